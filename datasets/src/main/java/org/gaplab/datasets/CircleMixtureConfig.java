@@ -1,0 +1,56 @@
+package org.gaplab.datasets;
+
+/**
+ * The paper's circle data with latent misalignment (THEORY.md section 7): latent
+ * {@code theta ~ w vM(mean1, kappa) + (1 - w) vM(mean2, kappa)}, partner
+ * {@code theta2 = wrap(theta + sigma N(0,1))}, features {@code (cos, sin) + featureNoise N(0, I2)}
+ * for each modality.
+ *
+ * @param sigma latent misalignment between the modalities (conditional heterogeneity)
+ * @param weight mixture weight w of the first component
+ * @param mean1 mean angle of the first component
+ * @param mean2 mean angle of the second component
+ * @param kappa von Mises concentration of both components
+ * @param featureNoise standard deviation of the additive feature noise
+ */
+public record CircleMixtureConfig(double sigma, double weight, double mean1, double mean2, double kappa,
+        double featureNoise) implements SourceConfig {
+    /** Name of this source in config files. */
+    public static final String KIND = "circle";
+
+    /** Validates. */
+    public CircleMixtureConfig {
+        require(Double.isFinite(sigma) && sigma >= 0, "sigma", "must be >= 0, got " + sigma);
+        require(weight >= 0 && weight <= 1, "weight", "must be in [0, 1], got " + weight);
+        require(Double.isFinite(mean1), "mean1", "must be finite");
+        require(Double.isFinite(mean2), "mean2", "must be finite");
+        require(Double.isFinite(kappa) && kappa > 0, "kappa", "must be > 0, got " + kappa);
+        require(Double.isFinite(featureNoise) && featureNoise >= 0, "featureNoise", "must be >= 0, got " + featureNoise);
+    }
+
+    private static void require(boolean ok, String field, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(field + ": " + message);
+        }
+    }
+
+    /** The paper's constants with the given misalignment. */
+    public static CircleMixtureConfig paper(double sigma) {
+        return new CircleMixtureConfig(sigma, 0.7, 0, Math.PI, 6, 0.02);
+    }
+
+    /** @return a copy with another sigma */
+    public CircleMixtureConfig withSigma(double s) {
+        return new CircleMixtureConfig(s, weight, mean1, mean2, kappa, featureNoise);
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public PairedSource build() {
+        return new CircleMixture(this);
+    }
+}

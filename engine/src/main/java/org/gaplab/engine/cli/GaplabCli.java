@@ -1,0 +1,87 @@
+package org.gaplab.engine.cli;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.gaplab.engine.config.ConfigException;
+import org.gaplab.engine.device.DeviceUnavailableException;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.UncheckedIOException;
+
+/** Entry point of the {@code gaplab} command. */
+@Command(name = "gaplab", mixinStandardHelpOptions = true, versionProvider = GaplabCli.Version.class,
+        description = {
+            "Train small contrastive dual encoders with DJL and measure the geometry that the theory of",
+            "Cai, Zhang, Liu & Shi (arXiv 2601.19597) predicts: alignment, entropy, and the modality gap.",
+            "",
+            "Start with '@|bold gaplab train|@' (the paper's modality-gap run on CPU, about 5 s),",
+            "then '@|bold gaplab measure --run DIR|@' on the run directory it prints."},
+        subcommands = {TrainCommand.class, InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 bad input or unusable device, 3 training diverged,",
+            "130/143 interrupted (SIGINT/SIGTERM) after writing a checkpoint.",
+            "Docs: README.md; the theory: THEORY notes in the repository."})
+public final class GaplabCli {
+    private static final Logger LOG = LogManager.getLogger(GaplabCli.class);
+
+    private GaplabCli() {}
+
+    /** Version string from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"gaplab " + gaplabVersion()};
+        }
+    }
+
+    /** @return gaplab's version from the jar manifest, or "dev" when run from classes */
+    public static String gaplabVersion() {
+        String v = GaplabCli.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /**
+     * Builds the command line with gaplab's error handling: bad input prints one line and exits 2.
+     *
+     * @return the configured picocli command line
+     */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(GaplabCli.class);
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            boolean verbose = parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
+                    || parseResult.hasMatchedOption("--verbose");
+            Throwable t = ex;
+            if (t instanceof UncheckedIOException && t.getCause() != null) {
+                t = t.getCause();
+            }
+            if (t instanceof UserException || t instanceof ConfigException || t instanceof DeviceUnavailableException
+                    || t instanceof IllegalArgumentException || t instanceof java.io.IOException) {
+                cmd.getErr().println("gaplab: error: " + oneLine(t.getMessage()));
+                if (verbose) {
+                    t.printStackTrace(cmd.getErr());
+                }
+                return ExitCodes.USAGE;
+            }
+            LOG.error("internal error: {}", t.toString(), t);
+            cmd.getErr().println("gaplab: internal error: " + oneLine(t.toString()) + " (a bug; please report it with --verbose output)");
+            return ExitCodes.INTERNAL;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("gaplab: error: " + oneLine(ex.getMessage()));
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.USAGE;
+        });
+        return cl;
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "(no message)" : s.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+
+    /** @param args command-line arguments */
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(commandLine().execute(args));
+    }
+}

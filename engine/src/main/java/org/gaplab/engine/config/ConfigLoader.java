@@ -1,0 +1,254 @@
+package org.gaplab.engine.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.gaplab.engine.report.Json;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Builds a {@link RunConfig} from the defaults, an optional YAML/JSON file and {@code key=value}
+ * overrides (dotted keys, values in YAML syntax: {@code optim.lr=1e-3},
+ * {@code model.tower1.hidden=[64,64]}). Every failure is a {@link ConfigException} with one line
+ * naming the file or key.
+ */
+public final class ConfigLoader {
+    private ConfigLoader() {}
+
+    /**
+     * @param file a {@code .yaml}, {@code .yml} or {@code .json} file, or null for the defaults
+     * @param overrides {@code key=value} strings applied after the file, in order
+     * @return the validated config
+     */
+    public static RunConfig load(Path file, List<String> overrides) {
+        return load(RunConfig.defaults(), file, overrides);
+    }
+
+    /** As {@link #load(Path, List)} but over another base config. */
+    public static RunConfig load(RunConfig base, Path file, List<String> overrides) {
+        ObjectNode tree = toTree(base);
+        if (file != null) {
+            merge(tree, readFile(file), "");
+        }
+        for (String o : overrides == null ? List.<String>of() : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException("--set expects key=value, got '" + o + "'");
+            }
+            set(tree, o.substring(0, eq).trim(), parseScalar(o.substring(eq + 1)));
+        }
+        return bind(tree);
+    }
+
+    /**
+     * Applies typed overrides (as a sweep does) to a base config.
+     *
+     * @param base the config to start from
+     * @param overrides dotted key to value (numbers, strings, booleans, lists)
+     * @return the validated config
+     */
+    public static RunConfig override(RunConfig base, Map<String, ?> overrides) {
+        ObjectNode tree = toTree(base);
+        overrides.forEach((k, v) -> set(tree, k, Json.MAPPER.valueToTree(v)));
+        return bind(tree);
+    }
+
+    /** @return the config as a JSON tree (every key present) */
+    public static ObjectNode toTree(RunConfig config) {
+        return Json.MAPPER.valueToTree(config);
+    }
+
+    /** Reads a config file written by gaplab or a user. */
+    public static RunConfig read(Path file) {
+        return load(file, List.of());
+    }
+
+    static JsonNode readFile(Path file) {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        ObjectMapper mapper = name.endsWith(".json") ? Json.MAPPER : Json.YAML;
+        if (!(name.endsWith(".json") || name.endsWith(".yaml") || name.endsWith(".yml"))) {
+            throw new ConfigException("config file " + file + ": expected a .yaml, .yml or .json file");
+        }
+        JsonNode node;
+        try {
+            node = mapper.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("config file " + file + " does not exist");
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("config file " + file + " is not valid " + (mapper == Json.MAPPER ? "JSON" : "YAML")
+                    + ": " + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new ConfigException("config file " + file + " cannot be read: " + e.getMessage());
+        }
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            throw new ConfigException("config file " + file + " is empty");
+        }
+        if (!node.isObject()) {
+            throw new ConfigException("config file " + file + ": the top level must be a mapping of keys");
+        }
+        return node;
+    }
+
+    private static JsonNode parseScalar(String text) {
+        try {
+            JsonNode n = Json.YAML.readTree(text.isEmpty() ? "''" : text);
+            return n == null || n.isMissingNode() ? Json.MAPPER.getNodeFactory().textNode(text) : n;
+        } catch (JsonProcessingException e) {
+            return Json.MAPPER.getNodeFactory().textNode(text);
+        }
+    }
+
+    /** Deep-merges {@code src} into {@code dst}; switching {@code data.kind} resets data to that kind's defaults. */
+    private static void merge(ObjectNode dst, JsonNode src, String path) {
+        Iterator<Map.Entry<String, JsonNode>> it = src.fields();
+        List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
+        it.forEachRemaining(fields::add);
+        // apply data.kind first so the other data keys merge over the right defaults
+        fields.sort((a, b) -> Boolean.compare(!a.getKey().equals("kind"), !b.getKey().equals("kind")));
+        for (Map.Entry<String, JsonNode> e : fields) {
+            String key = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+            JsonNode existing = dst.get(e.getKey());
+            if (existing != null && existing.isObject() && e.getValue().isObject()) {
+                merge((ObjectNode) existing, e.getValue(), key);
+            } else {
+                put(dst, e.getKey(), e.getValue(), key);
+            }
+        }
+    }
+
+    private static void set(ObjectNode root, String dottedKey, JsonNode value) {
+        if (!dottedKey.matches("[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+)*")) {
+            throw new ConfigException("config key '" + dottedKey + "' is not a dotted key like optim.lr");
+        }
+        String[] parts = dottedKey.split("\\.");
+        ObjectNode node = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode child = node.get(parts[i]);
+            if (child == null) {
+                throw unknownKey(String.join(".", java.util.Arrays.copyOf(parts, i + 1)), node);
+            }
+            if (!child.isObject()) {
+                throw new ConfigException("config key '" + dottedKey + "': '"
+                        + String.join(".", java.util.Arrays.copyOf(parts, i + 1)) + "' is a value, not a section");
+            }
+            node = (ObjectNode) child;
+        }
+        if (value.isObject() && node.get(parts[parts.length - 1]) instanceof ObjectNode target) {
+            merge(target, value, dottedKey);
+        } else {
+            put(node, parts[parts.length - 1], value, dottedKey);
+        }
+    }
+
+    private static void put(ObjectNode parent, String field, JsonNode value, String fullKey) {
+        if (fullKey.equals("data.kind")) {
+            String kind = value.asText();
+            SourceKinds.Entry entry = SourceKinds.get(kind);
+            if (entry == null) {
+                throw new ConfigException("config key 'data.kind': unknown source '" + kind + "' (known: "
+                        + String.join(", ", SourceKinds.all().keySet()) + ")");
+            }
+            if (!kind.equals(parent.path("kind").asText())) {
+                ObjectNode fresh = Json.MAPPER.valueToTree(new DataHolder(entry.defaults().get()));
+                parent.removeAll();
+                parent.setAll((ObjectNode) fresh.get("data"));
+            }
+            return;
+        }
+        if (!parent.has(field)) {
+            throw unknownKey(fullKey, parent);
+        }
+        parent.set(field, value);
+    }
+
+    /** Wrapper so the source config is serialised with its {@code kind}. */
+    private record DataHolder(org.gaplab.datasets.SourceConfig data) {}
+
+    private static ConfigException unknownKey(String key, JsonNode siblings) {
+        List<String> known = new ArrayList<>();
+        siblings.fieldNames().forEachRemaining(known::add);
+        return new ConfigException("unknown config key '" + key + "' (known here: " + String.join(", ", known) + ")");
+    }
+
+    /** Binds a merged tree, turning Jackson's errors into one line naming the key. */
+    static RunConfig bind(ObjectNode tree) {
+        try {
+            return Json.MAPPER.treeToValue(tree, RunConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException("unknown config key '" + path(e, e.getPropertyName()) + "'");
+        } catch (InvalidTypeIdException e) {
+            throw new ConfigException("config key '" + path(e, null) + ".kind': unknown value '" + e.getTypeId() + "'");
+        } catch (InvalidFormatException e) {
+            throw new ConfigException("config key '" + path(e, null) + "': cannot use '" + e.getValue() + "' as "
+                    + describe(e.getTargetType()));
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            String p = path(e, null);
+            throw new ConfigException("bad config value " + (p.isEmpty() ? "" : p + ".") + firstLine(cause.getMessage()));
+        } catch (MismatchedInputException e) {
+            throw new ConfigException("config key '" + path(e, null) + "': expected " + describe(e.getTargetType()));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("bad config: " + firstLine(e.getOriginalMessage()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("bad config: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static String path(JsonMappingException e, String leaf) {
+        List<String> parts = e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.toCollection(ArrayList::new));
+        if (leaf != null && (parts.isEmpty() || !parts.get(parts.size() - 1).equals(leaf))) {
+            parts.add(leaf);
+        }
+        return String.join(".", parts).replace(".[", "[");
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == null) {
+            return "this type";
+        }
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.stream(type.getEnumConstants()).map(Object::toString)
+                    .map(s -> s.toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(", "));
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "an integer";
+        }
+        if (type == double.class || type == Double.class || type == float.class) {
+            return "a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (java.util.List.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        return type.isRecord() || !type.getName().startsWith("java") ? "a section of keys" : "a " + type.getSimpleName();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "(no message)";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

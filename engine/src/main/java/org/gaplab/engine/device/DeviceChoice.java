@@ -1,0 +1,49 @@
+package org.gaplab.engine.device;
+
+import ai.djl.Device;
+
+/**
+ * The device a run uses and why.
+ *
+ * @param device the chosen device
+ * @param request what was asked for
+ * @param reason one sentence, e.g. "auto: CUDA unusable (...), using CPU"
+ */
+public record DeviceChoice(Device device, DeviceRequest request, String reason) {
+
+    /**
+     * Decides the device for a request given the facts. Never falls back silently: a CUDA request
+     * that cannot be honoured throws.
+     *
+     * @param request what the user asked for
+     * @param facts what the process sees
+     * @return the choice
+     * @throws DeviceUnavailableException when CUDA was requested and is unusable
+     */
+    public static DeviceChoice decide(DeviceRequest request, CudaFacts facts) {
+        String whyNot = facts.whyNoGpu();
+        switch (request.kind()) {
+            case CPU:
+                return new DeviceChoice(Device.cpu(), request, "cpu: requested");
+            case AUTO:
+                if (whyNot == null) {
+                    return new DeviceChoice(Device.gpu(0), request,
+                            "auto: " + facts.gpuCount() + " GPU(s) usable with CUDA " + facts.cudaVersion()
+                                    + " (libtorch " + facts.flavor() + "), using cuda:0");
+                }
+                return new DeviceChoice(Device.cpu(), request, "auto: no usable GPU (" + whyNot + "); using CPU");
+            case CUDA:
+            default:
+                if (whyNot != null) {
+                    throw new DeviceUnavailableException(
+                            "CUDA was requested (--device " + request + ") but cannot be used: " + whyNot);
+                }
+                if (request.index() >= facts.gpuCount()) {
+                    throw new DeviceUnavailableException("--device " + request + " was requested but only "
+                            + facts.gpuCount() + " GPU(s) are visible (cuda:0.." + (facts.gpuCount() - 1) + ")");
+                }
+                return new DeviceChoice(Device.gpu(request.index()), request,
+                        "cuda: requested, CUDA " + facts.cudaVersion() + " with libtorch " + facts.flavor());
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package org.gaplab.engine.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * One-directional multimodal InfoNCE, for ablations of the symmetric loss:
+ *
+ * <pre>
+ *   X_TO_Y: L = 1/B sum_i [ -S_ii + logsumexp_j S_ij ]   (each x retrieves its y)
+ *   Y_TO_X: L = 1/B sum_j [ -S_jj + logsumexp_i S_ij ]   (each y retrieves its x)
+ * </pre>
+ *
+ * with {@code S_ij = <f(x_i), g(y_j)> / tau}. Their mean is {@link SymmetricInfoNce}.
+ */
+public final class DirectionalInfoNce implements PairLoss {
+    /** Which side is the anchor. */
+    public enum Direction {
+        /** Anchors are modality 1. */
+        X_TO_Y,
+        /** Anchors are modality 2. */
+        Y_TO_X
+    }
+
+    private final Direction direction;
+
+    /** @param direction which side is the anchor */
+    public DirectionalInfoNce(Direction direction) {
+        this.direction = direction;
+    }
+
+    @Override
+    public NDArray perRun(NDArray z1, NDArray z2, NDArray logitScale) {
+        long b = z1.getShape().get(1);
+        NDArray s = PairLoss.logits(z1, z2, logitScale);
+        NDArray logp = s.logSoftmax(direction == Direction.X_TO_Y ? 2 : 1);
+        return logp.mul(PairLoss.eye(s, b)).sum(new int[] {1, 2}).mul(-1.0 / b);
+    }
+
+    @Override
+    public String toString() {
+        return "InfoNCE " + direction;
+    }
+}

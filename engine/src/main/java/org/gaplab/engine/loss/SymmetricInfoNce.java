@@ -1,0 +1,32 @@
+package org.gaplab.engine.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Symmetric multimodal InfoNCE, the CLIP loss (THEORY.md section 2; Radford et al. 2021; Cai et al.
+ * 2026, eq. for L_B):
+ *
+ * <pre>
+ *   S_ij = s(f(x_i), g(y_j)) / tau,
+ *   L_B  = 1/2 [ CE_rows(S, diag) + CE_rows(S^T, diag) ]
+ *        = 1/(2B) sum_i [ -2 S_ii + logsumexp_j S_ij + logsumexp_j S_ji ].
+ * </pre>
+ *
+ * The cosine critic {@code s(z, w) = <z, w>} assumes unit-norm embeddings. For identical embeddings
+ * or tau to infinity the loss is ln B.
+ */
+public final class SymmetricInfoNce implements PairLoss {
+    @Override
+    public NDArray perRun(NDArray z1, NDArray z2, NDArray logitScale) {
+        long b = z1.getShape().get(1);
+        NDArray s = PairLoss.logits(z1, z2, logitScale);
+        // row-wise log-softmax gives CE over j for each anchor i; column-wise gives the transpose.
+        NDArray both = s.logSoftmax(2).add(s.logSoftmax(1));
+        return both.mul(PairLoss.eye(s, b)).sum(new int[] {1, 2}).mul(-0.5 / b);
+    }
+
+    @Override
+    public String toString() {
+        return "symmetric InfoNCE (CLIP)";
+    }
+}

@@ -1,0 +1,101 @@
+package org.gaplab.engine.report;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import org.gaplab.datasets.SourceConfig;
+import org.gaplab.engine.config.SourceKinds;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** The one Jackson setup of gaplab, and atomic writes of JSON files. */
+public final class Json {
+    /** Strict mapper for JSON: unknown keys and nulls for primitives fail. */
+    public static final ObjectMapper MAPPER = configure(JsonMapper.builder()
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .build());
+
+    /** The same rules for YAML input. */
+    public static final ObjectMapper YAML = configure(YAMLMapper.builder(new YAMLFactory())
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .build());
+
+    private Json() {}
+
+    /** Mix-in that makes {@code data.kind} select the source config record. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "kind")
+    @JsonSubTypes({})
+    interface SourceConfigMixin {}
+
+    private static ObjectMapper configure(ObjectMapper m) {
+        m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        m.enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
+        m.enable(SerializationFeature.INDENT_OUTPUT);
+        m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+        m.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        m.addMixIn(SourceConfig.class, SourceConfigMixin.class);
+        SourceKinds.all().values().forEach(e -> m.registerSubtypes(new NamedType(e.type(), e.kind())));
+        return m;
+    }
+
+    /** Registers a source kind added after start-up with both mappers. */
+    public static void registerSourceKind(String kind, Class<? extends SourceConfig> type) {
+        MAPPER.registerSubtypes(new NamedType(type, kind));
+        YAML.registerSubtypes(new NamedType(type, kind));
+    }
+
+    /** @return {@code value} as pretty JSON */
+    public static String pretty(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return {@code value} as one JSON line (for JSONL and stdout) */
+    public static String line(Object value) {
+        try {
+            return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes pretty JSON atomically (temp file + rename), so readers never see half a file. */
+    public static void write(Path file, Object value) {
+        writeAtomically(file, (pretty(value) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes bytes atomically: to a temp file in the same directory, then an atomic rename. */
+    public static void writeAtomically(Path file, byte[] bytes) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            try {
+                Files.write(tmp, bytes);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package org.gaplab.engine.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.gaplab.engine.config.ConfigLoader;
+import org.gaplab.engine.config.RunConfig;
+
+import java.util.List;
+
+/**
+ * Which runs can share one stacked computation, and how data is blocked. Runs may differ in seed,
+ * name, data-source settings (e.g. sigma), temperature tau and learning rate; everything else
+ * (architecture, batch size, steps, loss, optimiser kind, precision, intervals) must match.
+ */
+public final class BatchLayout {
+    /** Bytes of training data one run may pre-generate per block. */
+    static final long BLOCK_BYTES_PER_RUN = 8L << 20;
+    /** Most steps of data generated at once. */
+    static final int MAX_BLOCK_STEPS = 100;
+
+    private BatchLayout() {}
+
+    /**
+     * @return the config with the per-run fields blanked: equal keys may be stacked
+     */
+    public static ObjectNode structureKey(RunConfig c) {
+        ObjectNode t = ConfigLoader.toTree(c);
+        t.remove("name");
+        t.remove("seed");
+        ObjectNode data = (ObjectNode) t.get("data");
+        String kind = data.path("kind").asText();
+        data.removeAll();
+        data.put("kind", kind);
+        ((ObjectNode) t.get("model").get("temperature")).remove("tau");
+        ((ObjectNode) t.get("optim")).remove("lr");
+        ((ObjectNode) t.get("eval")).remove("size");
+        return t;
+    }
+
+    /** Throws unless all runs share one structure key. */
+    public static void requireStackable(List<RunConfig> runs) {
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("no runs to train");
+        }
+        ObjectNode first = structureKey(runs.get(0));
+        for (int i = 1; i < runs.size(); i++) {
+            if (!structureKey(runs.get(i)).equals(first)) {
+                throw new IllegalArgumentException("run " + i + " (" + runs.get(i).name()
+                        + ") differs from run 0 in more than seed, data settings, tau and lr; train it separately");
+            }
+        }
+    }
+
+    /**
+     * Steps of data per block: a function of one run's config only (never of K), so a run's data
+     * is the same however runs are chunked.
+     */
+    public static int blockSteps(RunConfig c, int dimX, int dimY) {
+        long bytesPerStep = (long) c.batchSize() * (dimX + dimY) * c.precision().dataType().getNumOfBytes();
+        return (int) Math.max(1, Math.min(MAX_BLOCK_STEPS, BLOCK_BYTES_PER_RUN / Math.max(1, bytesPerStep)));
+    }
+}

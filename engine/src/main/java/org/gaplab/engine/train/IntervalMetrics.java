@@ -1,0 +1,23 @@
+package org.gaplab.engine.train;
+
+/**
+ * Host-side metrics of the steps since the last drain, one entry per run. Produced by
+ * {@link Trainer#drainMetrics()} (one host sync).
+ *
+ * @param step steps completed
+ * @param steps number of steps averaged
+ * @param lrFactor schedule multiplier at the last step
+ * @param loss mean loss per run over the interval
+ * @param gradNorm mean gradient norm per run over the interval
+ * @param logitScale current 1/tau per run
+ */
+public record IntervalMetrics(long step, long steps, double lrFactor, double[] loss, double[] gradNorm,
+        double[] logitScale) {
+
+    /** @return indices of runs whose loss or gradient norm is NaN or infinite */
+    public int[] nonFiniteRuns() {
+        return java.util.stream.IntStream.range(0, loss.length)
+                .filter(k -> !Double.isFinite(loss[k]) || !Double.isFinite(gradNorm[k]) || !Double.isFinite(logitScale[k]))
+                .toArray();
+    }
+}

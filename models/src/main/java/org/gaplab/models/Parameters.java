@@ -1,0 +1,94 @@
+package org.gaplab.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The named, run-stacked parameters of a model, in a fixed order. Each array's first axis is the
+ * run index. Arrays are attached to the manager given at creation; the owner closes it.
+ */
+public final class Parameters {
+    private final Map<String, NDArray> arrays = new LinkedHashMap<>();
+    private final Map<String, ParamSpec> specs = new LinkedHashMap<>();
+
+    /** Adds a parameter; the array must be {@code [K, spec.shape]} and is named after the spec. */
+    public void put(ParamSpec spec, NDArray array) {
+        if (arrays.containsKey(spec.name())) {
+            throw new IllegalArgumentException("duplicate parameter " + spec.name());
+        }
+        array.setName(spec.name());
+        arrays.put(spec.name(), array);
+        specs.put(spec.name(), spec);
+    }
+
+    /** @return the array of the named parameter */
+    public NDArray get(String name) {
+        NDArray a = arrays.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no parameter named " + name + "; have " + arrays.keySet());
+        }
+        return a;
+    }
+
+    /** @return the spec of the named parameter */
+    public ParamSpec spec(String name) {
+        return specs.get(name);
+    }
+
+    /** @return parameter names in order */
+    public List<String> names() {
+        return List.copyOf(arrays.keySet());
+    }
+
+    /** @return the specs in order */
+    public List<ParamSpec> specs() {
+        return Collections.unmodifiableList(new ArrayList<>(specs.values()));
+    }
+
+    /** @return the arrays in order, as a list view (the arrays are shared, not copied) */
+    public NDList asList() {
+        return new NDList(arrays.values());
+    }
+
+    /** @return the number of stacked runs K */
+    public int runs() {
+        return (int) arrays.values().iterator().next().getShape().get(0);
+    }
+
+    /** Marks every parameter as requiring a gradient. */
+    public void requireGradients() {
+        arrays.values().forEach(a -> a.setRequiresGradient(true));
+    }
+
+    /** Temporarily attaches all arrays to {@code scope}; they return to their manager when it closes. */
+    public void tempAttach(NDManager scope) {
+        scope.tempAttachAll(asList());
+    }
+
+    /**
+     * Replaces every array's values with those of {@code source} (same names and shapes), in place,
+     * so gradients stay attached. Used when loading a checkpoint.
+     */
+    public void copyFrom(NDList source) {
+        for (NDArray s : source) {
+            NDArray target = get(s.getName());
+            if (!target.getShape().equals(s.getShape())) {
+                throw new IllegalArgumentException("parameter " + s.getName() + " has shape " + s.getShape()
+                        + " in the source but " + target.getShape() + " in the model");
+            }
+            target.set(s.toType(target.getDataType(), false).toByteBuffer());
+        }
+        for (String name : names()) {
+            if (source.get(name) == null) {
+                throw new IllegalArgumentException("source lacks parameter " + name);
+            }
+        }
+    }
+}

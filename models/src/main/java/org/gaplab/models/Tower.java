@@ -1,0 +1,122 @@
+package org.gaplab.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One encoder tower, stacked over runs: inputs {@code [K, n, in]} map to embeddings
+ * {@code [K, n, d]} on the manifold of {@link TowerConfig#output()}.
+ *
+ * <p>Layer {@code i} has weight {@code <prefix>.w<i>} of per-run shape {@code [in, out]} (so a
+ * forward pass is a batched {@code x W}) and, for MLPs, bias {@code <prefix>.b<i>} of shape
+ * {@code [1, out]}. Initialisation follows PyTorch's {@code nn.Linear} default: weight and bias
+ * uniform in {@code +-1/sqrt(fan_in)} (its Kaiming-uniform with a = sqrt 5 reduces to that bound).
+ */
+public final class Tower {
+    private final TowerConfig config;
+    private final String prefix;
+    private final List<ParamSpec> specs;
+
+    /**
+     * @param config the architecture
+     * @param prefix parameter name prefix, e.g. {@code tower1}
+     */
+    public Tower(TowerConfig config, String prefix) {
+        this.config = config;
+        this.prefix = prefix;
+        this.specs = buildSpecs();
+    }
+
+    private List<ParamSpec> buildSpecs() {
+        List<ParamSpec> out = new ArrayList<>();
+        boolean bias = config.kind() == TowerKind.MLP;
+        int in = config.inputDim();
+        List<Integer> widths = new ArrayList<>(config.hidden());
+        widths.add(config.outputDim());
+        for (int i = 0; i < widths.size(); i++) {
+            int w = widths.get(i);
+            double bound = 1.0 / Math.sqrt(in);
+            out.add(new ParamSpec(prefix + ".w" + i, new Shape(in, w), bound, true));
+            if (bias) {
+                out.add(new ParamSpec(prefix + ".b" + i, new Shape(1, w), bound, false));
+            }
+            in = w;
+        }
+        return List.copyOf(out);
+    }
+
+    /** @return the architecture */
+    public TowerConfig config() {
+        return config;
+    }
+
+    /** @return the parameter specs, in the order they are initialised */
+    public List<ParamSpec> specs() {
+        return specs;
+    }
+
+    /**
+     * Initialises this tower's parameters for K runs into {@code params}. Run k's values depend only
+     * on {@code seeds[k]}: the engine's generator is reseeded for each run, so a run initialises the
+     * same whether it is trained alone or stacked with others.
+     *
+     * @param manager owner of the new arrays
+     * @param seeds one seed per run
+     * @param dataType float32 or float64
+     * @param params receives the stacked arrays
+     */
+    public void initialize(NDManager manager, long[] seeds, DataType dataType, Parameters params) {
+        List<List<NDArray>> perSpec = new ArrayList<>();
+        specs.forEach(s -> perSpec.add(new ArrayList<>()));
+        try (NDManager scratch = manager.newSubManager()) {
+            for (long seed : seeds) {
+                manager.getEngine().setRandomSeed(Seeds.toEngineSeed(seed));
+                for (int i = 0; i < specs.size(); i++) {
+                    ParamSpec s = specs.get(i);
+                    perSpec.get(i).add(scratch.randomUniform(
+                            (float) -s.initBound(), (float) s.initBound(), s.shape(), dataType));
+                }
+            }
+            for (int i = 0; i < specs.size(); i++) {
+                NDArray stacked = NDArrays.stack(new NDList(perSpec.get(i)));
+                stacked.attach(manager);
+                params.put(specs.get(i), stacked);
+            }
+        }
+    }
+
+    /**
+     * Embeds a batch for every run.
+     *
+     * @param params the model's parameters (must hold this tower's)
+     * @param x inputs {@code [K, n, in]}
+     * @return embeddings {@code [K, n, d]} on {@code x}'s manager
+     */
+    public NDArray forward(Parameters params, NDArray x) {
+        int layers = config.hidden().size() + 1;
+        NDArray h = x;
+        for (int i = 0; i < layers; i++) {
+            NDArray next = h.batchMatMul(params.get(prefix + ".w" + i));
+            if (config.kind() == TowerKind.MLP) {
+                next = next.add(params.get(prefix + ".b" + i));
+            }
+            if (i < layers - 1) {
+                next = config.activation().apply(next);
+            }
+            h = next;
+        }
+        return config.output().apply(h);
+    }
+
+    /** @return the prefix of this tower's parameter names */
+    public String prefix() {
+        return prefix;
+    }
+}
