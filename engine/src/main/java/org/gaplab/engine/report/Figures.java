@@ -34,7 +34,7 @@ public final class Figures {
         Styler s = chart.getStyler();
         s.setChartBackgroundColor(Color.WHITE);
         s.setLegendPosition(Styler.LegendPosition.InsideNE);
-        s.setPlotGridLinesVisible(true);
+        chart.getStyler().setPlotGridLinesVisible(true);
         chart.getStyler().setMarkerSize(5);
         return chart;
     }
