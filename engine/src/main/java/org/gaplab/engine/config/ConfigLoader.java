@@ -45,7 +45,14 @@ public final class ConfigLoader {
     public static RunConfig load(RunConfig base, Path file, List<String> overrides) {
         ObjectNode tree = toTree(base);
         if (file != null) {
-            merge(tree, readFile(file), "");
+            ObjectNode user = (ObjectNode) readFile(file);
+            // gaplab's own config.json carries a schema version; accept it, refuse newer ones
+            JsonNode version = user.remove("schema_version");
+            if (version != null && version.asInt() > RunConfig.SCHEMA_VERSION) {
+                throw new ConfigException("config file " + file + " has schema_version " + version.asInt()
+                        + "; this gaplab reads up to " + RunConfig.SCHEMA_VERSION);
+            }
+            merge(tree, user, "");
         }
         for (String o : overrides == null ? List.<String>of() : overrides) {
             int eq = o.indexOf('=');

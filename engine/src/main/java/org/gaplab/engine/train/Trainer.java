@@ -248,6 +248,22 @@ public final class Trainer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Whether every parameter and the interval accumulators are finite (one host sync). A
+     * checkpoint is written only when this holds, so the last checkpoint is always a good one.
+     */
+    public boolean allFinite() {
+        try (NDManager scope = root.newSubManager()) {
+            model.tempAttach(scope);
+            scope.tempAttachAll(lossSum, gradNormSum);
+            NDArray bad = lossSum.isNaN().logicalOr(lossSum.isInfinite()).any();
+            for (NDArray p : model.parameters().asList()) {
+                bad = bad.logicalOr(p.isNaN().logicalOr(p.isInfinite()).any());
+            }
+            return !bad.getBoolean();
+        }
+    }
+
     /** Snapshot of the loop counters that a checkpoint must hold besides arrays. */
     public record Counters(long step, long optimizerUpdates, long intervalSteps, double lastLrFactor, int blockSteps) {}
 
