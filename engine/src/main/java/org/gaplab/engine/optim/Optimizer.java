@@ -119,7 +119,7 @@ public final class Optimizer {
             p.subi(m.mul(lrB));
             return;
         }
-        if (wd > 0) {
+        if (wd > 0 && config.kind() == OptimConfig.OptimizerKind.ADAMW) {
             p.muli(lrB.mul(-wd).add(1));
         }
         NDArray v = second.get(name);

@@ -94,7 +94,7 @@ public final class Trainer implements AutoCloseable {
 
     private static void checkDims(RunConfig c, PairedSource src) {
         if (src.dimX() != c.model().tower1().inputDim() || src.dimY() != c.model().tower2().inputDim()) {
-            throw new IllegalArgumentException("model.tower1.inputDim/tower2.inputDim (" + c.model().tower1().inputDim()
+            throw new IllegalArgumentException("model.tower1.input_dim/tower2.input_dim (" + c.model().tower1().inputDim()
                     + ", " + c.model().tower2().inputDim() + ") do not match the data's feature dimensions ("
                     + src.dimX() + ", " + src.dimY() + ")");
         }
