@@ -89,11 +89,28 @@ public final class Optimizer {
      *     parameters' current manager
      */
     public NDArray step(Parameters params, double scheduleFactor) {
-        t++;
         List<NDArray> grads = new ArrayList<>();
         for (String name : params.names()) {
             grads.add(params.get(name).getGradient());
         }
+        NDArray norm = step(params, grads, scheduleFactor);
+        for (NDArray g : grads) {
+            g.subi(g);
+        }
+        return norm;
+    }
+
+    /**
+     * Applies one update from explicitly computed gradients (e.g. a closed-form backward); the
+     * gradients are used as scratch space and left modified.
+     *
+     * @param params the parameters
+     * @param grads one gradient per parameter, in {@link Parameters#names()} order
+     * @param scheduleFactor learning-rate multiplier from the schedule
+     * @return each run's global gradient norm before clipping, {@code [K]}
+     */
+    public NDArray step(Parameters params, List<NDArray> grads, double scheduleFactor) {
+        t++;
         NDArray norm = globalNorm(grads);
         if (config.clipGradNorm() > 0) {
             // scale_k = min(1, c / (||g_k|| + 1e-6)), applied to every gradient of run k
@@ -120,9 +137,6 @@ public final class Optimizer {
         int i = 0;
         for (String name : params.names()) {
             update(params.get(name), grads.get(i++), params.spec(name), name, c);
-        }
-        for (NDArray g : grads) {
-            g.subi(g);
         }
         return norm;
     }
