@@ -108,7 +108,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 "-||z - w||^2 / 128 on tanh embeddings (tau 1, noise 0.2), plus the fitted log-log slope of the",
                 "relative error. Paper's claim: both improve monotonically in N; cosine > 0.95 for N >= 512.",
                 "",
-                "Runtime: a few seconds on CPU (--quick: about a second). --steps does not apply.",
+                "Runtime on CPU with 2 threads: about 30 s (--quick: about 3 s). --steps does not apply.",
                 "Outputs: grad_consistency.json/.csv, grad_cosine.png/.svg, grad_relerr.png/.svg, summary.md."})
     static final class GradConsistencyCommand implements Callable<Integer> {
         @Mixin
@@ -145,8 +145,9 @@ public final class ReproduceCommand implements Callable<Integer> {
                 "and a KL(particles || rho*) estimate next to its floor for exact Gibbs samples. Figures: cap",
                 "mass vs tau, and particles over U in a Lambert equal-area projection for each tau.",
                 "",
-                "Runtime on CPU: roughly an hour with 2 threads for the full sweep (140 runs x 5000 steps of a",
-                "768x768 kernel); seconds with --quick or on a GPU. --steps and --seeds shorten it.",
+                "Runtime: the full sweep is 140 runs x 5000 steps of a 768x768 geodesic kernel, 0.05-0.1 s per",
+                "run-step on 2 CPU threads, so many hours on CPU (measured fraction: see the README); use a GPU,",
+                "or --seeds and --steps to shorten it. --quick (96 particles, 200 steps, 2 seeds) takes seconds.",
                 "Outputs: unimodal_gibbs.json, cap_mass.csv, kl.csv, cap_mass.png/.svg, sphere_tau_*.png/.svg,",
                 "summary.md."})
     static final class UnimodalGibbsCommand implements Callable<Integer> {

@@ -29,7 +29,7 @@ final class SphereFigure {
     /** Number of grey levels of U. */
     static final int LEVELS = 8;
     /** Grid cells per side of the background. */
-    static final int GRID = 64;
+    static final int GRID = 52;
 
     private SphereFigure() {}
 
@@ -75,13 +75,13 @@ final class SphereFigure {
      */
     static XYChart chart(String title, TwoWellPotential u, double[][] particles) {
         XYChart chart = new XYChartBuilder().width(620).height(660).title(title)
-                .xAxisTitle("Lambert equal-area X (centre (m1 + m2)/‖m1 + m2‖)").yAxisTitle("Lambert equal-area Y").build();
+                .xAxisTitle("Lambert equal-area X (centre (m1 + m2)/‖m1 + m2‖); grey: U(z), darker = lower").yAxisTitle("Lambert equal-area Y").build();
         Styler s = chart.getStyler();
         s.setChartBackgroundColor(Color.WHITE);
         s.setPlotBackgroundColor(Color.WHITE);
         s.setLegendPosition(Styler.LegendPosition.OutsideS);
         s.setLegendLayout(Styler.LegendLayout.Horizontal);
-        s.setMarkerSize(5);
+        s.setMarkerSize(8);
         chart.getStyler().setXAxisMin(-2.05).setXAxisMax(2.05).setYAxisMin(-2.05).setYAxisMax(2.05);
         double[][] f = frame(u);
         background(chart, u, f);
@@ -136,7 +136,7 @@ final class SphereFigure {
             double[] by = band.stream().mapToDouble(c -> c[1]).toArray();
             XYSeries series = Figures.addScatter(chart, "U level " + level, bx, by);
             series.setMarker(SeriesMarkers.SQUARE);
-            int grey = 150 + (int) (100.0 * level / (LEVELS - 1));
+            int grey = 110 + (int) (140.0 * level / (LEVELS - 1));
             series.setMarkerColor(new Color(grey, grey, grey));
             series.setShowInLegend(false);
         }

@@ -52,6 +52,8 @@ import java.util.Map;
 public final class UnimodalGibbs {
     /** Steps of noise generated per block (one reseed per run per block). */
     static final int NOISE_BLOCK = 50;
+    private static final org.apache.logging.log4j.Logger LOG =
+            org.apache.logging.log4j.LogManager.getLogger(UnimodalGibbs.class);
 
     private UnimodalGibbs() {}
 
@@ -175,6 +177,10 @@ public final class UnimodalGibbs {
             }
             NDArray z = v.div(v.norm(new int[] {2}, true).add(1e-12)).stopGradient();
             // host syncs: once per chunk, after training
+            float[] nonFinite = z.isNaN().logicalOr(z.isInfinite()).toType(DataType.FLOAT32, false)
+                    .sum(new int[] {1, 2}).toFloatArray();
+            // a diverged run must not break the sweep's binning: its numbers become NaN below, others stay valid
+            z = NDArrays.where(z.isNaN().logicalOr(z.isInfinite()), z.zerosLike().add(1 / Math.sqrt(3)), z);
             float[] capMass = c.potential().inCaps(z, c.capRadius()).mean(new int[] {1}).toFloatArray();
             double[] cells = bins.oneHot(z).mean(new int[] {1}).toType(DataType.FLOAT64, false).toDoubleArray();
             float[] objRun = lastObjective.toFloatArray();
@@ -182,9 +188,14 @@ public final class UnimodalGibbs {
             for (int r = 0; r < k; r++) {
                 int t = (from + r) / c.seeds();
                 int s = (from + r) % c.seeds();
-                cap[t][s] = capMass[r];
-                kl[t][s] = SphereBins.kl(Arrays.copyOfRange(cells, r * bins.cells(), (r + 1) * bins.cells()),
-                        gibbs.binMass()[t]);
+                boolean diverged = nonFinite[r] > 0;
+                if (diverged) {
+                    LOG.warn("run tau={} seed={} has {} non-finite particle coordinates; its cap mass and KL are NaN",
+                            c.taus().get(t), seeds[r], (long) nonFinite[r]);
+                }
+                cap[t][s] = diverged ? Double.NaN : capMass[r];
+                kl[t][s] = diverged ? Double.NaN : SphereBins.kl(Arrays.copyOfRange(cells, r * bins.cells(),
+                        (r + 1) * bins.cells()), gibbs.binMass()[t]);
                 obj[t][s] = objRun[r];
                 if (s == 0) {
                     rep[t] = new double[c.particles()][3];
