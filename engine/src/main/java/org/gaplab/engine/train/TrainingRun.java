@@ -1,9 +1,6 @@
 package org.gaplab.engine.train;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,7 +20,6 @@ import org.gaplab.engine.report.MetricsLog;
 import org.gaplab.engine.report.Progress;
 import org.gaplab.engine.report.Provenance;
 import org.gaplab.engine.report.RunLogFile;
-import org.gaplab.models.Seeds;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -240,19 +236,7 @@ public final class TrainingRun {
     }
 
     private EvalSummary evaluate(Trainer trainer) {
-        try (NDManager scope = trainer.rootManager().newSubManager()) {
-            long seed = Seeds.derive(config.seed(), "eval", 0);
-            NDList eval = trainer.source(0).evaluationSet(scope, seed, config.eval().size(), config.precision().dataType());
-            NDArray z1 = TrainedModel.embedWith(trainer.model(), eval.get(0), true);
-            NDArray z2 = TrainedModel.embedWith(trainer.model(), eval.get(1), false);
-            long b = Math.min(config.batchSize(), z1.getShape().get(0));
-            NDIndex head = new NDIndex("0:{}", b);
-            trainer.model().tempAttach(scope);
-            double loss = config.loss().build()
-                    .perRun(z1.get(head).expandDims(0), z2.get(head).expandDims(0), trainer.model().logitScale())
-                    .toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble(0);
-            return EvalSummary.of(z1, z2, loss);
-        }
+        return Evaluation.evaluate(trainer.model(), trainer.source(0), config, trainer.rootManager());
     }
 
     private void prepareDirectory(DeviceChoice device) {

@@ -1,0 +1,32 @@
+package org.gaplab.engine.cli;
+
+import org.gaplab.engine.sweep.SweepRunner;
+import org.gaplab.engine.sweep.SweepTable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code gaplab merge}: joins sweep shard directories. */
+@Command(name = "merge", mixinStandardHelpOptions = true,
+        description = {"Merge the output directories of all shards of one sweep into a single table (runs.jsonl,",
+            "runs.csv, figures), identical to what one unsharded process writes. Fails, naming them, when a",
+            "shard is missing, incomplete, or belongs to another sweep."})
+public final class MergeCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "DIR", description = "Shard output directories.")
+    List<Path> dirs;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Where the merged table goes.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        SweepTable t = SweepRunner.merge(dirs, out);
+        System.out.printf("gaplab merge: %d rows from %d shard(s) -> %s%n", t.rows().size(), dirs.size(), out);
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,116 @@
+package org.gaplab.engine.cli;
+
+import org.gaplab.engine.device.DeviceChoice;
+import org.gaplab.engine.device.DeviceProbe;
+import org.gaplab.engine.device.DeviceRequest;
+import org.gaplab.engine.report.Json;
+import org.gaplab.engine.sweep.Shard;
+import org.gaplab.engine.sweep.SweepPlan;
+import org.gaplab.engine.sweep.SweepRunner;
+import org.gaplab.engine.sweep.SweepSpec;
+import org.gaplab.engine.sweep.SweepTable;
+import org.gaplab.engine.train.StopSignal;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code gaplab sweep}: many runs as stacked computations, optionally one shard of them. */
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Train every point of a sweep spec (YAML/JSON): a base config, a grid and/or list of overrides,",
+            "and a range of seeds. Runs are stacked into chunks trained as one computation.",
+            "",
+            "  name: sigma-sweep",
+            "  base: {steps: 2000}",
+            "  grid: {data.sigma: [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]}",
+            "  seeds: {start: 0, count: 20}",
+            "",
+            "Output: runs.jsonl and runs.csv (one row per point: overrides, seed, final loss, mean pair",
+            "cosine, centroid gap, ...), figures of each metric against each grid key, sweep.json, timing.jsonl.",
+            "Re-running the same command resumes (finished chunks are kept). With --shard i/n a process runs",
+            "every n-th chunk; 'gaplab merge' joins the shard directories into the table one process gives."})
+public final class SweepCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "SWEEP.yaml", description = "The sweep spec.")
+    Path config;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory (default: sweeps/<name>, or sweeps/<name>-shard-<i>-of-<n>).")
+    Path out;
+
+    @Option(names = "--shard", paramLabel = "i/n", defaultValue = "0/1", description = "Run shard i of n, 0-based (default: ${DEFAULT-VALUE}).")
+    String shard;
+
+    @Option(names = "--chunk", paramLabel = "K", description = "Force K stacked runs per computation (overrides the spec; default: automatic).")
+    Integer chunk;
+
+    @Option(names = {"-d", "--device"}, defaultValue = "auto", description = "auto | cpu | cuda | cuda:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--plan", description = "Print the plan (points, chunks, shards) and exit without training.")
+    boolean planOnly;
+
+    @Option(names = "--json", description = "Print one JSON object with the outcome on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        common.apply();
+        Shard s = Shard.parse(shard);
+        SweepSpec spec = SweepSpec.read(config);
+        if (chunk != null) {
+            if (chunk < 1) {
+                throw new UserException("--chunk must be >= 1, got " + chunk);
+            }
+            var source = spec.source().deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) source).put("chunk", chunk);
+            spec = SweepSpec.fromTree((com.fasterxml.jackson.databind.node.ObjectNode) source, "sweep spec " + config);
+        }
+        SweepPlan plan = SweepPlan.of(spec);
+        if (planOnly) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("points", plan.points().size());
+            p.put("chunk_size", plan.chunkSize());
+            p.put("chunks", plan.chunks().size());
+            p.put("shard", s.toString());
+            p.put("shard_chunks", plan.chunksOf(s));
+            p.put("shard_points", plan.pointsOf(s).size());
+            System.out.println(Json.pretty(p));
+            return ExitCodes.OK;
+        }
+        Path dir = out != null ? out
+                : Path.of("sweeps", s.count() == 1 ? spec.name() : spec.name() + "-shard-" + s.index() + "-of-" + s.count());
+        DeviceChoice choice = DeviceProbe.choose(DeviceRequest.parse(device));
+        try (StopSignal stop = StopSignal.install()) {
+            long t0 = System.nanoTime();
+            SweepRunner.Outcome outcome = new SweepRunner(spec, plan, dir, s, choice, stop, List.of(GaplabCli.lastArgs())).run();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (outcome == SweepRunner.Outcome.INTERRUPTED) {
+                return "INT".equals(stop.requested()) ? ExitCodes.INTERRUPTED : ExitCodes.TERMINATED;
+            }
+            SweepTable table = SweepTable.readJsonl(dir.resolve("runs.jsonl"));
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("schema_version", 1);
+                o.put("status", "complete");
+                o.put("out", dir.toString());
+                o.put("shard", s.toString());
+                o.put("rows", table.rows().size());
+                o.put("seconds_this_process", secs);
+                System.out.println(Json.line(o));
+            } else {
+                System.out.printf("gaplab sweep: %s shard %s complete, %d rows in %s (%.1f s in this process)%n",
+                        spec.name(), s, table.rows().size(), dir, secs);
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.gaplab.engine.sweep;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.train.BatchLayout;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a sweep's points are stacked: points that may share a computation (same
+ * {@link BatchLayout#structureKey}) are cut, in index order, into chunks of near-equal size at most
+ * the chunk size. The plan depends only on the spec, so every shard and every machine computes
+ * the same chunks, and a run is stacked with the same companions whether or not it is sharded.
+ *
+ * @param points all points
+ * @param chunks point indices of each chunk, in order
+ * @param chunkSize the largest chunk allowed
+ */
+public record SweepPlan(List<SweepPoint> points, List<List<Integer>> chunks, int chunkSize) {
+    /** Most runs stacked by the automatic choice; larger stacks stop paying off on a CPU's caches. */
+    public static final int AUTO_CAP = 40;
+    /** Memory the automatic choice allows one stacked computation. */
+    public static final long AUTO_BUDGET_BYTES = 1L << 30;
+
+    /**
+     * @param spec the sweep
+     * @return its plan
+     */
+    public static SweepPlan of(SweepSpec spec) {
+        List<SweepPoint> points = spec.points();
+        int size = spec.chunk() > 0 ? spec.chunk() : autoChunk(points.get(0).config());
+        Map<ObjectNode, List<Integer>> groups = new LinkedHashMap<>();
+        for (SweepPoint p : points) {
+            groups.computeIfAbsent(BatchLayout.structureKey(p.config()), k -> new ArrayList<>()).add(p.index());
+        }
+        List<List<Integer>> chunks = new ArrayList<>();
+        for (List<Integer> g : groups.values()) {
+            int n = (g.size() + size - 1) / size;
+            int per = (g.size() + n - 1) / n;
+            for (int i = 0; i < g.size(); i += per) {
+                chunks.add(List.copyOf(g.subList(i, Math.min(g.size(), i + per))));
+            }
+        }
+        return new SweepPlan(points, chunks, size);
+    }
+
+    /**
+     * Runs per stacked computation that fit {@link #AUTO_BUDGET_BYTES}, capped at
+     * {@link #AUTO_CAP}: per run, about six {@code B x B} logit-sized temporaries plus one data
+     * block and the parameters with their optimiser moments.
+     */
+    public static int autoChunk(RunConfig c) {
+        long bytes = c.precision().dataType().getNumOfBytes();
+        long b = c.batchSize();
+        long dims = c.model().tower1().inputDim() + c.model().tower2().inputDim();
+        long params = c.model().tower1().parameterCount() + c.model().tower2().parameterCount();
+        long perRun = bytes * (6 * b * b + 100 * b * dims + 4 * params + 8 * b * c.model().tower1().outputDim());
+        return (int) Math.max(1, Math.min(AUTO_CAP, AUTO_BUDGET_BYTES / Math.max(1, perRun)));
+    }
+
+    /** @return indices of the chunks a shard runs */
+    public List<Integer> chunksOf(Shard shard) {
+        List<Integer> out = new ArrayList<>();
+        for (int c = 0; c < chunks.size(); c++) {
+            if (shard.owns(c)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** @return the point indices a shard is responsible for */
+    public List<Integer> pointsOf(Shard shard) {
+        List<Integer> out = new ArrayList<>();
+        for (int c : chunksOf(shard)) {
+            out.addAll(chunks.get(c));
+        }
+        out.sort(Integer::compare);
+        return out;
+    }
+}

@@ -1,0 +1,284 @@
+package org.gaplab.engine.sweep;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.gaplab.engine.config.ConfigException;
+import org.gaplab.engine.device.DeviceChoice;
+import org.gaplab.engine.report.Json;
+import org.gaplab.engine.report.Progress;
+import org.gaplab.engine.report.Provenance;
+import org.gaplab.engine.report.RunLogFile;
+import org.gaplab.engine.train.StopSignal;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs one shard of a sweep into a directory:
+ *
+ * <pre>
+ *   sweep.json       spec, hash, plan (chunk size, chunks), this shard and its points
+ *   runs.jsonl       one row per finished point, appended chunk by chunk (sorted when complete)
+ *   runs.csv         the same table as CSV (when complete)
+ *   timing.jsonl     seconds and run-steps/s per chunk (timings never enter the rows)
+ *   provenance.json, sweep.log, and figures &lt;metric&gt;_vs_&lt;key&gt;.png/.svg (when complete)
+ * </pre>
+ *
+ * Re-running the same command in the same directory skips finished chunks, so a failed or
+ * pre-empted shard neither loses nor duplicates rows. A stop request (SIGTERM/SIGINT) abandons the
+ * chunk in progress; it is recomputed on the next run.
+ */
+public final class SweepRunner {
+    private static final Logger LOG = LogManager.getLogger(SweepRunner.class);
+
+    /** Outcome of a shard run. */
+    public enum Outcome { COMPLETE, INTERRUPTED }
+
+    private final SweepSpec spec;
+    private final SweepPlan plan;
+    private final Path out;
+    private final Shard shard;
+    private final DeviceChoice device;
+    private final StopSignal stop;
+    private final List<String> command;
+
+    /**
+     * @param spec the sweep
+     * @param plan its plan
+     * @param out the shard's directory
+     * @param shard which shard
+     * @param device where to train
+     * @param stop stop flag
+     * @param command command line for provenance
+     */
+    public SweepRunner(SweepSpec spec, SweepPlan plan, Path out, Shard shard, DeviceChoice device, StopSignal stop,
+            List<String> command) {
+        this.spec = spec;
+        this.plan = plan;
+        this.out = out;
+        this.shard = shard;
+        this.device = device;
+        this.stop = stop;
+        this.command = command;
+    }
+
+    /** @return whether the shard completed or was interrupted */
+    public Outcome run() {
+        String hash = spec.hash(plan.chunkSize());
+        prepare(hash);
+        try (RunLogFile log = RunLogFile.attach(out.resolve("sweep.log"))) {
+            dropTornTail(out.resolve("runs.jsonl"));
+            Set<Integer> done = new HashSet<>();
+            SweepTable.readJsonl(out.resolve("runs.jsonl")).rows().forEach(r -> done.add(r.index()));
+            List<Integer> mine = plan.chunksOf(shard);
+            List<Integer> todo = new ArrayList<>();
+            for (int c : mine) {
+                if (!done.containsAll(plan.chunks().get(c))) {
+                    todo.add(c);
+                }
+            }
+            long steps = plan.points().get(0).config().steps();
+            long total = plan.pointsOf(shard).size() * steps;
+            long already = (long) (plan.pointsOf(shard).size() - todo.stream().mapToInt(c -> plan.chunks().get(c).size()).sum()) * steps;
+            LOG.info("sweep {} shard {}: {} points in {} chunks of up to {} stacked runs on {} ({}); {} chunks to do",
+                    spec.name(), shard, plan.pointsOf(shard).size(), mine.size(), plan.chunkSize(), device.device(),
+                    device.reason(), todo.size());
+            try (Progress progress = Progress.start("sweep " + spec.name() + " " + shard, total)) {
+                long[] doneSteps = {already};
+                progress.update(already, null);
+                for (int c : todo) {
+                    List<SweepPoint> points = plan.chunks().get(c).stream().map(i -> plan.points().get(i)).toList();
+                    long t0 = System.nanoTime();
+                    List<SweepRow> rows = Sweeps.trainChunk(points, device.device(), stop, n -> {
+                        doneSteps[0] += n;
+                        progress.update(doneSteps[0], "chunk " + c);
+                    });
+                    if (rows == null) {
+                        LOG.warn("stopped by SIG{} during chunk {}; finished chunks are saved; re-run the same command to resume",
+                                stop.requested(), c);
+                        return Outcome.INTERRUPTED;
+                    }
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    append(out.resolve("runs.jsonl"), rows.stream().map(SweepTable::jsonLine).toList());
+                    Map<String, Object> timing = new LinkedHashMap<>();
+                    timing.put("schema_version", 1);
+                    timing.put("chunk", c);
+                    timing.put("runs", points.size());
+                    timing.put("seconds", secs);
+                    timing.put("run_steps_per_second", points.size() * steps / secs);
+                    append(out.resolve("timing.jsonl"), List.of(Json.line(timing)));
+                    if (stop.requested() != null) {
+                        LOG.warn("stopped by SIG{} after chunk {}; re-run the same command to resume", stop.requested(), c);
+                        return Outcome.INTERRUPTED;
+                    }
+                }
+            }
+            SweepTable table = SweepTable.readJsonl(out.resolve("runs.jsonl"));
+            table.write(out);
+            table.writeFigures(out, new ArrayList<>(spec.grid().keySet()));
+            LOG.info("sweep {} shard {} complete: {} rows in {}", spec.name(), shard, table.rows().size(), out);
+            return Outcome.COMPLETE;
+        }
+    }
+
+    private void prepare(String hash) {
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + out + ": " + e.getMessage(), e);
+        }
+        Path meta = out.resolve("sweep.json");
+        if (Files.exists(meta)) {
+            try {
+                JsonNode old = Json.MAPPER.readTree(meta.toFile());
+                if (!hash.equals(old.path("spec_hash").asText()) || !shard.toString().equals(old.path("shard").asText())) {
+                    throw new ConfigException("output directory " + out + " holds shard " + old.path("shard").asText()
+                            + " of sweep " + old.path("spec_hash").asText() + ", not shard " + shard + " of " + hash
+                            + "; choose another --out");
+                }
+            } catch (IOException e) {
+                throw new ConfigException("cannot read " + meta + ": " + e.getMessage());
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schema_version", 1);
+        m.put("name", spec.name());
+        m.put("spec_hash", hash);
+        m.put("spec", spec.source());
+        m.put("points", plan.points().size());
+        m.put("chunk_size", plan.chunkSize());
+        m.put("chunks", plan.chunks());
+        m.put("shard", shard.toString());
+        m.put("shard_points", plan.pointsOf(shard));
+        m.put("grid_keys", new ArrayList<>(spec.grid().keySet()));
+        Json.write(meta, m);
+        Json.write(out.resolve("provenance.json"), Provenance.collect(device, spec.seedStart(), command));
+    }
+
+    /**
+     * A process killed while appending leaves a partial last line; cut it off so the next append
+     * starts on a fresh line (its chunk is recomputed because its rows are incomplete).
+     */
+    static void dropTornTail(Path file) {
+        try {
+            if (!Files.exists(file) || Files.size(file) == 0) {
+                return;
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            if (bytes[bytes.length - 1] == '\n') {
+                return;
+            }
+            int end = bytes.length - 1;
+            while (end >= 0 && bytes[end] != '\n') {
+                end--;
+            }
+            LOG.warn("{}: dropping a partial last line left by an interrupted write", file);
+            Json.writeAtomically(file, java.util.Arrays.copyOf(bytes, end + 1));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot repair " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void append(Path file, List<String> lines) {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            for (String l : lines) {
+                w.write(l);
+                w.newLine();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Merges complete shard directories into one table written to {@code out}; fails naming any
+     * missing or incomplete shard.
+     *
+     * @param shardDirs the shard directories
+     * @param out where the merged table goes
+     * @return the merged table
+     */
+    public static SweepTable merge(List<Path> shardDirs, Path out) {
+        if (shardDirs.isEmpty()) {
+            throw new ConfigException("merge needs at least one shard directory");
+        }
+        String hash = null;
+        int count = -1;
+        Map<Integer, Path> shards = new java.util.TreeMap<>();
+        List<SweepRow> rows = new ArrayList<>();
+        JsonNode firstMeta = null;
+        for (Path dir : shardDirs) {
+            Path meta = dir.resolve("sweep.json");
+            JsonNode m;
+            try {
+                m = Json.MAPPER.readTree(meta.toFile());
+            } catch (IOException e) {
+                throw new ConfigException(dir + " is not a sweep output directory (no readable sweep.json)");
+            }
+            Shard s = Shard.parse(m.path("shard").asText());
+            if (hash == null) {
+                hash = m.path("spec_hash").asText();
+                count = s.count();
+                firstMeta = m;
+            } else if (!hash.equals(m.path("spec_hash").asText()) || count != s.count()) {
+                throw new ConfigException(dir + " belongs to another sweep or shard count (" + m.path("spec_hash").asText()
+                        + ", " + s.count() + " shards) than " + shardDirs.get(0) + " (" + hash + ", " + count + " shards)");
+            }
+            if (shards.put(s.index(), dir) != null) {
+                throw new ConfigException("shard " + s + " is given twice (" + shards.get(s.index()) + ", " + dir + ")");
+            }
+            Set<Integer> expected = new HashSet<>();
+            m.path("shard_points").forEach(n -> expected.add(n.asInt()));
+            SweepTable t = SweepTable.readJsonl(dir.resolve("runs.jsonl"));
+            Set<Integer> have = new HashSet<>();
+            t.rows().forEach(r -> have.add(r.index()));
+            if (!have.equals(expected)) {
+                throw new ConfigException("shard " + s + " in " + dir + " is incomplete: " + have.size() + " of "
+                        + expected.size() + " rows; re-run it before merging");
+            }
+            rows.addAll(t.rows());
+        }
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            if (!shards.containsKey(i)) {
+                missing.add(i + "/" + count);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new ConfigException("cannot merge: missing shard(s) " + String.join(", ", missing));
+        }
+        SweepTable table = new SweepTable(rows);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        table.write(out);
+        List<String> keys = new ArrayList<>();
+        firstMeta.path("grid_keys").forEach(n -> keys.add(n.asText()));
+        table.writeFigures(out, keys);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schema_version", 1);
+        m.put("name", firstMeta.path("name").asText());
+        m.put("spec_hash", hash);
+        m.put("spec", firstMeta.path("spec"));
+        m.put("points", table.rows().size());
+        m.put("merged_from", shardDirs.stream().map(Path::toString).toList());
+        Json.write(out.resolve("sweep.json"), m);
+        return table;
+    }
+}

@@ -1,0 +1,104 @@
+package org.gaplab.engine.sweep;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+
+import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.train.EvalSummary;
+import org.gaplab.engine.train.Evaluation;
+import org.gaplab.engine.train.IntervalMetrics;
+import org.gaplab.engine.train.StopSignal;
+import org.gaplab.engine.train.Trainer;
+import org.gaplab.models.DualEncoder;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/** The Java API of sweeps: a list of configs in, a typed table out. */
+public final class Sweeps {
+    private Sweeps() {}
+
+    /**
+     * Trains every config (stacked in chunks of {@code chunk} runs, 0 = automatic) and evaluates it.
+     *
+     * @param configs the runs; structurally different ones are stacked separately
+     * @param device where to train
+     * @param chunk runs per stacked computation, 0 for {@link SweepPlan#autoChunk}
+     * @return one row per config, index = position in the list
+     */
+    public static SweepTable run(List<RunConfig> configs, Device device, int chunk) {
+        List<SweepPoint> points = new ArrayList<>();
+        for (int i = 0; i < configs.size(); i++) {
+            points.add(new SweepPoint(i, Map.of(), configs.get(i).seed(), configs.get(i)));
+        }
+        int size = chunk > 0 ? chunk : SweepPlan.autoChunk(configs.get(0));
+        List<SweepRow> rows = new ArrayList<>();
+        Map<Object, List<SweepPoint>> groups = new LinkedHashMap<>();
+        for (SweepPoint p : points) {
+            groups.computeIfAbsent(org.gaplab.engine.train.BatchLayout.structureKey(p.config()), k -> new ArrayList<>()).add(p);
+        }
+        for (List<SweepPoint> g : groups.values()) {
+            for (int i = 0; i < g.size(); i += size) {
+                rows.addAll(trainChunk(g.subList(i, Math.min(g.size(), i + size)), device, StopSignal.none(), n -> { }));
+            }
+        }
+        return new SweepTable(rows);
+    }
+
+    /**
+     * Trains one chunk of points as a single stacked computation and evaluates each run.
+     *
+     * @param points the chunk (structurally identical configs)
+     * @param device where to train
+     * @param stop checked after every step; a stop abandons the chunk
+     * @param progress receives run-steps done, at log intervals
+     * @return one row per point, or null when stopped
+     */
+    public static List<SweepRow> trainChunk(List<SweepPoint> points, Device device, StopSignal stop, LongConsumer progress) {
+        List<RunConfig> configs = points.stream().map(SweepPoint::config).toList();
+        RunConfig first = configs.get(0);
+        int k = configs.size();
+        double[] lastLoss = new double[k];
+        boolean[] diverged = new boolean[k];
+        try (Trainer t = new Trainer(configs, device)) {
+            int logEvery = first.schedule().logEvery();
+            long reported = 0;
+            for (int s = 1; s <= first.steps(); s++) {
+                t.step();
+                if (s % logEvery == 0 || s == first.steps()) {
+                    IntervalMetrics m = t.drainMetrics();
+                    for (int r = 0; r < k; r++) {
+                        lastLoss[r] = m.loss()[r];
+                        diverged[r] |= !Double.isFinite(m.loss()[r]);
+                    }
+                    progress.accept((long) (s - reported) * k);
+                    reported = s;
+                }
+                if (stop.requested() != null) {
+                    return null;
+                }
+            }
+            List<SweepRow> rows = new ArrayList<>();
+            for (int r = 0; r < k; r++) {
+                SweepPoint p = points.get(r);
+                Map<String, Double> metrics = new LinkedHashMap<>();
+                metrics.put("final_loss", lastLoss[r]);
+                if (!diverged[r]) {
+                    try (NDManager scope = t.rootManager().newSubManager()) {
+                        DualEncoder one = t.model().selectRun(r, scope);
+                        EvalSummary e = Evaluation.evaluate(one, t.source(r), p.config(), scope);
+                        metrics.put("mean_pair_cosine", e.meanPairCosine());
+                        metrics.put("centroid_gap", e.centroidGap());
+                        metrics.put("eval_loss", e.evalLoss());
+                    }
+                }
+                rows.add(new SweepRow(p.index(), p.seed(), p.overrides(), diverged[r] ? "diverged" : "completed",
+                        first.steps(), metrics));
+            }
+            return rows;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package org.gaplab.engine.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+
+import org.gaplab.datasets.PairedSource;
+import org.gaplab.engine.config.RunConfig;
+import org.gaplab.models.DualEncoder;
+import org.gaplab.models.Seeds;
+
+/** The end-of-run evaluation shared by single runs and sweeps. */
+public final class Evaluation {
+    private Evaluation() {}
+
+    /**
+     * Embeds a run's fixed evaluation set (its own {@code (seed, "eval")} stream) and summarises it.
+     *
+     * @param model a one-run model
+     * @param source the run's source
+     * @param config the run's config
+     * @param manager scope for temporaries (closed by the caller)
+     * @return the summary
+     */
+    public static EvalSummary evaluate(DualEncoder model, PairedSource source, RunConfig config, NDManager manager) {
+        try (NDManager scope = manager.newSubManager()) {
+            long seed = Seeds.derive(config.seed(), "eval", 0);
+            NDList eval = source.evaluationSet(scope, seed, config.eval().size(), config.precision().dataType());
+            NDArray z1 = TrainedModel.embedWith(model, eval.get(0), true);
+            NDArray z2 = TrainedModel.embedWith(model, eval.get(1), false);
+            long b = Math.min(config.batchSize(), z1.getShape().get(0));
+            NDIndex head = new NDIndex("0:{}", b);
+            model.tempAttach(scope);
+            double loss = config.loss().build()
+                    .perRun(z1.get(head).expandDims(0), z2.get(head).expandDims(0), model.logitScale())
+                    .toType(DataType.FLOAT64, false).getDouble(0);
+            return EvalSummary.of(z1, z2, loss);
+        }
+    }
+}
