@@ -144,8 +144,8 @@ public record Checkpoint(List<RunConfig> configs, Trainer.Counters counters, NDL
         }
     }
 
-    private static RunConfig bindConfig(ObjectNode tree) throws IOException {
-        return Json.MAPPER.treeToValue(tree, RunConfig.class);
+    private static RunConfig bindConfig(ObjectNode tree) {
+        return ConfigLoader.fromStored(tree);
     }
 
     /** A checkpoint that cannot be read or used; one line naming the file. */

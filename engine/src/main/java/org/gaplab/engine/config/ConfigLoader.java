@@ -77,6 +77,19 @@ public final class ConfigLoader {
         return bind(tree);
     }
 
+    /**
+     * Binds a stored config (e.g. from a checkpoint) over the current defaults: keys added to
+     * gaplab after it was written take their defaults, so old checkpoints keep loading; keys this
+     * version does not know still fail.
+     */
+    public static RunConfig fromStored(ObjectNode stored) {
+        ObjectNode tree = toTree(RunConfig.defaults());
+        ObjectNode copy = stored.deepCopy();
+        copy.remove("schema_version");
+        merge(tree, copy, "");
+        return bind(tree);
+    }
+
     /** @return the config as a JSON tree (every key present) */
     public static ObjectNode toTree(RunConfig config) {
         return Json.MAPPER.valueToTree(config);

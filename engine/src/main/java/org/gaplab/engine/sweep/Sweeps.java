@@ -49,15 +49,38 @@ public final class Sweeps {
     }
 
     /**
+     * Extra per-run statistics for sweep rows, computed after training from the run's one-run
+     * model (e.g. divergences between the embedded modalities).
+     */
+    @FunctionalInterface
+    public interface RunMeasure {
+        /**
+         * @param model the trained one-run model
+         * @param source the run's source
+         * @param config the run's config
+         * @param scope a manager for temporaries
+         * @return named values added to the row's metrics
+         */
+        Map<String, Double> measure(DualEncoder model, org.gaplab.datasets.PairedSource source, RunConfig config, NDManager scope);
+    }
+
+    /** As {@link #trainChunk(List, Device, StopSignal, LongConsumer, RunMeasure)} with no extra statistics. */
+    public static List<SweepRow> trainChunk(List<SweepPoint> points, Device device, StopSignal stop, LongConsumer progress) {
+        return trainChunk(points, device, stop, progress, null);
+    }
+
+    /**
      * Trains one chunk of points as a single stacked computation and evaluates each run.
      *
      * @param points the chunk (structurally identical configs)
      * @param device where to train
      * @param stop checked after every step; a stop abandons the chunk
      * @param progress receives run-steps done, at log intervals
+     * @param extra extra statistics per run, or null
      * @return one row per point, or null when stopped
      */
-    public static List<SweepRow> trainChunk(List<SweepPoint> points, Device device, StopSignal stop, LongConsumer progress) {
+    public static List<SweepRow> trainChunk(List<SweepPoint> points, Device device, StopSignal stop, LongConsumer progress,
+            RunMeasure extra) {
         List<RunConfig> configs = points.stream().map(SweepPoint::config).toList();
         RunConfig first = configs.get(0);
         int k = configs.size();
@@ -93,6 +116,9 @@ public final class Sweeps {
                         metrics.put("mean_pair_cosine", e.meanPairCosine());
                         metrics.put("centroid_gap", e.centroidGap());
                         metrics.put("eval_loss", e.evalLoss());
+                        if (extra != null) {
+                            metrics.putAll(extra.measure(one, t.source(r), p.config(), scope));
+                        }
                     }
                 }
                 rows.add(new SweepRow(p.index(), p.seed(), p.overrides(), diverged[r] ? "diverged" : "completed",
