@@ -115,6 +115,42 @@ public final class Tower {
         return config.output().apply(h);
     }
 
+    /** @return whether {@link #backwardLinear} applies: one bias-free linear map onto the sphere */
+    public boolean hasClosedFormBackward() {
+        return config.kind() == TowerKind.LINEAR && config.output() == OutputMap.SPHERE;
+    }
+
+    /**
+     * Forward pass of a linear tower keeping what {@link #backwardLinear} needs.
+     *
+     * @param params the model's parameters
+     * @param x inputs {@code [K, n, in]}
+     * @return {@code [z, ||u||]}: unit embeddings {@code [K, n, d]} and the pre-normalisation
+     *     norms {@code [K, n, 1]} of {@code u = x W}
+     */
+    public NDList forwardLinear(Parameters params, NDArray x) {
+        NDArray u = x.batchMatMul(params.get(prefix + ".w0"));
+        NDArray norm = u.norm(new int[] {-1}, true).maximum(OutputMap.NORM_EPS);
+        return new NDList(u.divi(norm), norm);
+    }
+
+    /**
+     * Gradient of a scalar loss with respect to the weight of a linear tower on the sphere, given
+     * {@code g = dL/dz} for {@code z = u / ||u||}, {@code u = x W}:
+     * {@code dL/du = (g - z <z, g>) / ||u||}, {@code dL/dW = x^T dL/du}.
+     *
+     * @param x inputs {@code [K, n, in]}
+     * @param z unit embeddings from {@link #forwardLinear}
+     * @param norm norms from {@link #forwardLinear}
+     * @param gradZ {@code dL/dz}, {@code [K, n, d]}
+     * @return {@code dL/dW}, {@code [K, in, d]}
+     */
+    public NDArray backwardLinear(NDArray x, NDArray z, NDArray norm, NDArray gradZ) {
+        NDArray radial = z.mul(z.mul(gradZ).sum(new int[] {-1}, true));
+        NDArray gradU = gradZ.sub(radial).divi(norm);
+        return x.transpose(0, 2, 1).batchMatMul(gradU);
+    }
+
     /** @return the prefix of this tower's parameter names */
     public String prefix() {
         return prefix;

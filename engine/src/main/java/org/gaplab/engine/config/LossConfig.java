@@ -11,8 +11,10 @@ import org.gaplab.models.Checks;
  *
  * @param kind the loss
  * @param sigmoidBias fixed logit bias of the sigmoid loss (ignored by the others)
+ * @param closedForm use the closed-form gradient of symmetric InfoNCE when the model allows it
+ *     (linear towers onto the sphere); false forces autograd (same result, slower)
  */
-public record LossConfig(Kind kind, double sigmoidBias) {
+public record LossConfig(Kind kind, double sigmoidBias, boolean closedForm) {
     /** Available losses. */
     public enum Kind {
         /** Symmetric InfoNCE (CLIP), the paper's loss. */
@@ -33,7 +35,7 @@ public record LossConfig(Kind kind, double sigmoidBias) {
 
     /** The paper's loss. */
     public static LossConfig paperDefault() {
-        return new LossConfig(Kind.SYMMETRIC_INFONCE, -10);
+        return new LossConfig(Kind.SYMMETRIC_INFONCE, -10, true);
     }
 
     /** @return the loss object */

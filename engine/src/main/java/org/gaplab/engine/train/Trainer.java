@@ -11,7 +11,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 
 import org.gaplab.datasets.PairedSource;
+import org.gaplab.engine.config.LossConfig;
 import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.loss.ClosedFormSymmetricInfoNce;
 import org.gaplab.engine.loss.PairLoss;
 import org.gaplab.engine.optim.Optimizer;
 import org.gaplab.models.DualEncoder;
@@ -40,6 +42,7 @@ public final class Trainer implements AutoCloseable {
     private final NDManager modelManager;
     private final NDManager accumManager;
     private final DualEncoder model;
+    private final boolean closedForm;
     private final Optimizer optimizer;
     private final PairLoss loss;
     private final List<PairedSource> sources = new ArrayList<>();
@@ -84,7 +87,11 @@ public final class Trainer implements AutoCloseable {
             sources.add(src);
         }
         this.model = DualEncoder.initialize(first.model(), modelManager, s1, s2, tau, dataType);
-        model.parameters().requireGradients();
+        this.closedForm = first.loss().closedForm() && first.loss().kind() == LossConfig.Kind.SYMMETRIC_INFONCE
+                && model.tower1().hasClosedFormBackward() && model.tower2().hasClosedFormBackward();
+        if (!closedForm) {
+            model.parameters().requireGradients();
+        }
         this.optimizer = new Optimizer(first.optim(), model.parameters(), lr, modelManager);
         this.loss = first.loss().build();
         this.blockSteps = BatchLayout.blockSteps(first, sources.get(0).dimX(), sources.get(0).dimY());
@@ -94,7 +101,7 @@ public final class Trainer implements AutoCloseable {
 
     private static void checkDims(RunConfig c, PairedSource src) {
         if (src.dimX() != c.model().tower1().inputDim() || src.dimY() != c.model().tower2().inputDim()) {
-            throw new IllegalArgumentException("model.tower1.inputDim/tower2.inputDim (" + c.model().tower1().inputDim()
+            throw new IllegalArgumentException("model.tower1.input_dim/tower2.input_dim (" + c.model().tower1().inputDim()
                     + ", " + c.model().tower2().inputDim() + ") do not match the data's feature dimensions ("
                     + src.dimX() + ", " + src.dimY() + ")");
         }
@@ -118,6 +125,11 @@ public final class Trainer implements AutoCloseable {
     /** @return the paired source of run k */
     public PairedSource source(int k) {
         return sources.get(k);
+    }
+
+    /** @return whether steps use the closed-form gradient instead of autograd */
+    public boolean closedForm() {
+        return closedForm;
     }
 
     /** @return steps completed */
@@ -156,13 +168,28 @@ public final class Trainer implements AutoCloseable {
             NDArray x = block.get(0).get(at);
             NDArray y = block.get(1).get(at);
             NDArray perRun;
-            try (GradientCollector gc = Engine.getEngine(root.getEngine().getEngineName()).newGradientCollector()) {
-                NDArray z1 = model.embed1(x);
-                NDArray z2 = model.embed2(y);
-                perRun = loss.perRun(z1, z2, model.logitScale());
-                gc.backward(perRun.sum());
+            NDArray gradNorm;
+            if (closedForm) {
+                NDList f1 = model.tower1().forwardLinear(model.parameters(), x);
+                NDList f2 = model.tower2().forwardLinear(model.parameters(), y);
+                ClosedFormSymmetricInfoNce.Result r = ClosedFormSymmetricInfoNce.compute(f1.get(0), f2.get(0), model.logitScale());
+                perRun = r.loss();
+                List<NDArray> grads = new ArrayList<>();
+                for (String name : model.parameters().names()) {
+                    grads.add(name.startsWith("tower1.") ? model.tower1().backwardLinear(x, f1.get(0), f1.get(1), r.gradZ1())
+                            : name.startsWith("tower2.") ? model.tower2().backwardLinear(y, f2.get(0), f2.get(1), r.gradZ2())
+                            : r.gradLogScale());
+                }
+                gradNorm = optimizer.step(model.parameters(), grads, factor);
+            } else {
+                try (GradientCollector gc = Engine.getEngine(root.getEngine().getEngineName()).newGradientCollector()) {
+                    NDArray z1 = model.embed1(x);
+                    NDArray z2 = model.embed2(y);
+                    perRun = loss.perRun(z1, z2, model.logitScale());
+                    gc.backward(perRun.sum());
+                }
+                gradNorm = optimizer.step(model.parameters(), factor);
             }
-            NDArray gradNorm = optimizer.step(model.parameters(), factor);
             model.clampLogitScale();
             lossSum.addi(perRun);
             gradNormSum.addi(gradNorm);

@@ -10,7 +10,7 @@ public interface TrainingListener {
     /** Called once the trainer exists (after a resume has restored it). */
     default void onStart(TrainingRun run, Trainer trainer) {}
 
-    /** Called after each metrics drain (every {@code schedule.logEvery} steps and at the end). */
+    /** Called after each metrics drain (every {@code schedule.log_every} steps and at the end). */
     default void onInterval(TrainingRun run, Trainer trainer, IntervalMetrics metrics) {}
 
     /** Called after a checkpoint has been written. */

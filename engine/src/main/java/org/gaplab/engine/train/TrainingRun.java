@@ -43,7 +43,7 @@ import java.util.Map;
  *   config.json       resolved config (loadable with --config)
  *   model.json        the architecture alone
  *   provenance.json   versions, device and why, seed, threads, git sha, command line
- *   metrics.jsonl     "train" lines every schedule.logEvery steps, "eval" at the end
+ *   metrics.jsonl     "train" lines every schedule.log_every steps, "eval" at the end
  *   train.log         the human log
  *   checkpoint.ckpt   the last good checkpoint (atomic; see {@link Checkpoint})
  *   summary.json      outcome, speed and evaluation statistics

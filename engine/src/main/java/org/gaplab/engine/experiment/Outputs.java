@@ -1,0 +1,62 @@
+package org.gaplab.engine.experiment;
+
+import org.gaplab.engine.report.Json;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** Writers for an experiment's output directory: CSV tables and the claims summary. */
+public final class Outputs {
+    private Outputs() {}
+
+    /**
+     * Writes a CSV table atomically. Numbers use {@code %.6g} with a dot decimal separator.
+     *
+     * @param file target file
+     * @param header column names
+     * @param rows one array per row, each cell a Number or a String (strings must not hold commas)
+     */
+    public static void csv(Path file, List<String> header, List<Object[]> rows) {
+        StringBuilder sb = new StringBuilder(String.join(",", header)).append('\n');
+        for (Object[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                Object c = row[i];
+                sb.append(c instanceof Double || c instanceof Float
+                        ? String.format(Locale.ROOT, "%.6g", ((Number) c).doubleValue()) : String.valueOf(c));
+            }
+            sb.append('\n');
+        }
+        Json.writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Writes {@code summary.md}: a title, a preamble, and one section per claim with its verdict.
+     *
+     * @param file target file
+     * @param title the heading
+     * @param preamble setup lines (markdown)
+     * @param claims the checked claims
+     * @param tail further markdown (tables, runtime)
+     */
+    public static void summary(Path file, String title, String preamble, List<Claim> claims, String tail) {
+        StringBuilder sb = new StringBuilder("# ").append(title).append("\n\n").append(preamble).append("\n\n");
+        sb.append("## Claims (THEORY.md section 7)\n\n");
+        for (Claim c : claims) {
+            sb.append("- **").append(c.verdict().name().replace('_', ' ')).append("**: ")
+                    .append(c.statement()).append("\n  - criterion: ").append(c.criterion())
+                    .append("\n  - this run: ").append(c.evidence()).append('\n');
+        }
+        sb.append('\n').append(tail).append('\n');
+        Json.writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @return {@code x} formatted with {@code digits} decimals, locale-independent */
+    public static String f(double x, int digits) {
+        return String.format(Locale.ROOT, "%." + digits + "f", x);
+    }
+}

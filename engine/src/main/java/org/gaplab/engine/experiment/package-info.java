@@ -1,0 +1,8 @@
+/**
+ * The paper's numerical validations (THEORY.md section 7), one class per experiment with a
+ * validated config record carrying the paper's defaults and a quick mode for tests. Each
+ * experiment runs its seeds (and temperatures) as one stacked computation on one device and
+ * writes a JSON with every plotted number, CSV tables, PNG/SVG figures and a {@code summary.md}
+ * that checks the paper's claims against the run.
+ */
+package org.gaplab.engine.experiment;
