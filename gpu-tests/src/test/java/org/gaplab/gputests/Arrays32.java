@@ -17,10 +17,13 @@ final class Arrays32 {
 
     /**
      * Copies an array bit-for-bit onto {@code target}'s device and hands it to {@code target}, so
-     * both devices start from identical inputs (their random generators differ).
+     * both devices start from identical inputs (their random generators differ). Always a new tensor:
+     * on the same device DJL's {@code toDevice} returns an alias of the source, which would share
+     * its gradient.
      */
     static NDArray copy(NDArray source, NDManager target) {
-        NDArray c = source.toDevice(target.getDevice(), true);
+        NDArray c = source.getDevice().equals(target.getDevice()) ? source.duplicate()
+                : source.toDevice(target.getDevice(), true);
         c.attach(target);
         c.setName(source.getName());
         return c;
