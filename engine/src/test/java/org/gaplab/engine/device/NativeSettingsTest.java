@@ -71,7 +71,7 @@ class NativeSettingsTest {
 
     @Test
     void bundledMeansDjlsCacheDirectory() {
-        assertThat(NativeSettings.isBundled("/root/.djl.ai/pytorch/2.7.1-20250812-cpu-linux-x86_64")).isTrue();
+        assertThat(NativeSettings.isBundled("/home/u/.djl.ai/pytorch/2.7.1-20250812-cpu-linux-x86_64")).isTrue();
         assertThat(NativeSettings.isBundled("/opt/libtorch/lib")).isFalse();
         assertThat(NativeSettings.isBundled(null)).isFalse();
     }
