@@ -4,6 +4,7 @@ import ai.djl.Device;
 
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.device.DeviceChoice;
+import org.gaplab.engine.device.DeviceEnvironment;
 import org.gaplab.engine.device.DeviceProbe;
 import org.gaplab.engine.device.DeviceRequest;
 import org.gaplab.engine.report.Json;
@@ -73,10 +74,13 @@ public final class BenchCommand implements Callable<Integer> {
         out.put("cpu_cores", Runtime.getRuntime().availableProcessors());
         out.put("gaplab", GaplabCli.gaplabVersion());
         out.put("cases", results);
+        // GPU name/memory (or CPU model) and CUDA versions, read after the cases so memory reflects them
+        out.put("device_details", DeviceEnvironment.describe(choice.device()));
         if (json) {
             System.out.println(Json.pretty(out));
         } else {
             System.out.printf("device %s (%s)%n", choice.device(), choice.reason());
+            System.out.printf("details %s%n", out.get("device_details"));
             for (Map<String, Object> r : results) {
                 System.out.printf("%-8s K=%-4s B=%-5s %8.1f steps/s  %7.3f ms/step  %10.1f run-steps/s%n", r.get("case"),
                         r.get("runs"), r.get("batch"), r.get("steps_per_second"), r.get("ms_per_step"), r.get("run_steps_per_second"));

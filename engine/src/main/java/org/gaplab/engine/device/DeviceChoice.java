@@ -18,9 +18,12 @@ public record DeviceChoice(Device device, DeviceRequest request, String reason) 
      * @param request what the user asked for
      * @param facts what the process sees
      * @return the choice
-     * @throws DeviceUnavailableException when CUDA was requested and is unusable
+     * @throws DeviceUnavailableException when CUDA was requested and is unusable, or libtorch did not load
      */
     public static DeviceChoice decide(DeviceRequest request, CudaFacts facts) {
+        if (facts.engineError() != null) {
+            throw new DeviceUnavailableException("--device " + request + " cannot be used: " + facts.whyNoGpu());
+        }
         String whyNot = facts.whyNoGpu();
         switch (request.kind()) {
             case CPU:
