@@ -192,6 +192,25 @@ public final class SweepRunner {
         }
     }
 
+    /** A directory without sweep.json stands for the shard directories directly inside it. */
+    static List<Path> expandShardDirs(List<Path> given, Path out) {
+        List<Path> dirs = new ArrayList<>();
+        for (Path d : given) {
+            if (Files.exists(d.resolve("sweep.json")) || !Files.isDirectory(d)) {
+                dirs.add(d);
+                continue;
+            }
+            try (var children = Files.list(d)) {
+                children.filter(c -> Files.exists(c.resolve("sweep.json")))
+                        .filter(c -> !c.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize()))
+                        .sorted().forEach(dirs::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + d + ": " + e.getMessage(), e);
+            }
+        }
+        return dirs;
+    }
+
     private static void append(Path file, List<String> lines) {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND)) {
@@ -212,7 +231,8 @@ public final class SweepRunner {
      * @param out where the merged table goes
      * @return the merged table
      */
-    public static SweepTable merge(List<Path> shardDirs, Path out) {
+    public static SweepTable merge(List<Path> given, Path out) {
+        List<Path> shardDirs = expandShardDirs(given, out);
         if (shardDirs.isEmpty()) {
             throw new ConfigException("merge needs at least one shard directory");
         }

@@ -87,6 +87,12 @@ class SweepTest {
                 .hasMessageContaining("missing shard(s) 1/2");
         new SweepRunner(s, plan, s1, new Shard(1, 2), cpu, StopSignal.none(), List.of()).run();
         SweepTable merged = SweepRunner.merge(List.of(s1, s0), dir.resolve("merged"));
+        // a parent directory stands for the shard directories inside it
+        Path parent = dir.resolve("parent");
+        Files.createDirectories(parent);
+        Files.move(s0, parent.resolve("shard-0"));
+        Files.move(s1, parent.resolve("shard-1"));
+        assertThat(SweepRunner.merge(List.of(parent), dir.resolve("merged2")).rows()).isEqualTo(merged.rows());
         assertThat(merged.rows()).hasSize(6);
         assertThat(Files.readString(dir.resolve("merged").resolve("runs.jsonl")))
                 .isEqualTo(Files.readString(whole.resolve("runs.jsonl")));
