@@ -51,6 +51,30 @@ public final class Pairwise {
         return (int) Math.max(1, Math.min(rows, Integer.MAX_VALUE));
     }
 
+    /**
+     * Temporarily attaches arrays to a scope, each once: attaching the same array twice would make
+     * it return to the (then closed) scope itself when the scope closes.
+     */
+    static void tempAttach(NDManager scope, NDArray... arrays) {
+        java.util.Set<NDArray> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (NDArray a : arrays) {
+            if (seen.add(a)) {
+                scope.tempAttachAll(a);
+            }
+        }
+    }
+
+    /**
+     * Copies a one-element array to the host, whatever its shape ({@code ()} or {@code (1)}: some
+     * reductions return the latter).
+     */
+    static double scalar(NDArray a) {
+        if (a.size() != 1) {
+            throw new IllegalArgumentException("expected one value, got shape " + a.getShape());
+        }
+        return a.toType(DataType.FLOAT64, false).toDoubleArray()[0];
+    }
+
     private static NDArray rows(NDArray a, long start, long end) {
         return a.get(new NDIndex("{}:{}", start, end));
     }
@@ -86,7 +110,7 @@ public final class Pairwise {
             for (long start = 0; start < n; start += chunk) {
                 long end = Math.min(n, start + chunk);
                 try (NDManager scope = outer.newSubManager()) {
-                    scope.tempAttachAll(z, weights, norm2);
+                    tempAttach(scope, z, weights, norm2);
                     NDArray q = rows(z, start, end);
                     NDArray d2 = squaredDistances(q, rows(norm2, start, end), z, norm2);
                     NDArray wRows = rows(weights, start, end).transpose();
@@ -136,14 +160,14 @@ public final class Pairwise {
             for (long start = 0; start < n; start += chunk) {
                 long end = Math.min(n, start + chunk);
                 try (NDManager scope = outer.newSubManager()) {
-                    scope.tempAttachAll(queries, keys, keyNorm2, columns);
+                    tempAttach(scope, queries, keys, keyNorm2, columns);
                     NDArray q = rows(queries, start, end);
                     NDArray dot = q.matMul(keys.transpose());
                     // larger score = nearer: the cosine on the sphere, 2<q,k> - |k|^2 in R^d
                     NDArray score = sphere ? dot : dot.mul(2).sub(keyNorm2.reshape(1, -1));
                     if (sameSet) {
                         NDArray self = scope.arange(start, end, 1, DataType.INT64).reshape(-1, 1).eq(columns);
-                        score = NDArrays.where(self, scope.create(MASKED), score);
+                        score = score.add(self.toType(DataType.FLOAT64, false).mul(MASKED)); // where() does not broadcast
                     }
                     NDArray kth = score.topK(k, 1, true, false).get(0).min(new int[] {1});
                     NDArray dist;
@@ -182,10 +206,10 @@ public final class Pairwise {
             for (long start = 0; start < n; start += chunk) {
                 long end = Math.min(n, start + chunk);
                 try (NDManager scope = outer.newSubManager()) {
-                    scope.tempAttachAll(queries, keys, qLab, kLab);
+                    tempAttach(scope, queries, keys, qLab, kLab);
                     NDArray score = rows(queries, start, end).matMul(keys.transpose());
                     NDArray relevant = rows(qLab, start, end).eq(kLab);
-                    NDArray best = NDArrays.where(relevant, score, scope.create(MASKED)).max(new int[] {1}, true);
+                    NDArray best = score.add(relevant.logicalNot().toType(DataType.FLOAT64, false).mul(MASKED)).max(new int[] {1}, true);
                     NDArray rank = score.gt(best).countNonzero(1);
                     rank.attach(outer);
                     parts.add(rank);
@@ -213,14 +237,14 @@ public final class Pairwise {
             for (long start = 0; start < n; start += chunk) {
                 long end = Math.min(n, start + chunk);
                 try (NDManager scope = outer.newSubManager()) {
-                    scope.tempAttachAll(queries, keys);
+                    tempAttach(scope, queries, keys);
                     NDArray logits = rows(queries, start, end).matMul(keys.transpose()).mul(logitScale);
                     NDArray max = logits.max(new int[] {1}, true);
                     NDArray lse = logits.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1));
                     acc.addi(lse.sum());
                 }
             }
-            return acc.getDouble() / n - Math.log(nk); // one host copy
+            return scalar(acc) / n - Math.log(nk); // one host copy
         }
     }
 
@@ -243,16 +267,16 @@ public final class Pairwise {
             for (long start = 0; start < n; start += chunk) {
                 long end = Math.min(n, start + chunk);
                 try (NDManager scope = outer.newSubManager()) {
-                    scope.tempAttachAll(z, norm2, columns);
+                    tempAttach(scope, z, norm2, columns);
                     NDArray d2 = squaredDistances(rows(z, start, end), rows(norm2, start, end), z, norm2);
                     // drop the diagonal by index rather than subtracting n afterwards, which would
                     // cancel catastrophically when the off-diagonal terms are tiny
                     NDArray self = scope.arange(start, end, 1, DataType.INT64).reshape(-1, 1).eq(columns);
-                    NDArray terms = NDArrays.where(self, scope.create(0.0), d2.mul(-t).exp());
+                    NDArray terms = d2.mul(-t).exp().mul(self.logicalNot().toType(DataType.FLOAT64, false));
                     acc.addi(terms.sum());
                 }
             }
-            return Math.log(acc.getDouble() / ((double) n * (n - 1))); // one host copy
+            return Math.log(scalar(acc) / ((double) n * (n - 1))); // one host copy
         }
     }
 }

@@ -52,7 +52,7 @@ public final class PermutationTest {
         // columns per pass: bound W ([n, cols] float64) by a quarter of the budget
         int perPass = Math.max(2, Math.min(permutations + 1, pairwise.chunkRows(n, 4)));
         try (NDManager scope = x.getManager().newSubManager()) {
-            scope.tempAttachAll(x, y);
+            Pairwise.tempAttach(scope, x, y);
             NDArray pooled = NDArrays.concat(new NDList(x, y));
             int done = 0; // columns done; column 0 is the observed labelling
             while (done < permutations + 1) {

@@ -32,7 +32,7 @@ public final class TheoryTerms {
      */
     public static double alignmentTerm(NDArray z1Partners, NDArray z2, double tau) {
         try (NDArray prod = z1Partners.mul(z2); NDArray mean = prod.sum(new int[] {1}).mean()) {
-            return -mean.getDouble() / tau;
+            return -Pairwise.scalar(mean) / tau;
         }
     }
 
@@ -80,12 +80,12 @@ public final class TheoryTerms {
         SymmetricInfoNce loss = new SymmetricInfoNce();
         double sum = 0;
         try (NDManager scope = z2.getManager().newSubManager()) {
-            scope.tempAttachAll(z1Partners, z2);
+            Pairwise.tempAttach(scope, z1Partners, z2);
             NDArray total = scope.zeros(new ai.djl.ndarray.types.Shape(), z2.getDataType());
             for (int start = 0; start < batches; start += perPass) {
                 int g = Math.min(perPass, batches - start);
                 try (NDManager pass = scope.newSubManager()) {
-                    pass.tempAttachAll(z1Partners, z2);
+                    Pairwise.tempAttach(pass, z1Partners, z2);
                     NDIndex rows = new NDIndex("{}:{}", (long) start * batchSize, (long) (start + g) * batchSize);
                     NDArray a = z1Partners.get(rows).reshape(g, batchSize, d);
                     NDArray b = z2.get(rows).reshape(g, batchSize, d);
@@ -93,7 +93,7 @@ public final class TheoryTerms {
                     total.addi(loss.perRun(a, b, scale).sum());
                 }
             }
-            sum = total.getDouble(); // one host copy
+            sum = Pairwise.scalar(total); // one host copy
         }
         return sum / batches - Math.log(batchSize);
     }

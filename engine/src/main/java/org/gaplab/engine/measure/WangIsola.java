@@ -26,7 +26,7 @@ public final class WangIsola {
      */
     public static double alignment(NDArray z1Partners, NDArray z2) {
         try (NDArray diff = z1Partners.sub(z2); NDArray sq = diff.square(); NDArray mean = sq.sum(new int[] {1}).mean()) {
-            return mean.getDouble();
+            return Pairwise.scalar(mean);
         }
     }
 
