@@ -154,22 +154,21 @@ public final class Pairwise {
         int chunk = chunkRows(nk, 4);
         try (NDManager outer = queries.getManager().newSubManager()) {
             NDArray keyNorm2 = keys.square().sum(new int[] {1});
-            NDArray columns = outer.arange(0, nk, 1, DataType.INT64).reshape(1, -1);
             keyNorm2.attach(outer);
             NDList parts = new NDList();
             for (long start = 0; start < n; start += chunk) {
                 long end = Math.min(n, start + chunk);
                 try (NDManager scope = outer.newSubManager()) {
-                    tempAttach(scope, queries, keys, keyNorm2, columns);
+                    tempAttach(scope, queries, keys, keyNorm2);
                     NDArray q = rows(queries, start, end);
                     NDArray dot = q.matMul(keys.transpose());
                     // larger score = nearer: the cosine on the sphere, 2<q,k> - |k|^2 in R^d
                     NDArray score = sphere ? dot : dot.mul(2).sub(keyNorm2.reshape(1, -1));
-                    if (sameSet) {
-                        NDArray self = scope.arange(start, end, 1, DataType.INT64).reshape(-1, 1).eq(columns);
-                        score = score.add(self.toType(DataType.FLOAT64, false).mul(MASKED)); // where() does not broadcast
-                    }
-                    NDArray kth = score.topK(k, 1, true, false).get(0).min(new int[] {1});
+                    // Within one set, each point is its own nearest neighbour at distance 0, so the
+                    // k-th neighbour among the others is the (k+1)-th overall: dropping one zero
+                    // distance from the multiset is the same whether it is the point itself or an
+                    // exact duplicate, and it saves masking the diagonal.
+                    NDArray kth = score.topK(sameSet ? k + 1 : k, 1, true, false).get(0).min(new int[] {1});
                     NDArray dist;
                     if (sphere) {
                         dist = kth.clip(-1, 1).acos();
@@ -261,19 +260,16 @@ public final class Pairwise {
         int chunk = chunkRows(n, 3);
         try (NDManager outer = z.getManager().newSubManager()) {
             NDArray norm2 = z.square().sum(new int[] {1});
-            NDArray columns = outer.arange(0, n, 1, DataType.INT64).reshape(1, -1);
             norm2.attach(outer);
             NDArray acc = outer.zeros(new Shape(), DataType.FLOAT64);
             for (long start = 0; start < n; start += chunk) {
                 long end = Math.min(n, start + chunk);
                 try (NDManager scope = outer.newSubManager()) {
-                    tempAttach(scope, z, norm2, columns);
-                    NDArray d2 = squaredDistances(rows(z, start, end), rows(norm2, start, end), z, norm2);
-                    // drop the diagonal by index rather than subtracting n afterwards, which would
-                    // cancel catastrophically when the off-diagonal terms are tiny
-                    NDArray self = scope.arange(start, end, 1, DataType.INT64).reshape(-1, 1).eq(columns);
-                    NDArray terms = d2.mul(-t).exp().mul(self.logicalNot().toType(DataType.FLOAT64, false));
-                    acc.addi(terms.sum());
+                    tempAttach(scope, z, norm2);
+                    NDArray terms = squaredDistances(rows(z, start, end), rows(norm2, start, end), z, norm2).mul(-t).exp();
+                    // remove the self pairs (row i, column start + i): the very values summed, so
+                    // only summation rounding remains, not a cancellation against n
+                    acc.addi(terms.sum().sub(terms.diagonal((int) start).sum()));
                 }
             }
             return Math.log(scalar(acc) / ((double) n * (n - 1))); // one host copy
