@@ -79,9 +79,27 @@ public final class GaplabCli {
         return s == null ? "(no message)" : s.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 
+    private static volatile String[] lastArgs = new String[0];
+
+    /** @return the arguments of the current invocation (recorded in provenance) */
+    public static String[] lastArgs() {
+        return lastArgs.clone();
+    }
+
+    /**
+     * Runs gaplab in this JVM (the entry point for tests and embedding).
+     *
+     * @param args command-line arguments
+     * @return the exit code
+     */
+    public static int run(String... args) {
+        lastArgs = args.clone();
+        return commandLine().execute(args);
+    }
+
     /** @param args command-line arguments */
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(commandLine().execute(args));
+        System.exit(run(args));
     }
 }

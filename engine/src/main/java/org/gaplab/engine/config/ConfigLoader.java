@@ -45,7 +45,14 @@ public final class ConfigLoader {
     public static RunConfig load(RunConfig base, Path file, List<String> overrides) {
         ObjectNode tree = toTree(base);
         if (file != null) {
-            merge(tree, readFile(file), "");
+            ObjectNode user = (ObjectNode) readFile(file);
+            // gaplab's own config.json carries a schema version; accept it, refuse newer ones
+            JsonNode version = user.remove("schema_version");
+            if (version != null && version.asInt() > RunConfig.SCHEMA_VERSION) {
+                throw new ConfigException("config file " + file + " has schema_version " + version.asInt()
+                        + "; this gaplab reads up to " + RunConfig.SCHEMA_VERSION);
+            }
+            merge(tree, user, "");
         }
         for (String o : overrides == null ? List.<String>of() : overrides) {
             int eq = o.indexOf('=');
@@ -201,7 +208,7 @@ public final class ConfigLoader {
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             String p = path(e, null);
-            throw new ConfigException("bad config value " + (p.isEmpty() ? "" : p + ".") + firstLine(cause.getMessage()));
+            throw new ConfigException("bad config value " + (p.isEmpty() ? "" : p + ".") + snakeField(firstLine(cause.getMessage())));
         } catch (MismatchedInputException e) {
             throw new ConfigException("config key '" + path(e, null) + "': expected " + describe(e.getTargetType()));
         } catch (JsonProcessingException e) {
@@ -242,6 +249,15 @@ public final class ConfigLoader {
             return "a list";
         }
         return type.isRecord() || !type.getName().startsWith("java") ? "a section of keys" : "a " + type.getSimpleName();
+    }
+
+    /** Records name their fields in camelCase; config keys are snake_case. */
+    static String snakeField(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^([A-Za-z0-9.]+)(:.*)$", java.util.regex.Pattern.DOTALL).matcher(message);
+        if (!m.matches()) {
+            return message;
+        }
+        return m.group(1).replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT) + m.group(2);
     }
 
     private static String firstLine(String s) {

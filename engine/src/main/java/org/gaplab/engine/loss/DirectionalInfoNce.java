@@ -33,7 +33,7 @@ public final class DirectionalInfoNce implements PairLoss {
         long b = z1.getShape().get(1);
         NDArray s = PairLoss.logits(z1, z2, logitScale);
         NDArray logp = s.logSoftmax(direction == Direction.X_TO_Y ? 2 : 1);
-        return logp.mul(PairLoss.eye(s, b)).sum(new int[] {1, 2}).mul(-1.0 / b);
+        return logp.diagonal(0, 1, 2).sum(new int[] {1}).muli(-1.0 / b);
     }
 
     @Override

@@ -22,7 +22,7 @@ public final class SymmetricInfoNce implements PairLoss {
         NDArray s = PairLoss.logits(z1, z2, logitScale);
         // row-wise log-softmax gives CE over j for each anchor i; column-wise gives the transpose.
         NDArray both = s.logSoftmax(2).add(s.logSoftmax(1));
-        return both.mul(PairLoss.eye(s, b)).sum(new int[] {1, 2}).mul(-0.5 / b);
+        return both.diagonal(0, 1, 2).sum(new int[] {1}).muli(-0.5 / b);
     }
 
     @Override

@@ -31,6 +31,9 @@ import java.util.Map;
 public final class Optimizer {
     private final OptimConfig config;
     private final NDArray lrPerRun;
+    private final double[] lrHost;
+    private Constants constants;
+    private NDList constantList;
     private final Map<String, NDArray> first = new LinkedHashMap<>();
     private final Map<String, NDArray> second = new LinkedHashMap<>();
     private long t;
@@ -48,6 +51,8 @@ public final class Optimizer {
         }
         NDArray any = params.asList().get(0);
         this.lrPerRun = manager.create(lrPerRun).toType(any.getDataType(), false);
+        this.lrHost = lrPerRun.clone();
+        createConstants(manager, any.getDataType());
         for (String name : params.names()) {
             NDArray p = params.get(name);
             first.put(name, manager.zeros(p.getShape(), p.getDataType()));
@@ -70,6 +75,7 @@ public final class Optimizer {
     /** Temporarily attaches the state to a step scope (see {@link Parameters#tempAttach}). */
     public void tempAttach(NDManager scope) {
         scope.tempAttachAll(lrPerRun);
+        scope.tempAttachAll(constantList);
         scope.tempAttachAll(new NDList(first.values()));
         scope.tempAttachAll(new NDList(second.values()));
     }
@@ -96,10 +102,24 @@ public final class Optimizer {
                 g.muli(broadcast(scale, g.getShape()));
             }
         }
-        NDArray lr = lrPerRun.mul(scheduleFactor);
+        Constants c = constants;
+        double bc1 = 1 - Math.pow(config.beta1(), t);
+        double bc2 = 1 - Math.pow(config.beta2(), t);
+        // Per-run step sizes: lr_k * factor (SGD) or lr_k * factor / (1 - b1^t) (Adam), written in
+        // place into persistent arrays so no step allocates them anew.
+        double[] step = new double[lrHost.length];
+        double[] decay = new double[lrHost.length];
+        for (int k = 0; k < step.length; k++) {
+            double lr = lrHost[k] * scheduleFactor;
+            step[k] = config.kind() == OptimConfig.OptimizerKind.SGD ? lr : lr / bc1;
+            decay[k] = 1 - lr * config.weightDecay();
+        }
+        set(c.stepSize, step);
+        set(c.decay, decay);
+        set(c.invSqrtBc2, new double[] {1 / Math.sqrt(bc2)});
         int i = 0;
         for (String name : params.names()) {
-            update(params.get(name), grads.get(i++), params.spec(name), name, lr);
+            update(params.get(name), grads.get(i++), params.spec(name), name, c);
         }
         for (NDArray g : grads) {
             g.subi(g);
@@ -107,36 +127,88 @@ public final class Optimizer {
         return norm;
     }
 
-    private void update(NDArray p, NDArray g, ParamSpec spec, String name, NDArray lr) {
-        double wd = spec.weightDecay() ? config.weightDecay() : 0;
-        NDArray lrB = broadcast(lr, p.getShape());
-        if (wd > 0 && config.kind() != OptimConfig.OptimizerKind.ADAMW) {
-            g = g.add(p.mul(wd));
+    /** Scalars and per-run vectors reused by every step (created once, on the parameters' device). */
+    private static final class Constants {
+        NDArray beta1;
+        NDArray oneMinusBeta1;
+        NDArray beta2;
+        NDArray oneMinusBeta2;
+        NDArray eps;
+        NDArray weightDecay;
+        NDArray invSqrtBc2;
+        NDArray stepSize;
+        NDArray decay;
+    }
+
+    /** Creates the reused scalars on the optimiser's own manager (never on a step scope). */
+    private void createConstants(NDManager m, ai.djl.ndarray.types.DataType dt) {
+        {
+            Constants c = new Constants();
+            c.beta1 = scalar(m, config.beta1(), dt);
+            c.oneMinusBeta1 = scalar(m, 1 - config.beta1(), dt);
+            c.beta2 = scalar(m, config.beta2(), dt);
+            c.oneMinusBeta2 = scalar(m, 1 - config.beta2(), dt);
+            c.eps = scalar(m, config.eps(), dt);
+            c.weightDecay = scalar(m, config.weightDecay(), dt);
+            c.invSqrtBc2 = scalar(m, 1, dt);
+            c.stepSize = m.zeros(lrPerRun.getShape(), dt);
+            c.decay = m.zeros(lrPerRun.getShape(), dt);
+            constants = c;
+            constantList = new NDList(c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.eps, c.weightDecay,
+                    c.invSqrtBc2, c.stepSize, c.decay);
+        }
+    }
+
+    private static NDArray scalar(NDManager m, double v, ai.djl.ndarray.types.DataType dt) {
+        return m.create(v).toType(dt, false);
+    }
+
+    private static void set(NDArray target, double[] values) {
+        if (target.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64) {
+            target.set(values);
+        } else {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
+            }
+            target.set(f);
+        }
+    }
+
+    /** One parameter's update, in place; allocates three temporaries. */
+    private void update(NDArray p, NDArray g, ParamSpec spec, String name, Constants c) {
+        boolean decays = spec.weightDecay() && config.weightDecay() > 0;
+        NDArray stepSize = broadcast(c.stepSize, p.getShape());
+        if (decays && config.kind() != OptimConfig.OptimizerKind.ADAMW) {
+            g.addi(p.mul(c.weightDecay));
         }
         NDArray m = first.get(name);
         if (config.kind() == OptimConfig.OptimizerKind.SGD) {
             m.muli(config.momentum()).addi(g);
-            p.subi(m.mul(lrB));
+            p.subi(m.mul(stepSize));
             return;
         }
-        if (wd > 0) {
-            p.muli(lrB.mul(-wd).add(1));
+        if (decays && config.kind() == OptimConfig.OptimizerKind.ADAMW) {
+            p.muli(broadcast(c.decay, p.getShape()));
         }
         NDArray v = second.get(name);
-        m.muli(config.beta1()).addi(g.mul(1 - config.beta1()));
-        v.muli(config.beta2()).addi(g.square().mul(1 - config.beta2()));
-        double bc1 = 1 - Math.pow(config.beta1(), t);
-        double bc2 = 1 - Math.pow(config.beta2(), t);
-        NDArray denom = v.sqrt().div(Math.sqrt(bc2)).add(config.eps());
-        p.subi(m.div(denom).mul(lrB).div(bc1));
+        NDArray gSquared = g.square();
+        v.muli(c.beta2).addi(gSquared.muli(c.oneMinusBeta2));
+        m.muli(c.beta1).addi(g.muli(c.oneMinusBeta1));
+        NDArray denom = v.sqrt().muli(c.invSqrtBc2).addi(c.eps);
+        p.subi(m.div(denom).muli(stepSize));
     }
 
     /** Per-run L2 norm over all gradients: {@code sqrt(sum_params sum_elems g_k^2)}, shape {@code [K]}. */
     static NDArray globalNorm(List<NDArray> grads) {
         NDArray total = null;
         for (NDArray g : grads) {
-            NDArray sq = g.square().reshape(g.getShape().get(0), -1).sum(new int[] {1});
-            total = total == null ? sq : total.add(sq);
+            int rank = g.getShape().dimension();
+            NDArray sq = g.square();
+            if (rank > 1) {
+                sq = sq.sum(java.util.stream.IntStream.range(1, rank).toArray());
+            }
+            total = total == null ? sq : total.addi(sq);
         }
         return total.sqrt();
     }

@@ -1,19 +1,19 @@
 package org.gaplab.engine.report;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.jsontype.NamedType;
+import com.fasterxml.jackson.databind.annotation.JsonTypeIdResolver;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import org.gaplab.datasets.SourceConfig;
-import org.gaplab.engine.config.SourceKinds;
+import org.gaplab.engine.config.SourceKindIdResolver;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,8 +37,8 @@ public final class Json {
     private Json() {}
 
     /** Mix-in that makes {@code data.kind} select the source config record. */
-    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "kind")
-    @JsonSubTypes({})
+    @JsonTypeInfo(use = JsonTypeInfo.Id.CUSTOM, include = JsonTypeInfo.As.PROPERTY, property = "kind")
+    @JsonTypeIdResolver(SourceKindIdResolver.class)
     interface SourceConfigMixin {}
 
     private static ObjectMapper configure(ObjectMapper m) {
@@ -48,15 +48,10 @@ public final class Json {
         m.enable(SerializationFeature.INDENT_OUTPUT);
         m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         m.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        // snake_case everywhere a person or program reads: config keys, reports, metrics
+        m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
         m.addMixIn(SourceConfig.class, SourceConfigMixin.class);
-        SourceKinds.all().values().forEach(e -> m.registerSubtypes(new NamedType(e.type(), e.kind())));
         return m;
-    }
-
-    /** Registers a source kind added after start-up with both mappers. */
-    public static void registerSourceKind(String kind, Class<? extends SourceConfig> type) {
-        MAPPER.registerSubtypes(new NamedType(type, kind));
-        YAML.registerSubtypes(new NamedType(type, kind));
     }
 
     /** @return {@code value} as pretty JSON */
@@ -82,6 +77,15 @@ public final class Json {
         writeAtomically(file, (pretty(value) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Temp files are created owner-only; results in a run directory are meant to be shared. */
+    private static void readableByAll(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: keep the defaults
+        }
+    }
+
     /** Writes bytes atomically: to a temp file in the same directory, then an atomic rename. */
     public static void writeAtomically(Path file, byte[] bytes) {
         try {
@@ -90,6 +94,7 @@ public final class Json {
             Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
             try {
                 Files.write(tmp, bytes);
+                readableByAll(tmp);
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(tmp);

@@ -94,7 +94,7 @@ public final class Trainer implements AutoCloseable {
 
     private static void checkDims(RunConfig c, PairedSource src) {
         if (src.dimX() != c.model().tower1().inputDim() || src.dimY() != c.model().tower2().inputDim()) {
-            throw new IllegalArgumentException("model.tower1.inputDim/tower2.inputDim (" + c.model().tower1().inputDim()
+            throw new IllegalArgumentException("model.tower1.input_dim/tower2.input_dim (" + c.model().tower1().inputDim()
                     + ", " + c.model().tower2().inputDim() + ") do not match the data's feature dimensions ("
                     + src.dimX() + ", " + src.dimY() + ")");
         }
@@ -246,6 +246,22 @@ public final class Trainer implements AutoCloseable {
             out[i] /= divisor;
         }
         return out;
+    }
+
+    /**
+     * Whether every parameter and the interval accumulators are finite (one host sync). A
+     * checkpoint is written only when this holds, so the last checkpoint is always a good one.
+     */
+    public boolean allFinite() {
+        try (NDManager scope = root.newSubManager()) {
+            model.tempAttach(scope);
+            scope.tempAttachAll(lossSum, gradNormSum);
+            NDArray bad = lossSum.isNaN().logicalOr(lossSum.isInfinite()).any();
+            for (NDArray p : model.parameters().asList()) {
+                bad = bad.logicalOr(p.isNaN().logicalOr(p.isInfinite()).any());
+            }
+            return !bad.getBoolean();
+        }
     }
 
     /** Snapshot of the loop counters that a checkpoint must hold besides arrays. */

@@ -1,0 +1,116 @@
+package org.gaplab.engine.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+
+import org.gaplab.models.DualEncoder;
+
+/**
+ * A trained one-run dual encoder with its own native memory, usable to embed new data from Java.
+ * Close it when done.
+ */
+public final class TrainedModel implements AutoCloseable {
+    /** Rows embedded per chunk, to bound memory. */
+    static final int CHUNK = 16384;
+
+    private final NDManager manager;
+    private final DualEncoder model;
+
+    /**
+     * @param source a model (possibly run-stacked)
+     * @param run which run to keep
+     * @param device where the copy lives
+     */
+    public TrainedModel(DualEncoder source, int run, Device device) {
+        this.manager = NDManager.newBaseManager(device);
+        this.model = source.selectRun(run, manager);
+    }
+
+    /** @return the underlying one-run model */
+    public DualEncoder encoder() {
+        return model;
+    }
+
+    /** @return the manager owning this model's arrays */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * Embeds modality-1 inputs {@code [n, in1]} in chunks; the result {@code [n, d]} is attached to
+     * {@code x}'s manager.
+     */
+    public NDArray embed1(NDArray x) {
+        return embed(x, true);
+    }
+
+    /** Embeds modality-2 inputs {@code [n, in2]}; see {@link #embed1}. */
+    public NDArray embed2(NDArray y) {
+        return embed(y, false);
+    }
+
+    /** Embeds host rows of modality 1. */
+    public float[][] embed1(float[][] rows) {
+        return embedRows(rows, true);
+    }
+
+    /** Embeds host rows of modality 2. */
+    public float[][] embed2(float[][] rows) {
+        return embedRows(rows, false);
+    }
+
+    private float[][] embedRows(float[][] rows, boolean first) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray x = scope.create(rows).toType(model.parameters().asList().get(0).getDataType(), false);
+            NDArray z = embed(x, first).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+            long d = z.getShape().get(1);
+            float[] flat = z.toFloatArray();
+            float[][] out = new float[rows.length][(int) d];
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(flat, (int) (i * d), out[i], 0, (int) d);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Embeds {@code [n, in]} with one tower of a K-run model's run 0 (or a one-run model), chunked.
+     * Shared by the trainer's evaluation and {@code gaplab embed}.
+     *
+     * @param model the model
+     * @param x inputs {@code [n, in]}
+     * @param first tower 1 when true, tower 2 otherwise
+     * @return {@code [n, d]} on {@code x}'s manager
+     */
+    public static NDArray embedWith(DualEncoder model, NDArray x, boolean first) {
+        NDManager target = x.getManager();
+        long n = x.getShape().get(0);
+        try (NDManager scope = target.newSubManager()) {
+            model.tempAttach(scope);
+            scope.tempAttachAll(x);
+            NDList parts = new NDList();
+            for (long start = 0; start < n; start += CHUNK) {
+                NDArray chunk = x.get(new NDIndex("{}:{}", start, Math.min(n, start + CHUNK))).expandDims(0);
+                NDArray z = first ? model.embed1(chunk) : model.embed2(chunk);
+                parts.add(z.reshape(new Shape(z.getShape().get(1), z.getShape().get(2))));
+            }
+            NDArray out = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+            out.attach(target);
+            return out;
+        }
+    }
+
+    private NDArray embed(NDArray x, boolean first) {
+        return embedWith(model, x, first);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,406 @@
+package org.gaplab.engine.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.gaplab.engine.checkpoint.Checkpoint;
+import org.gaplab.engine.config.ConfigException;
+import org.gaplab.engine.config.ConfigLoader;
+import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.device.DeviceChoice;
+import org.gaplab.engine.device.DeviceProbe;
+import org.gaplab.engine.device.DeviceRequest;
+import org.gaplab.engine.report.Figures;
+import org.gaplab.engine.report.Json;
+import org.gaplab.engine.report.MetricsLog;
+import org.gaplab.engine.report.Progress;
+import org.gaplab.engine.report.Provenance;
+import org.gaplab.engine.report.RunLogFile;
+import org.gaplab.models.Seeds;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Drives one training run end to end and leaves a provenance-stamped run directory:
+ *
+ * <pre>
+ *   config.json       resolved config (loadable with --config)
+ *   model.json        the architecture alone
+ *   provenance.json   versions, device and why, seed, threads, git sha, command line
+ *   metrics.jsonl     "train" lines every schedule.log_every steps, "eval" at the end
+ *   train.log         the human log
+ *   checkpoint.ckpt   the last good checkpoint (atomic; see {@link Checkpoint})
+ *   summary.json      outcome, speed and evaluation statistics
+ *   loss.png/.svg     the training loss curve
+ * </pre>
+ *
+ * <p>The loop syncs with the host only to drain metrics ({@code logEvery}) and to check
+ * finiteness before a checkpoint. A NaN/infinite loss stops the run with status DIVERGED and
+ * leaves the last good checkpoint in place. A stop request (SIGTERM/SIGINT via {@link StopSignal})
+ * writes a checkpoint and ends with status INTERRUPTED; {@link Builder#optResume} continues it and,
+ * on CPU, reproduces the uninterrupted run's metrics exactly.
+ */
+public final class TrainingRun {
+    private static final Logger LOG = LogManager.getLogger(TrainingRun.class);
+
+    private final RunConfig config;
+    private final Path runDir;
+    private final DeviceRequest deviceRequest;
+    private final boolean resume;
+    private final List<TrainingListener> listeners;
+    private final StopSignal stop;
+    private final List<String> commandLine;
+    private final boolean keepModel;
+    private MetricsLog metrics;
+
+    private TrainingRun(Builder b) {
+        this.resume = b.resume != null;
+        this.runDir = resume ? b.resume : b.outputDir != null ? b.outputDir : defaultDir(b.config);
+        this.config = resume ? resumedConfig(b.resume, b.overrides) : b.config;
+        this.deviceRequest = b.device;
+        this.listeners = List.copyOf(b.listeners);
+        this.stop = b.stop != null ? b.stop : StopSignal.none();
+        this.commandLine = b.commandLine;
+        this.keepModel = b.keepModel;
+    }
+
+    /** @return a builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the resolved config */
+    public RunConfig config() {
+        return config;
+    }
+
+    /** @return the run directory */
+    public Path runDir() {
+        return runDir;
+    }
+
+    /** @return the metrics log (open while the run is running) */
+    public MetricsLog metrics() {
+        return metrics;
+    }
+
+    private static Path defaultDir(RunConfig c) {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return Path.of("runs", c.name() + "-" + stamp);
+    }
+
+    private static RunConfig resumedConfig(Path dir, List<String> overrides) {
+        Path file = dir.resolve("config.json");
+        if (!Files.exists(dir.resolve(Checkpoint.FILE_NAME))) {
+            throw new ConfigException("--resume " + dir + ": no " + Checkpoint.FILE_NAME + " there to resume from");
+        }
+        return ConfigLoader.load(file, overrides);
+    }
+
+    /**
+     * Runs training to the end (or to a stop) and evaluates.
+     *
+     * @return the outcome; close it to free the trained model
+     */
+    public RunResult call() {
+        DeviceChoice device = DeviceProbe.choose(deviceRequest);
+        prepareDirectory(device);
+        try (RunLogFile log = RunLogFile.attach(runDir.resolve("train.log"));
+                Trainer trainer = new Trainer(List.of(config), device.device())) {
+            LOG.info("run directory {}", runDir.toAbsolutePath());
+            LOG.info("device {}: {}", device.device(), device.reason());
+            long startStep = 0;
+            if (resume) {
+                try (NDManager scratch = trainer.rootManager().newSubManager()) {
+                    Checkpoint ckpt = Checkpoint.read(runDir.resolve(Checkpoint.FILE_NAME), scratch);
+                    requireSameRun(ckpt);
+                    trainer.restore(ckpt.params(), ckpt.optimizerState(), ckpt.accumulators(), ckpt.counters());
+                }
+                startStep = trainer.stepsDone();
+                LOG.info("resumed at step {} of {}", startStep, config.steps());
+            }
+            metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), resume ? startStep : -1);
+            try (MetricsLog m = metrics) {
+                return loop(trainer, startStep);
+            } finally {
+                metrics = null;
+            }
+        }
+    }
+
+    private RunResult loop(Trainer trainer, long startStep) {
+        listeners.forEach(l -> l.onStart(this, trainer));
+        int logEvery = config.schedule().logEvery();
+        int ckptEvery = config.schedule().checkpointEvery();
+        double lastLoss = Double.NaN;
+        long t0 = System.nanoTime();
+        try (Progress progress = Progress.start(config.name(), config.steps())) {
+            progress.update(startStep, null);
+            while (trainer.stepsDone() < config.steps()) {
+                trainer.step();
+                long s = trainer.stepsDone();
+                boolean end = s == config.steps();
+                if (s % logEvery == 0 || end) {
+                    IntervalMetrics im = trainer.drainMetrics();
+                    lastLoss = im.loss()[0];
+                    if (im.nonFiniteRuns().length > 0) {
+                        return diverged(trainer, s, im, t0);
+                    }
+                    metrics.append("train", s, trainLine(im));
+                    progress.update(s, String.format("loss %.4f", lastLoss));
+                    listeners.forEach(l -> l.onInterval(this, trainer, im));
+                }
+                if (ckptEvery > 0 && s % ckptEvery == 0 && !end) {
+                    if (!checkpoint(trainer)) {
+                        return diverged(trainer, s, null, t0);
+                    }
+                }
+                if (stop.requested() != null && !end) {
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    if (!checkpoint(trainer)) {
+                        return diverged(trainer, s, null, t0);
+                    }
+                    LOG.warn("stopped by SIG{} at step {}; checkpoint written; continue with: gaplab train --resume {}",
+                            stop.requested(), s, runDir);
+                    RunResult r = new RunResult(config, runDir, RunStatus.INTERRUPTED, s, secs, lastLoss, null, null);
+                    writeSummary(r, trainer);
+                    listeners.forEach(l -> l.onEnd(this, trainer, r));
+                    return r;
+                }
+            }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        if (!checkpoint(trainer)) {
+            return diverged(trainer, trainer.stepsDone(), null, t0);
+        }
+        EvalSummary eval = evaluate(trainer);
+        metrics.append("eval", trainer.stepsDone(), Map.of("mean_pair_cosine", eval.meanPairCosine(),
+                "centroid_gap", eval.centroidGap(), "eval_loss", eval.evalLoss(), "n", eval.n()));
+        TrainedModel model = keepModel ? new TrainedModel(trainer.model(), 0, trainer.device()) : null;
+        RunResult r = new RunResult(config, runDir, RunStatus.COMPLETED, trainer.stepsDone() - startStep, secs, lastLoss,
+                eval, model);
+        writeSummary(r, trainer);
+        lossFigure();
+        listeners.forEach(l -> l.onEnd(this, trainer, r));
+        LOG.info("done: {} steps in {} s ({} steps/s), final loss {}, mean pair cosine {}, centroid gap {}",
+                r.steps(), String.format("%.2f", secs), String.format("%.0f", r.stepsPerSecond()),
+                String.format("%.4f", lastLoss), String.format("%.4f", eval.meanPairCosine()),
+                String.format("%.4f", eval.centroidGap()));
+        return r;
+    }
+
+    private static Map<String, Object> trainLine(IntervalMetrics im) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("loss", im.loss()[0]);
+        line.put("grad_norm", im.gradNorm()[0]);
+        line.put("logit_scale", im.logitScale()[0]);
+        line.put("lr_factor", im.lrFactor());
+        line.put("steps_averaged", im.steps());
+        return line;
+    }
+
+    private RunResult diverged(Trainer trainer, long step, IntervalMetrics im, long t0) {
+        double secs = (System.nanoTime() - t0) / 1e9;
+        String what = im == null ? "parameters or loss became NaN/infinite"
+                : "loss " + im.loss()[0] + ", gradient norm " + im.gradNorm()[0];
+        LOG.error("training diverged by step {} ({}); stopped, last good checkpoint kept in {}", step, what, runDir);
+        RunResult r = new RunResult(config, runDir, RunStatus.DIVERGED, step, secs, im == null ? Double.NaN : im.loss()[0],
+                null, null);
+        writeSummary(r, trainer);
+        listeners.forEach(l -> l.onEnd(this, trainer, r));
+        return r;
+    }
+
+    /** Writes a checkpoint when the state is finite; @return false when it is not (none written). */
+    private boolean checkpoint(Trainer trainer) {
+        if (!trainer.allFinite()) {
+            return false;
+        }
+        Path file = runDir.resolve(Checkpoint.FILE_NAME);
+        Checkpoint.write(trainer, file);
+        LOG.debug("checkpoint at step {}", trainer.stepsDone());
+        listeners.forEach(l -> l.onCheckpoint(this, trainer, file));
+        return true;
+    }
+
+    private EvalSummary evaluate(Trainer trainer) {
+        try (NDManager scope = trainer.rootManager().newSubManager()) {
+            long seed = Seeds.derive(config.seed(), "eval", 0);
+            NDList eval = trainer.source(0).evaluationSet(scope, seed, config.eval().size(), config.precision().dataType());
+            NDArray z1 = TrainedModel.embedWith(trainer.model(), eval.get(0), true);
+            NDArray z2 = TrainedModel.embedWith(trainer.model(), eval.get(1), false);
+            long b = Math.min(config.batchSize(), z1.getShape().get(0));
+            NDIndex head = new NDIndex("0:{}", b);
+            trainer.model().tempAttach(scope);
+            double loss = config.loss().build()
+                    .perRun(z1.get(head).expandDims(0), z2.get(head).expandDims(0), trainer.model().logitScale())
+                    .toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble(0);
+            return EvalSummary.of(z1, z2, loss);
+        }
+    }
+
+    private void prepareDirectory(DeviceChoice device) {
+        try {
+            if (!resume && Files.exists(runDir.resolve(Checkpoint.FILE_NAME))) {
+                throw new ConfigException("output directory " + runDir + " already holds a run; choose another --out or use --resume " + runDir);
+            }
+            Files.createDirectories(runDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + runDir + ": " + e.getMessage(), e);
+        }
+        ObjectNode cfg = Json.MAPPER.createObjectNode();
+        cfg.put("schema_version", RunConfig.SCHEMA_VERSION);
+        cfg.setAll(ConfigLoader.toTree(config));
+        Json.write(runDir.resolve("config.json"), cfg);
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("schema_version", RunConfig.SCHEMA_VERSION);
+        model.put("model", config.model());
+        model.put("parameters_per_run", config.model().tower1().parameterCount() + config.model().tower2().parameterCount()
+                + (config.model().temperature().learnable() ? 1 : 0));
+        Json.write(runDir.resolve("model.json"), model);
+        Map<String, Object> prov = Provenance.collect(device, config.seed(), commandLine);
+        if (resume) {
+            prov.put("resumed", true);
+            Json.write(runDir.resolve("provenance-resume-" + System.currentTimeMillis() + ".json"), prov);
+        } else {
+            Json.write(runDir.resolve("provenance.json"), prov);
+        }
+    }
+
+    private void requireSameRun(Checkpoint ckpt) {
+        RunConfig saved = ckpt.configs().get(0);
+        if (ckpt.configs().size() != 1 || saved.seed() != config.seed()
+                || !BatchLayout.structureKey(saved.withSteps(config.steps())).equals(BatchLayout.structureKey(config))
+                || !ConfigLoader.toTree(saved).get("data").equals(ConfigLoader.toTree(config).get("data"))) {
+            throw new ConfigException("--resume " + runDir + ": the checkpoint belongs to a different config; only steps may change on resume");
+        }
+        if (ckpt.counters().step() > config.steps()) {
+            throw new ConfigException("--resume " + runDir + ": checkpoint is at step " + ckpt.counters().step()
+                    + ", beyond steps = " + config.steps());
+        }
+    }
+
+    private void writeSummary(RunResult r, Trainer trainer) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("schema_version", 1);
+        s.put("name", config.name());
+        s.put("status", r.status().name().toLowerCase(java.util.Locale.ROOT));
+        s.put("steps_total", trainer.stepsDone());
+        s.put("steps_this_process", r.steps());
+        s.put("seconds", r.seconds());
+        s.put("steps_per_second", r.stepsPerSecond());
+        s.put("final_loss", r.finalLoss());
+        s.put("device", trainer.device().toString());
+        s.put("eval", r.eval());
+        Json.write(runDir.resolve("summary.json"), s);
+    }
+
+    private void lossFigure() {
+        List<Double> steps = new ArrayList<>();
+        List<Double> losses = new ArrayList<>();
+        for (JsonNode line : MetricsLog.read(runDir.resolve("metrics.jsonl"))) {
+            if ("train".equals(line.path("kind").asText())) {
+                steps.add(line.path("step").asDouble());
+                losses.add(line.path("loss").asDouble());
+            }
+        }
+        if (steps.size() < 2) {
+            return;
+        }
+        var chart = Figures.lineChart("Training loss: " + config.name(), "step", "L_B (" + config.loss().kind().name().toLowerCase(java.util.Locale.ROOT) + ")");
+        Figures.addLine(chart, "training loss", steps.stream().mapToDouble(Double::doubleValue).toArray(),
+                losses.stream().mapToDouble(Double::doubleValue).toArray(), null);
+        Figures.save(chart, runDir.resolve("loss"));
+    }
+
+    /** Builder: {@code set*} for required values, {@code opt*} for optional ones. */
+    public static final class Builder {
+        private RunConfig config;
+        private Path outputDir;
+        private Path resume;
+        private List<String> overrides = List.of();
+        private DeviceRequest device = DeviceRequest.parse("auto");
+        private final List<TrainingListener> listeners = new ArrayList<>();
+        private StopSignal stop;
+        private List<String> commandLine = List.of();
+        private boolean keepModel = true;
+
+        /** @param c the run config (required unless resuming) */
+        public Builder setConfig(RunConfig c) {
+            this.config = c;
+            return this;
+        }
+
+        /** @param dir the run directory (default {@code runs/<name>-<timestamp>}) */
+        public Builder optOutputDir(Path dir) {
+            this.outputDir = dir;
+            return this;
+        }
+
+        /**
+         * Resume the run in {@code dir} from its checkpoint.
+         *
+         * @param dir an existing run directory
+         * @param configOverrides {@code key=value} changes (only {@code steps} may change)
+         */
+        public Builder optResume(Path dir, List<String> configOverrides) {
+            this.resume = dir;
+            this.overrides = configOverrides == null ? List.of() : List.copyOf(configOverrides);
+            return this;
+        }
+
+        /** @param d the device request (default auto) */
+        public Builder optDevice(DeviceRequest d) {
+            this.device = d;
+            return this;
+        }
+
+        /** @param l an observer */
+        public Builder optListener(TrainingListener l) {
+            this.listeners.add(l);
+            return this;
+        }
+
+        /** @param s a stop flag (the CLI installs signal handlers; tests request stops directly) */
+        public Builder optStopSignal(StopSignal s) {
+            this.stop = s;
+            return this;
+        }
+
+        /** @param args the command line, recorded in provenance */
+        public Builder optCommandLine(List<String> args) {
+            this.commandLine = List.copyOf(args);
+            return this;
+        }
+
+        /** @param keep whether the result carries the trained model (default true) */
+        public Builder optKeepModel(boolean keep) {
+            this.keepModel = keep;
+            return this;
+        }
+
+        /** @return the run, validated */
+        public TrainingRun build() {
+            if (config == null && resume == null) {
+                throw new IllegalStateException("setConfig is required unless resuming");
+            }
+            return new TrainingRun(this);
+        }
+    }
+}

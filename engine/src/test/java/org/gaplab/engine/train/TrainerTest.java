@@ -1,0 +1,118 @@
+package org.gaplab.engine.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+
+import org.gaplab.datasets.CircleMixtureConfig;
+import org.gaplab.engine.config.Precision;
+import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.optim.OptimConfig;
+import org.gaplab.models.TemperatureConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+class TrainerTest {
+    private static RunConfig small(long seed, double sigma, double lr) {
+        return RunConfig.defaults().withSeed(seed).withData(CircleMixtureConfig.paper(sigma)).withBatchSize(64)
+                .withOptim(OptimConfig.paperDefault().withLr(lr)).withSteps(1000);
+    }
+
+    @Test
+    void liveNdArrayCountStaysFlatOverHundredsOfSteps() {
+        try (Trainer t = new Trainer(List.of(small(0, 0.4, 5e-3), small(1, 0.2, 1e-2)), Device.cpu())) {
+            List<Integer> counts = new ArrayList<>();
+            for (int s = 1; s <= 450; s++) {
+                t.step();
+                if (s % 100 == 50) {
+                    counts.add(t.rootManager().getManagedArrays().size());
+                    t.drainMetrics();
+                }
+            }
+            // the same count mid-block at steps 50, 150, 250, 350, 450 (four block switches in between)
+            assertThat(counts).hasSize(5).containsOnly(counts.get(0));
+        }
+    }
+
+    /**
+     * Stacking runs must not couple them: K runs trained together equal the same runs trained one
+     * by one (same seeds, sigma, lr and tau per run).
+     */
+    @Test
+    void stackedRunsMatchSeparateRuns() {
+        for (Precision p : Precision.values()) {
+            List<RunConfig> runs = List.of(small(3, 0.0, 5e-3).withPrecision(p),
+                    small(4, 0.5, 2e-2).withPrecision(p)
+                            .withModel(RunConfig.defaults().model().withTemperature(TemperatureConfig.fixed(0.2))),
+                    small(5, 0.3, 1e-3).withPrecision(p));
+            double[][] stackedParams;
+            double[] stackedLoss;
+            try (Trainer t = new Trainer(runs, Device.cpu())) {
+                for (int s = 0; s < 50; s++) {
+                    t.step();
+                }
+                stackedLoss = t.drainMetrics().loss();
+                stackedParams = paramsPerRun(t, runs.size());
+            }
+            double tol = p == Precision.FLOAT64 ? 1e-10 : 1e-4;
+            for (int k = 0; k < runs.size(); k++) {
+                try (Trainer t = new Trainer(List.of(runs.get(k)), Device.cpu())) {
+                    for (int s = 0; s < 50; s++) {
+                        t.step();
+                    }
+                    double loss = t.drainMetrics().loss()[0];
+                    assertThat(loss).as("loss of run %d (%s)", k, p).isCloseTo(stackedLoss[k], within(tol * Math.abs(loss)));
+                    double[] alone = paramsPerRun(t, 1)[0];
+                    for (int i = 0; i < alone.length; i++) {
+                        assertThat(alone[i]).as("param %d of run %d (%s)", i, k, p)
+                                .isCloseTo(stackedParams[k][i], within(tol * Math.max(1, Math.abs(alone[i]))));
+                    }
+                }
+            }
+        }
+    }
+
+    private static double[][] paramsPerRun(Trainer t, int k) {
+        List<double[]> perParam = new ArrayList<>();
+        for (var a : t.model().parameters().asList()) {
+            perParam.add(a.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray());
+        }
+        double[][] out = new double[k][];
+        for (int r = 0; r < k; r++) {
+            List<Double> vals = new ArrayList<>();
+            for (double[] arr : perParam) {
+                int per = arr.length / k;
+                for (int i = 0; i < per; i++) {
+                    vals.add(arr[r * per + i]);
+                }
+            }
+            out[r] = vals.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+        return out;
+    }
+
+    @Test
+    void sameSeedGivesIdenticalLossesAndAnotherSeedDoesNot() {
+        double[] a = losses(small(7, 0.4, 5e-3));
+        double[] b = losses(small(7, 0.4, 5e-3));
+        double[] c = losses(small(8, 0.4, 5e-3));
+        assertThat(a).containsExactly(b);
+        assertThat(a).isNotEqualTo(c);
+    }
+
+    private static double[] losses(RunConfig c) {
+        try (Trainer t = new Trainer(List.of(c), Device.cpu())) {
+            double[] out = new double[6];
+            for (int i = 0; i < 6; i++) {
+                for (int s = 0; s < 25; s++) {
+                    t.step();
+                }
+                out[i] = t.drainMetrics().loss()[0];
+            }
+            return out;
+        }
+    }
+}
