@@ -131,8 +131,18 @@ public final class GapMeasurer {
         }
     }
 
-    /** As {@link #measure(NDArray, NDArray, int[], Source)} with an explicit temperature. */
-    GapReport measure(NDArray z1In, NDArray z2In, int[] partner, Source source, double tau, String tauSource) {
+    /**
+     * As {@link #measure(NDArray, NDArray, int[], Source)} with an explicit temperature.
+     *
+     * @param z1In modality 1
+     * @param z2In modality 2
+     * @param partner pairing, or null for by index
+     * @param source description of the input
+     * @param tau temperature of the theory terms
+     * @param tauSource where tau came from, for the report ("option", "model")
+     * @return the report
+     */
+    public GapReport measure(NDArray z1In, NDArray z2In, int[] partner, Source source, double tau, String tauSource) {
         validate(z1In, z2In, partner);
         Map<String, Double> timing = new LinkedHashMap<>();
         long start = System.nanoTime();
