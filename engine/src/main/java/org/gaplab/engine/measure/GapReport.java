@@ -1,5 +1,6 @@
 package org.gaplab.engine.measure;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
@@ -9,7 +10,9 @@ import java.util.Map;
 /**
  * The measured geometry of two embedding samples: every statistic as mean and std over repeated
  * subsamples (with the shuffle control beside it), whole-set values where they are cheap,
- * permutation tests, and the theory's decomposition check. Serialised with snake_case keys;
+ * permutation tests, and the theory's decomposition check. Serialised with snake_case keys
+ * (names with a one-letter word, like {@code log_c_tau}, are spelled out since Jackson would
+ * merge it: {@code log_ctau});
  * {@link #SCHEMA_VERSION} changes whenever a key changes meaning.
  *
  * @param schemaVersion {@link #SCHEMA_VERSION}
@@ -117,7 +120,8 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
      * @param finiteBatch {@code L_B - ln B} at each B
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record TheoryCheck(double tau, double logCTau, double largeBatchEnergy, double energy, double energyPlusLogCTau,
+    public record TheoryCheck(double tau, @JsonProperty("log_c_tau") double logCTau, double largeBatchEnergy, double energy,
+            @JsonProperty("energy_plus_log_c_tau") double energyPlusLogCTau,
             List<BatchLoss> finiteBatch) {}
 
     /**
