@@ -43,7 +43,8 @@ import java.util.concurrent.Callable;
             "Examples:",
             "  gaplab measure --run runs/modality-gap-0",
             "  gaplab measure --embeddings img.npy txt.npy --pairs txt_to_img.npy --tau 0.01 --out gap/",
-            "  gaplab measure --embeddings emb.npz:image emb.npz:text --subsample 5000 --bootstrap 10 --json"})
+            "  gaplab measure --embeddings emb.npz:image emb.npz:text --subsample 5000 --bootstrap 10 --json",
+            "  gaplab measure --synthetic 50000 --device cpu      (timings in the report: a benchmark)"})
 public final class MeasureCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -59,6 +60,11 @@ public final class MeasureCommand implements Callable<Integer> {
         @Option(names = "--embeddings", arity = "2", paramLabel = "FILE",
                 description = "Two embedding matrices [n1, d] and [n2, d] (modality 1, modality 2).")
         String[] embeddings;
+
+        @Option(names = "--synthetic", paramLabel = "N",
+                description = {"N pairs of the paper's circle data (sigma 0.4) through identity encoders: the",
+                    "untrained control of THEORY.md section 7, and a benchmark of this command at size N."})
+        Integer synthetic;
     }
 
     @Option(names = "--pairs", paramLabel = "FILE",
@@ -101,9 +107,10 @@ public final class MeasureCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the subsamples, shuffles and permutations.")
     long seed;
 
-    @Option(names = "--memory-mib", paramLabel = "MIB", defaultValue = "256",
-            description = "Memory for one chunk of pairwise work (default: ${DEFAULT-VALUE}); bounds the peak, whatever n is.")
-    long memoryMib;
+    @Option(names = "--memory-mib", paramLabel = "MIB",
+            description = {"Memory for one chunk of pairwise work; bounds the peak, whatever n is",
+                "(default: 4 on CPU, where cache-sized chunks are fastest; 256 on a GPU)."})
+    Long memoryMib;
 
     @Option(names = {"-d", "--device"}, paramLabel = "DEVICE", defaultValue = "auto",
             description = "auto | cpu | cuda | cuda:N (default: ${DEFAULT-VALUE}).")
@@ -132,6 +139,14 @@ public final class MeasureCommand implements Callable<Integer> {
                 report = measurer.measure(e.z().get(0), e.z().get(1), null, new GapMeasurer.Source("run",
                         input.run + " tower1 (step " + e.step() + ")", input.run + " tower2", "by index"), t,
                         tau != null ? "option" : "model");
+            } else if (input.synthetic != null) {
+                if (input.synthetic < 2) {
+                    throw new UserException("--synthetic must be >= 2, got " + input.synthetic);
+                }
+                var data = org.gaplab.datasets.CircleMixtureConfig.paper(0.4).build().evaluationSet(manager, seed, input.synthetic,
+                        DataType.FLOAT32);
+                report = measurer.measure(data.get(0), data.get(1), null, new GapMeasurer.Source("synthetic",
+                        "circle mixture x (identity encoder)", "circle mixture y, sigma 0.4", "by index"));
             } else {
                 if (n != null) {
                     throw new UserException("--n goes with --run; with --embeddings every row is used");
@@ -181,14 +196,14 @@ public final class MeasureCommand implements Callable<Integer> {
     }
 
     private MeasureOptions options() {
-        if (memoryMib < 1) {
+        if (memoryMib != null && memoryMib < 1) {
             throw new UserException("--memory-mib must be >= 1, got " + memoryMib);
         }
         MeasureOptions o;
         try {
             o = MeasureOptions.defaults().withSubsamples(subsamples).withSubsampleSize(subsampleSize).withShuffleControl(!noShuffleControl)
                     .withNormalize(!noNormalize).withK(k).withPermutations(permutations).withSeed(seed)
-                    .withMemoryBudget(memoryMib << 20);
+                    .withMemoryBudget(memoryMib == null ? 0 : memoryMib << 20);
             if (tau != null) {
                 o = o.withTau(tau);
             }

@@ -33,12 +33,20 @@ public final class GapMeasurer {
     static final int BANDWIDTH_SAMPLE = 1000;
 
     private final MeasureOptions options;
-    private final Pairwise pairwise;
+    private Pairwise pairwise;
 
     /** @param options how to measure */
     public GapMeasurer(MeasureOptions options) {
         this.options = options;
-        this.pairwise = new Pairwise(options.memoryBudgetBytes());
+    }
+
+    /** The chunking for arrays on a device: the options' budget, or the device's default. */
+    private Pairwise pairwiseFor(ai.djl.Device device) {
+        long budget = options.memoryBudgetBytes();
+        if (budget == 0) {
+            budget = device.isGpu() ? Pairwise.DEFAULT_BUDGET_BYTES : Pairwise.CPU_BUDGET_BYTES;
+        }
+        return new Pairwise(budget);
     }
 
     /** @return the options */
@@ -144,6 +152,7 @@ public final class GapMeasurer {
      */
     public GapReport measure(NDArray z1In, NDArray z2In, int[] partner, Source source, double tau, String tauSource) {
         validate(z1In, z2In, partner);
+        pairwise = pairwiseFor(z1In.getDevice());
         Map<String, Double> timing = new LinkedHashMap<>();
         long start = System.nanoTime();
         Manifold manifold = options.manifold();
@@ -248,7 +257,7 @@ public final class GapMeasurer {
                     EnergyDistance.NAME, Mmd.NAME + ", bandwidths {0.5, 1, 2} x median cross distance of a fixed subsample of "
                             + Math.min(BANDWIDTH_SAMPLE, Math.min(n1, n2)) + " per side",
                     median, bandwidths, options.angleBins(), options.angleEps(), options.permutations(), batchSizes, "float64",
-                    options.memoryBudgetBytes());
+                    pairwise.budgetBytes());
             timing.put("total", seconds(start));
             return new GapReport(GapReport.SCHEMA_VERSION, input, settings, estimates, tests, theory, timing);
         }

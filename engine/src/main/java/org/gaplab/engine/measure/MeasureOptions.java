@@ -17,7 +17,8 @@ import java.util.Arrays;
  * @param normalize L2-normalise rows first; then the manifold is the sphere S^(d-1), else R^d
  * @param batchSizes batch sizes B of the {@code L_B - ln B} sequence (those above m are skipped)
  * @param seed root of the "measure.*" seed streams (subsamples, shuffles, permutations, bandwidth)
- * @param memoryBudgetBytes memory for the temporaries of one chunk of pairwise work
+ * @param memoryBudgetBytes memory for the temporaries of one chunk of pairwise work; 0 = by device
+ *     ({@link Pairwise#CPU_BUDGET_BYTES} on CPU, {@link Pairwise#DEFAULT_BUDGET_BYTES} on a GPU)
  * @param angleBins bins of the 2-D angle histogram
  * @param angleEps pseudo-count of the angle histogram
  */
@@ -37,7 +38,8 @@ public record MeasureOptions(int subsamples, int subsampleSize, boolean shuffleC
             Checks.check(b >= 2, "batchSizes", "every batch size must be >= 2, got " + b);
         }
         Checks.check(seed >= 0, "seed", "must be >= 0, got " + seed);
-        Checks.check(memoryBudgetBytes >= (1L << 20), "memoryBudgetBytes", "must be >= 1 MiB, got " + memoryBudgetBytes);
+        Checks.check(memoryBudgetBytes == 0 || memoryBudgetBytes >= (1L << 20), "memoryBudgetBytes",
+                "must be 0 (by device) or >= 1 MiB, got " + memoryBudgetBytes);
         Checks.check(angleBins >= 2, "angleBins", "must be >= 2, got " + angleBins);
         Checks.positive(angleEps, "angleEps");
     }
@@ -45,7 +47,7 @@ public record MeasureOptions(int subsamples, int subsampleSize, boolean shuffleC
     /** Defaults: 20 subsamples of m = 2000, shuffle control, k = 5, 199 permutations, tau 0.07, normalised. */
     public static MeasureOptions defaults() {
         return new MeasureOptions(20, 2000, true, 5, 199, 0.07, true, new int[] {16, 64, 256, 1024}, 0,
-                Pairwise.DEFAULT_BUDGET_BYTES, AngleHistogramDivergence.DEFAULT_BINS, AngleHistogramDivergence.DEFAULT_EPS);
+                0, AngleHistogramDivergence.DEFAULT_BINS, AngleHistogramDivergence.DEFAULT_EPS);
     }
 
     /** @return the manifold the estimators assume */

@@ -22,8 +22,14 @@ import java.util.List;
  * intermediates are freed chunk by chunk; inputs must be float64 (the measurement layer converts).
  */
 public final class Pairwise {
-    /** Default memory budget for the temporaries of one chunk: 256 MiB. */
+    /** Memory budget for the temporaries of one chunk on a GPU: 256 MiB. */
     public static final long DEFAULT_BUDGET_BYTES = 256L << 20;
+    /**
+     * Budget on the CPU: 4 MiB. Chunks that stay in cache through the chain of elementwise ops, and
+     * below glibc's mmap threshold so buffers are reused instead of page-faulted in again, measured
+     * 10x faster than 256 MiB chunks on a 2-core machine (n = 8000, whole report).
+     */
+    public static final long CPU_BUDGET_BYTES = 4L << 20;
     /** Stand-in for minus infinity in masked maxima (finite, so arithmetic on it stays exact). */
     private static final double MASKED = -1e300;
 
@@ -35,6 +41,11 @@ public final class Pairwise {
             throw new IllegalArgumentException("memory budget must be >= 1 MiB, got " + budgetBytes + " bytes");
         }
         this.budgetBytes = budgetBytes;
+    }
+
+    /** @return the memory budget of one chunk */
+    public long budgetBytes() {
+        return budgetBytes;
     }
 
     /** @return a helper with the {@link #DEFAULT_BUDGET_BYTES default} budget */
