@@ -49,6 +49,9 @@ public final class GaplabCli {
      */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(GaplabCli.class);
+        // help texts are written for ~110 columns; narrower terminals wrap, wider ones do not stretch
+        cl.setUsageHelpAutoWidth(true);
+        cl.setUsageHelpWidth(110);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             boolean verbose = parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
                     || parseResult.hasMatchedOption("--verbose");
