@@ -47,8 +47,10 @@ public final class AngleHistogramDivergence {
         if (z.getShape().dimension() != 2 || z.getShape().get(1) != 2) {
             throw new IllegalArgumentException("the angle histogram needs 2-D embeddings, got shape " + z.getShape());
         }
-        try (NDArray y = z.get(new NDIndex(":, 1")); NDArray x = z.get(new NDIndex(":, 0")); NDArray a = y.atan2(x)) {
-            return a.toDoubleArray();
+        try (NDArray y = z.get(new NDIndex(":, 1")); NDArray x = z.get(new NDIndex(":, 0")); NDArray a = y.atan2(x);
+                NDArray a64 = a.toType(ai.djl.ndarray.types.DataType.FLOAT64, true)) {
+            // float32 embeddings are the common case; the histogram is built in double precision
+            return a64.toDoubleArray();
         }
     }
 

@@ -1,5 +1,14 @@
 package org.gaplab.engine.measure;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.List;
+
 /**
  * The energy distance of Szekely and Rizzo (2013) between two samples, as a V-statistic (all
  * ordered pairs, diagonal included):
@@ -31,6 +40,37 @@ public final class EnergyDistance {
      * @return the energy distance and its components
      */
     public static Result fromForms(double[][] forms) {
+        return fromFormsImpl(forms);
+    }
+
+    /**
+     * The energy distance of two samples in one pass of {@link Pairwise#quadraticForms}.
+     *
+     * @param z1 {@code [n1, d]}
+     * @param z2 {@code [n2, d]}
+     * @param pairwise the chunked pairwise engine
+     * @return the energy distance and its components
+     */
+    public static Result compute(NDArray z1, NDArray z2, Pairwise pairwise) {
+        int n1 = (int) z1.getShape().get(0);
+        int n2 = (int) z2.getShape().get(0);
+        try (NDManager s = z1.getManager().newSubManager()) {
+            Pairwise.tempAttach(s, z1, z2);
+            double[] w = new double[(n1 + n2) * 2];
+            for (int i = 0; i < n1; i++) {
+                w[2 * i] = 1.0 / n1;
+            }
+            for (int j = 0; j < n2; j++) {
+                w[2 * (n1 + j) + 1] = 1.0 / n2;
+            }
+            NDArray pooled = NDArrays.concat(new NDList(z1, z2)).toType(DataType.FLOAT64, false);
+            double[][][] forms = pairwise.quadraticForms(pooled, s.create(w, new Shape(n1 + n2, 2)),
+                    List.of(DistanceKernel.distance()));
+            return fromFormsImpl(forms[0]);
+        }
+    }
+
+    private static Result fromFormsImpl(double[][] forms) {
         double xx = forms[0][0];
         double yy = forms[1][1];
         double xy = forms[0][1];

@@ -29,7 +29,12 @@ public final class Figures {
 
     /** @return an empty line chart with gaplab's style */
     public static XYChart lineChart(String title, String xLabel, String yLabel) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xLabel)
+        return lineChart(title, xLabel, yLabel, WIDTH, HEIGHT);
+    }
+
+    /** @return an empty line chart of the given pixel size (square for polar or sphere plots) */
+    public static XYChart lineChart(String title, String xLabel, String yLabel, int width, int height) {
+        XYChart chart = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(xLabel)
                 .yAxisTitle(yLabel).build();
         Styler s = chart.getStyler();
         s.setChartBackgroundColor(Color.WHITE);

@@ -1,0 +1,58 @@
+package org.gaplab.engine.experiment;
+
+import org.gaplab.engine.cli.UserException;
+
+import java.util.List;
+
+/**
+ * Settings of the multimodal modality-gap validation (THEORY.md section 7): the circle mixture with
+ * misalignment sigma, two bias-free 2x2 linear encoders onto S^1, symmetric InfoNCE at tau = 0.07,
+ * Adam lr 5e-3, batch 256, evaluation on fresh pairs with each run's own eval seed.
+ *
+ * @param sigmas misalignment values
+ * @param seeds seeds per sigma (0..seeds-1)
+ * @param steps training steps
+ * @param batchSize pairs per batch
+ * @param evalSize evaluation pairs per run (the paper: 8000)
+ * @param energySubsample pairs per side used for the energy distance (its cost is quadratic)
+ * @param representativeSeed the seed whose run is drawn in the per-run figures
+ * @param figureSigma the sigma of the per-run figures
+ * @param chunk stacked runs per computation (0 = automatic)
+ */
+public record ModalityGapConfig(List<Double> sigmas, int seeds, int steps, int batchSize, int evalSize, int energySubsample,
+        int representativeSeed, double figureSigma, int chunk) {
+    /** Validates. */
+    public ModalityGapConfig {
+        sigmas = List.copyOf(sigmas);
+        if (sigmas.isEmpty() || sigmas.stream().anyMatch(s -> !(s >= 0))) {
+            throw new UserException("sigmas must be a non-empty list of values >= 0, got " + sigmas);
+        }
+        if (seeds < 1 || steps < 1 || batchSize < 2 || evalSize < 10 || energySubsample < 2 || chunk < 0) {
+            throw new UserException("modality-gap: seeds, steps >= 1, batch >= 2, eval >= 10 required");
+        }
+        if (representativeSeed < 0 || representativeSeed >= seeds) {
+            throw new UserException("representative seed " + representativeSeed + " is not among 0.." + (seeds - 1));
+        }
+    }
+
+    /** The paper's sweep: sigma = 0, 0.1, ..., 0.7, 20 seeds, 2000 steps, batch 256, 8000 eval pairs. */
+    public static ModalityGapConfig paperDefault() {
+        return new ModalityGapConfig(List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7), 20, 2000, 256, 8000, 2000, 0, 0.4, 0);
+    }
+
+    /** A reduced run for tests: three sigmas, two seeds, 150 steps. */
+    public static ModalityGapConfig quick() {
+        return new ModalityGapConfig(List.of(0.0, 0.4, 0.7), 2, 150, 128, 2000, 500, 0, 0.4, 0);
+    }
+
+    /** @return a copy with another number of seeds (the representative seed clamped into range) */
+    public ModalityGapConfig withSeeds(int n) {
+        return new ModalityGapConfig(sigmas, n, steps, batchSize, evalSize, energySubsample, Math.min(representativeSeed, n - 1),
+                figureSigma, chunk);
+    }
+
+    /** @return a copy with another number of steps */
+    public ModalityGapConfig withSteps(int n) {
+        return new ModalityGapConfig(sigmas, seeds, n, batchSize, evalSize, energySubsample, representativeSeed, figureSigma, chunk);
+    }
+}
