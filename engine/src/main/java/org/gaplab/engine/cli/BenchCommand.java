@@ -57,10 +57,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        common.apply();
         if (steps < 1 || warmup < 0 || runs < 1) {
             throw new UserException("--steps and --runs must be >= 1 and --warmup >= 0");
         }
+        common.apply(cases.stream().mapToLong(c -> caseConfig(c.trim()).workPerStep(runs)).max().orElse(0));
         DeviceChoice choice = DeviceProbe.choose(DeviceRequest.parse(device));
         List<Map<String, Object>> results = new ArrayList<>();
         for (String c : cases) {

@@ -63,7 +63,6 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        common.apply();
         Shard s = Shard.parse(shard);
         SweepSpec spec = SweepSpec.read(config);
         if (chunk != null) {
@@ -75,6 +74,7 @@ public final class SweepCommand implements Callable<Integer> {
             spec = SweepSpec.fromTree((com.fasterxml.jackson.databind.node.ObjectNode) source, "sweep spec " + config);
         }
         SweepPlan plan = SweepPlan.of(spec);
+        common.apply(plan.points().get(0).config().workPerStep(plan.chunkSize()));
         if (planOnly) {
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("points", plan.points().size());

@@ -64,7 +64,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        common.apply();
         DeviceRequest request = DeviceRequest.parse(device);
         if (resume != null && (config != null || out != null)) {
             throw new UserException("--resume continues an existing run: do not combine it with --config or --out");
@@ -72,9 +71,12 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingRun.Builder b = TrainingRun.builder().optDevice(request).optKeepModel(false)
                 .optCommandLine(List.of(org.gaplab.engine.cli.GaplabCli.lastArgs()));
         if (resume != null) {
+            common.apply(ConfigLoader.load(resume.resolve("config.json"), overrides).workPerStep(1));
             b.optResume(resume, overrides);
         } else {
-            b.setConfig(ConfigLoader.load(config, overrides)).optOutputDir(out);
+            RunConfig rc = ConfigLoader.load(config, overrides);
+            common.apply(rc.workPerStep(1));
+            b.setConfig(rc).optOutputDir(out);
         }
         try (StopSignal stop = StopSignal.install()) {
             b.optStopSignal(stop);

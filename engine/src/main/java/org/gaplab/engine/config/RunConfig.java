@@ -51,6 +51,15 @@ public record RunConfig(String name, long seed, int steps, int batchSize, Precis
                 new EvalConfig(8000), new ScheduleConfig(100, 500, 0));
     }
 
+    /**
+     * Approximate multiply-adds of one training step of K stacked runs: the {@code B x B} logits
+     * plus both towers' matrix products.
+     */
+    public long workPerStep(int runs) {
+        long towers = model.tower1().parameterCount() + model.tower2().parameterCount();
+        return (long) runs * ((long) batchSize * batchSize * model.tower1().outputDim() + (long) batchSize * towers);
+    }
+
     /** @return a copy with another seed */
     public RunConfig withSeed(long s) {
         return new RunConfig(name, s, steps, batchSize, precision, model, data, loss, optim, eval, schedule);

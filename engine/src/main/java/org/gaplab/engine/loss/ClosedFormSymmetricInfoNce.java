@@ -39,23 +39,43 @@ public final class ClosedFormSymmetricInfoNce {
      * @return loss and gradients, on {@code z1}'s manager
      */
     public static Result compute(NDArray z1, NDArray z2, NDArray logitScale) {
+        return compute(z1, z2, logitScale, true);
+    }
+
+    /**
+     * As {@link #compute(NDArray, NDArray, NDArray)}; without {@code scaleGradient} the
+     * {@code dL/d ln c} pass is skipped (a fixed temperature) and {@link Result#gradLogScale()} is null.
+     *
+     * <p>{@code dS} is never formed: with {@code a = 1/r}, {@code b = 1/q},
+     * {@code dL/dz1 = c/(2B) [a o (E z2) + E (b o z2) - 2 z2]} and
+     * {@code dL/dz2 = c/(2B) [E^T (a o z1) + b o (E^T z1) - 2 z1]}, so the {@code [K, B, B]} matrix E
+     * is written once and read by four thin products.
+     */
+    public static Result compute(NDArray z1, NDArray z2, NDArray logitScale, boolean scaleGradient) {
         long b = z1.getShape().get(1);
         NDArray c = logitScale.reshape(-1, 1, 1);
-        NDArray s = z1.batchMatMul(z2.transpose(0, 2, 1)).muli(c);
-        NDArray e = s.sub(c).exp();
+        // E = exp(c (<z1_i, z2_j> - 1)), in place on the cosine matrix
+        NDArray e = z1.batchMatMul(z2.transpose(0, 2, 1)).subi(1).muli(c).exp();
         NDArray r = e.sum(new int[] {2}, true);
-        NDArray q = e.sum(new int[] {1}, true);
-        NDArray diag = s.diagonal(0, 1, 2);
-        // L = (sum ln r + sum ln q) / 2B + c - sum diag / B
+        NDArray q = e.sum(new int[] {1}, true).transpose(0, 2, 1);
+        NDArray pairCos = z1.mul(z2).sum(new int[] {2});
+        // L = (sum ln r + sum ln q) / 2B + c - (c/B) sum_i <z1_i, z2_i>
         NDArray loss = r.log().sum(new int[] {1, 2}).addi(q.log().sum(new int[] {1, 2})).muli(0.5 / b)
-                .addi(logitScale).subi(diag.sum(new int[] {1}).muli(1.0 / b));
-        // dS = (E (1/r_i + 1/q_j) - 2 I) / 2B
-        NDArray dS = e.muli(r.pow(-1).add(q.pow(-1)));
-        NDArray eye = dS.getManager().eye((int) b).toType(dS.getDataType(), false).muli(2);
-        dS.subi(eye).muli(0.5 / b);
-        NDArray gradLogScale = dS.mul(s).sum(new int[] {1, 2});
-        NDArray gradZ1 = dS.batchMatMul(z2).muli(c);
-        NDArray gradZ2 = dS.transpose(0, 2, 1).batchMatMul(z1).muli(c);
+                .addi(logitScale).subi(pairCos.sum(new int[] {1}).muli(logitScale).muli(1.0 / b));
+        NDArray a = r.pow(-1);
+        NDArray bq = q.pow(-1);
+        NDArray et = e.transpose(0, 2, 1);
+        NDArray gradZ1 = e.batchMatMul(z2).muli(a).addi(e.batchMatMul(z2.mul(bq))).subi(z2.mul(2)).muli(c).muli(0.5 / b);
+        NDArray gradZ2 = et.batchMatMul(z1.mul(a)).addi(et.batchMatMul(z1).muli(bq)).subi(z1.mul(2)).muli(c).muli(0.5 / b);
+        NDArray gradLogScale = null;
+        if (scaleGradient) {
+            // sum_ij dS_ij S_ij = 1/(2B) sum_ij E_ij (a_i + b_j) S_ij - (1/B) sum_i S_ii, with S = c cos
+            NDArray s = z1.batchMatMul(z2.transpose(0, 2, 1)).muli(c);
+            NDArray es = e.mul(s);
+            NDArray rowTerm = es.sum(new int[] {2}, true).muli(a).sum(new int[] {1, 2});
+            NDArray colTerm = es.sum(new int[] {1}, true).transpose(0, 2, 1).muli(bq).sum(new int[] {1, 2});
+            gradLogScale = rowTerm.addi(colTerm).muli(0.5 / b).subi(pairCos.sum(new int[] {1}).muli(logitScale).muli(1.0 / b));
+        }
         return new Result(loss, gradZ1, gradZ2, gradLogScale);
     }
 }

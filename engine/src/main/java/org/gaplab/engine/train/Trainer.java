@@ -172,7 +172,8 @@ public final class Trainer implements AutoCloseable {
             if (closedForm) {
                 NDList f1 = model.tower1().forwardLinear(model.parameters(), x);
                 NDList f2 = model.tower2().forwardLinear(model.parameters(), y);
-                ClosedFormSymmetricInfoNce.Result r = ClosedFormSymmetricInfoNce.compute(f1.get(0), f2.get(0), model.logitScale());
+                ClosedFormSymmetricInfoNce.Result r = ClosedFormSymmetricInfoNce.compute(f1.get(0), f2.get(0), model.logitScale(),
+                        first.model().temperature().learnable());
                 perRun = r.loss();
                 List<NDArray> grads = new ArrayList<>();
                 for (String name : model.parameters().names()) {
