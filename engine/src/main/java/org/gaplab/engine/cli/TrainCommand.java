@@ -71,7 +71,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingRun.Builder b = TrainingRun.builder().optDevice(request).optKeepModel(false)
                 .optCommandLine(List.of(org.gaplab.engine.cli.GaplabCli.lastArgs()));
         if (resume != null) {
-            common.apply(ConfigLoader.load(resume.resolve("config.json"), overrides).workPerStep(1));
+            common.apply(TrainingRun.resumedConfig(resume, overrides).workPerStep(1));
             b.optResume(resume, overrides);
         } else {
             RunConfig rc = ConfigLoader.load(config, overrides);

@@ -7,7 +7,8 @@ import org.gaplab.models.Checks;
  *
  * @param logEvery steps between metric lines (each is one host sync)
  * @param checkpointEvery steps between checkpoints; 0 = only at the end (and on SIGTERM/SIGINT)
- * @param measureEvery steps between gap measurements into metrics.jsonl; 0 = only at the end
+ * @param measureEvery steps between light gap measurements into metrics.jsonl (a multiple of
+ *     logEvery); 0 = none
  */
 public record ScheduleConfig(int logEvery, int checkpointEvery, int measureEvery) {
     /** Validates. */
@@ -15,5 +16,7 @@ public record ScheduleConfig(int logEvery, int checkpointEvery, int measureEvery
         Checks.positive(logEvery, "logEvery");
         Checks.check(checkpointEvery >= 0, "checkpointEvery", "must be >= 0, got " + checkpointEvery);
         Checks.check(measureEvery >= 0, "measureEvery", "must be >= 0, got " + measureEvery);
+        Checks.check(measureEvery % logEvery == 0, "measureEvery",
+                "must be a multiple of schedule.log_every (" + logEvery + "), got " + measureEvery);
     }
 }

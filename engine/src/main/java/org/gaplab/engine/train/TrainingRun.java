@@ -70,7 +70,9 @@ public final class TrainingRun {
         this.runDir = resume ? b.resume : b.outputDir != null ? b.outputDir : defaultDir(b.config);
         this.config = resume ? resumedConfig(b.resume, b.overrides) : b.config;
         this.deviceRequest = b.device;
-        this.listeners = List.copyOf(b.listeners);
+        List<TrainingListener> all = new ArrayList<>(b.listeners);
+        all.add(new PeriodicMeasure());
+        this.listeners = List.copyOf(all);
         this.stop = b.stop != null ? b.stop : StopSignal.none();
         this.commandLine = b.commandLine;
         this.keepModel = b.keepModel;
@@ -101,7 +103,12 @@ public final class TrainingRun {
         return Path.of("runs", c.name() + "-" + stamp);
     }
 
-    private static RunConfig resumedConfig(Path dir, List<String> overrides) {
+    /**
+     * The config of a run to resume: its {@code config.json} with overrides applied.
+     *
+     * @throws ConfigException when the directory holds no checkpoint to resume from
+     */
+    public static RunConfig resumedConfig(Path dir, List<String> overrides) {
         Path file = dir.resolve("config.json");
         if (!Files.exists(dir.resolve(Checkpoint.FILE_NAME))) {
             throw new ConfigException("--resume " + dir + ": no " + Checkpoint.FILE_NAME + " there to resume from");

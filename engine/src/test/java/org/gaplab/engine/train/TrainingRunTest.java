@@ -46,11 +46,17 @@ class TrainingRunTest {
 
     @Test
     void alignedDataLowersTheLossAndAlignsThePairs() {
-        try (RunResult r = run(quick(0.0, 600), dir.resolve("aligned"))) {
+        try (RunResult r = run(quick(0.0, 600).withSchedule(new ScheduleConfig(50, 100, 300)), dir.resolve("aligned"))) {
             assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
             List<Double> losses = trainLosses(r.runDir());
             assertThat(losses.get(losses.size() - 1)).isLessThan(losses.get(0) - 0.5);
             assertThat(r.eval().meanPairCosine()).isGreaterThan(0.99);
+            // periodic measurement: a "measure" line every 300 steps with the gap statistics
+            List<JsonNode> measures = MetricsLog.read(r.runDir().resolve("metrics.jsonl")).stream()
+                    .filter(n -> n.path("kind").asText().equals("measure")).collect(Collectors.toList());
+            assertThat(measures).extracting(n -> n.path("step").asInt()).containsExactly(300, 600);
+            assertThat(measures.get(1).path("centroid_gap").asDouble()).isBetween(0.0, 2.0);
+            assertThat(measures.get(1).path("angle_hist_jeffreys").isNumber()).isTrue();
             // the run directory holds every promised artifact
             for (String f : List.of("config.json", "model.json", "provenance.json", "metrics.jsonl", "train.log",
                     "checkpoint.ckpt", "summary.json", "loss.png", "loss.svg")) {
