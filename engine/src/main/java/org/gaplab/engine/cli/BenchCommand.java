@@ -5,8 +5,6 @@ import ai.djl.Device;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.device.DeviceChoice;
 import org.gaplab.engine.device.DeviceEnvironment;
-import org.gaplab.engine.device.DeviceProbe;
-import org.gaplab.engine.device.DeviceRequest;
 import org.gaplab.engine.report.Json;
 import org.gaplab.engine.train.Trainer;
 import org.gaplab.models.Activation;
@@ -37,8 +35,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = {"-d", "--device"}, defaultValue = "auto", description = "auto | cpu | cuda | cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--case", split = ",", defaultValue = "default,large", description = "Cases to run (default: ${DEFAULT-VALUE}).")
     List<String> cases;
@@ -61,7 +59,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new UserException("--steps and --runs must be >= 1 and --warmup >= 0");
         }
         common.apply(cases.stream().mapToLong(c -> caseConfig(c.trim()).workPerStep(runs)).max().orElse(0));
-        DeviceChoice choice = DeviceProbe.choose(DeviceRequest.parse(device));
+        DeviceChoice choice = device.choose();
         List<Map<String, Object>> results = new ArrayList<>();
         for (String c : cases) {
             results.add(runCase(c.trim(), choice.device()));

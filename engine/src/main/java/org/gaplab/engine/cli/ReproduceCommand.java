@@ -5,8 +5,6 @@ import ai.djl.Device;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.gaplab.engine.device.DeviceChoice;
-import org.gaplab.engine.device.DeviceProbe;
-import org.gaplab.engine.device.DeviceRequest;
 import org.gaplab.engine.experiment.GradConsistency;
 import org.gaplab.engine.experiment.ModalityGap;
 import org.gaplab.engine.experiment.ModalityGapConfig;
@@ -65,15 +63,14 @@ public final class ReproduceCommand implements Callable<Integer> {
         @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: reproduce/<experiment>).")
         Path out;
 
-        @Option(names = "--device", paramLabel = "D", defaultValue = "auto",
-                description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}). A CUDA request that cannot be met is an error.")
-        String device;
+        @Mixin
+        DeviceOption device;
 
         @Option(names = "--json", description = "Print the result JSON on stdout (logs stay on stderr).")
         boolean json;
 
         Device chooseDevice() {
-            DeviceChoice choice = DeviceProbe.choose(DeviceRequest.parse(device));
+            DeviceChoice choice = device.choose();
             LOG.info("device {} ({})", choice.device(), choice.reason());
             return choice.device();
         }

@@ -1,8 +1,6 @@
 package org.gaplab.engine.cli;
 
 import org.gaplab.engine.device.DeviceChoice;
-import org.gaplab.engine.device.DeviceProbe;
-import org.gaplab.engine.device.DeviceRequest;
 import org.gaplab.engine.report.Json;
 import org.gaplab.engine.sweep.Shard;
 import org.gaplab.engine.sweep.SweepPlan;
@@ -52,8 +50,8 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--chunk", paramLabel = "K", description = "Force K stacked runs per computation (overrides the spec; default: automatic).")
     Integer chunk;
 
-    @Option(names = {"-d", "--device"}, defaultValue = "auto", description = "auto | cpu | cuda | cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--plan", description = "Print the plan (points, chunks, shards) and exit without training.")
     boolean planOnly;
@@ -88,7 +86,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         Path dir = out != null ? out
                 : Path.of("sweeps", s.count() == 1 ? spec.name() : spec.name() + "-shard-" + s.index() + "-of-" + s.count());
-        DeviceChoice choice = DeviceProbe.choose(DeviceRequest.parse(device));
+        DeviceChoice choice = device.choose();
         try (StopSignal stop = StopSignal.install()) {
             long t0 = System.nanoTime();
             SweepRunner.Outcome outcome = new SweepRunner(spec, plan, dir, s, choice, stop, List.of(GaplabCli.lastArgs())).run();

@@ -52,9 +52,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Run directory (default: runs/<name>-<timestamp>).")
     Path out;
 
-    @Option(names = {"-d", "--device"}, paramLabel = "DEVICE", defaultValue = "auto",
-            description = "auto | cpu | cuda | cuda:N (default: ${DEFAULT-VALUE}). A CUDA request without a usable GPU is an error.")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its checkpoint (--set steps=N may extend it).")
     Path resume;
@@ -64,7 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DeviceRequest request = DeviceRequest.parse(device);
+        DeviceRequest request = device.request();
         if (resume != null && (config != null || out != null)) {
             throw new UserException("--resume continues an existing run: do not combine it with --config or --out");
         }

@@ -37,7 +37,7 @@ public record ModalityGapConfig(List<Double> sigmas, int seeds, int steps, int b
 
     /** The paper's sweep: sigma = 0, 0.1, ..., 0.7, 20 seeds, 2000 steps, batch 256, 8000 eval pairs. */
     public static ModalityGapConfig paperDefault() {
-        return new ModalityGapConfig(List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7), 20, 2000, 256, 8000, 2000, 0, 0.4, 0);
+        return new ModalityGapConfig(List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7), 20, 2000, 256, 8000, 1000, 0, 0.4, 0);
     }
 
     /** A reduced run for tests: three sigmas, two seeds, 150 steps. */
