@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
 public enum Activation {
     /** {@code max(x, 0)}. */
     RELU,
-    /** Gaussian error linear unit, tanh approximation (as in GPT-2 and open_clip's MLPs). */
+    /** Gaussian error linear unit {@code x Phi(x)} (exact erf form, PyTorch's default), libtorch's fused kernel. */
     GELU,
     /** {@code tanh(x)}. */
     TANH,
@@ -22,11 +22,9 @@ public enum Activation {
     public NDArray apply(NDArray x) {
         switch (this) {
             case RELU:
-                return x.maximum(0);
+                return ai.djl.nn.Activation.relu(x);
             case GELU:
-                // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-                NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-                return x.mul(inner.tanh().add(1)).mul(0.5);
+                return ai.djl.nn.Activation.gelu(x);
             case TANH:
                 return x.tanh();
             case IDENTITY:
