@@ -1,0 +1,149 @@
+package org.gaplab.engine.measure;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The measured geometry of two embedding samples: every statistic as mean and std over repeated
+ * subsamples (with the shuffle control beside it), whole-set values where they are cheap,
+ * permutation tests, and the theory's decomposition check. Serialised with snake_case keys
+ * (names with a one-letter word, like {@code log_c_tau}, are spelled out since Jackson would
+ * merge it: {@code log_ctau});
+ * {@link #SCHEMA_VERSION} changes whenever a key changes meaning.
+ *
+ * @param schemaVersion {@link #SCHEMA_VERSION}
+ * @param input what was measured
+ * @param settings how it was measured (estimators, k, m, tau, ...)
+ * @param estimates every statistic, in display order
+ * @param permutationTests energy distance and MMD^2 tests on the first subsample
+ * @param theory the check {@code L_B - ln B -> L_inf = E + ln c_tau} (null off the sphere)
+ * @param timingSeconds wall time of each stage
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record GapReport(int schemaVersion, Input input, Settings settings, List<Estimate> estimates,
+        List<TestResult> permutationTests, TheoryCheck theory, Map<String, Double> timingSeconds) {
+
+    /** Version of this report's layout. */
+    public static final int SCHEMA_VERSION = 1;
+
+    /**
+     * What was measured.
+     *
+     * @param kind "embeddings" (files or arrays a user brings) or "run" (a trained dual encoder)
+     * @param source1 where modality 1 came from (file, or run directory and tower)
+     * @param source2 where modality 2 came from
+     * @param pairs the pairing: "by index" or the index file
+     * @param n1 rows of modality 1
+     * @param n2 rows of modality 2
+     * @param dim coordinates per embedding d
+     * @param normalized whether rows were L2-normalised before measuring
+     * @param manifold "sphere" or "euclidean"
+     * @param manifoldLabel e.g. "sphere S^1"
+     * @param intrinsicDim d - 1 on the sphere, d in R^d
+     * @param device the device the pairwise work ran on
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Input(String kind, String source1, String source2, String pairs, int n1, int n2, int dim, boolean normalized,
+            String manifold, String manifoldLabel, int intrinsicDim, String device) {}
+
+    /**
+     * How it was measured.
+     *
+     * @param subsampleSize m, pairs per subsample (without replacement)
+     * @param subsamples R, number of subsamples
+     * @param shuffleControl whether the shuffle control ran
+     * @param seed root seed of the measurement streams
+     * @param tau temperature of the theory terms
+     * @param tauSource where tau came from ("option", "model")
+     * @param knnK k of the k-NN estimators
+     * @param klEstimator divergence estimator
+     * @param entropyEstimator entropy estimator
+     * @param ballVolume the ball volume the k-NN estimators used
+     * @param energyEstimator energy distance form
+     * @param mmdEstimator MMD form (biased or unbiased)
+     * @param medianCrossDistance the median heuristic's distance
+     * @param mmdBandwidths the RBF bandwidths s
+     * @param angleBins bins of the 2-D angle histogram
+     * @param angleEps its pseudo-count
+     * @param permutations relabellings per permutation test
+     * @param batchSizes the B of {@code L_B - ln B}
+     * @param computeDtype dtype of the arithmetic
+     * @param memoryBudgetBytes memory per chunk of pairwise work
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Settings(int subsampleSize, int subsamples, boolean shuffleControl, long seed, double tau, String tauSource,
+            int knnK, String klEstimator, String entropyEstimator, String ballVolume, String energyEstimator,
+            String mmdEstimator, double medianCrossDistance, double[] mmdBandwidths, int angleBins, double angleEps,
+            int permutations, int[] batchSizes, String computeDtype, long memoryBudgetBytes) {}
+
+    /**
+     * One statistic. Values that are undefined (a zero centroid's cosine) are null.
+     *
+     * @param name key, e.g. "centroid_gap"
+     * @param group family, e.g. "centroid", "divergence", "retrieval", "theory"
+     * @param full value on the whole sample, where computed (else null)
+     * @param mean mean over the subsamples
+     * @param std sample standard deviation over the subsamples (null with one subsample)
+     * @param shuffleMean the same under the shuffle control (null when it did not run)
+     * @param shuffleStd its standard deviation
+     * @param description what it is, one line
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Estimate(String name, String group, Double full, Double mean, Double std, Double shuffleMean, Double shuffleStd,
+            String description) {}
+
+    /**
+     * A permutation test.
+     *
+     * @param statistic which statistic
+     * @param observed its value on the true labels
+     * @param pValue {@code (1 + #exceed) / (P + 1)}
+     * @param permutations P
+     * @param size1 points of modality 1 in the test
+     * @param size2 points of modality 2
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record TestResult(String statistic, double observed, double pValue, int permutations, int size1, int size2) {}
+
+    /**
+     * The decomposition check of THEORY.md section 4-6.
+     *
+     * @param tau temperature
+     * @param logCTau {@code ln c_tau} on {@code S^(d-1)}
+     * @param largeBatchEnergy plug-in {@code L_inf}, partition field on the whole evaluation set
+     * @param energy {@code E(rho1, rho2)}, mean over subsamples
+     * @param energyPlusLogCTau {@code E + ln c_tau}, what {@code L_inf} tends to as tau -> 0
+     * @param finiteBatch {@code L_B - ln B} at each B
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record TheoryCheck(double tau, @JsonProperty("log_c_tau") double logCTau, double largeBatchEnergy, double energy,
+            @JsonProperty("energy_plus_log_c_tau") double energyPlusLogCTau,
+            List<BatchLoss> finiteBatch) {}
+
+    /**
+     * @param batchSize B
+     * @param lossMinusLogB mean of {@code L_B - ln B} over subsamples
+     * @param std its standard deviation
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record BatchLoss(int batchSize, double lossMinusLogB, Double std) {}
+
+    /**
+     * @param name a statistic's key
+     * @return its estimate
+     * @throws IllegalArgumentException when the report has no such statistic
+     */
+    public Estimate estimate(String name) {
+        return estimates.stream().filter(e -> e.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no statistic '" + name + "' in this report"));
+    }
+
+    /** @return whether the report has a statistic of that name */
+    public boolean has(String name) {
+        return estimates.stream().anyMatch(e -> e.name().equals(name));
+    }
+}

@@ -1,0 +1,60 @@
+package org.gaplab.engine.measure;
+
+import java.util.Map;
+
+/** The group and one-line description of every statistic a {@link GapReport} may hold. */
+final class Statistics {
+    private Statistics() {}
+
+    /**
+     * @param group family of the statistic
+     * @param text what it is
+     */
+    record Description(String group, String text) {}
+
+    private static final Map<String, Description> ALL = Map.ofEntries(
+            Map.entry("centroid_gap", new Description("centroid", "||mean(z1) - mean(z2)||")),
+            Map.entry("centroid_norm_1", new Description("centroid", "||mean(z1)||")),
+            Map.entry("centroid_norm_2", new Description("centroid", "||mean(z2)||")),
+            Map.entry("centroid_cosine", new Description("centroid", "cosine between the two centroids")),
+            Map.entry("angle_hist_jeffreys", new Description("divergence", "Jeffreys J = KL(p||q) + KL(q||p), 2-D angle histogram (paper)")),
+            Map.entry("angle_hist_dsym", new Description("divergence", "D_sym = J/2 from the angle histogram")),
+            Map.entry("knn_kl_12", new Description("divergence", "KL(rho1||rho2), k-NN (Wang-Kulkarni-Verdu)")),
+            Map.entry("knn_kl_21", new Description("divergence", "KL(rho2||rho1), k-NN (Wang-Kulkarni-Verdu)")),
+            Map.entry("knn_jeffreys", new Description("divergence", "Jeffreys J = KL12 + KL21, k-NN")),
+            Map.entry("knn_dsym", new Description("divergence", "D_sym = J/2, k-NN (the theory's term)")),
+            Map.entry("entropy_1", new Description("entropy", "H(rho1), Kozachenko-Leonenko k-NN")),
+            Map.entry("entropy_2", new Description("entropy", "H(rho2), Kozachenko-Leonenko k-NN")),
+            Map.entry("energy_distance", new Description("two-sample", "2E||X-Y|| - E||X-X'|| - E||Y-Y'|| (V-statistic)")),
+            Map.entry("energy_cross_mean", new Description("two-sample", "E||X-Y||")),
+            Map.entry("energy_within_1", new Description("two-sample", "E||X-X'||, modality 1")),
+            Map.entry("energy_within_2", new Description("two-sample", "E||Y-Y'||, modality 2")),
+            Map.entry("mmd2_rbf_0.5x", new Description("two-sample", "MMD^2 biased, RBF s = 0.5 x median cross distance")),
+            Map.entry("mmd2_rbf_1x", new Description("two-sample", "MMD^2 biased, RBF s = median cross distance")),
+            Map.entry("mmd2_rbf_2x", new Description("two-sample", "MMD^2 biased, RBF s = 2 x median cross distance")),
+            Map.entry("wang_isola_alignment", new Description("wang-isola", "E_pairs ||f(x) - g(y)||^2")),
+            Map.entry("wang_isola_uniformity_1", new Description("wang-isola", "log E exp(-2||z - z'||^2), modality 1")),
+            Map.entry("wang_isola_uniformity_2", new Description("wang-isola", "log E exp(-2||z - z'||^2), modality 2")),
+            Map.entry("r1_1to2", new Description("retrieval", "recall@1, queries from modality 1")),
+            Map.entry("r5_1to2", new Description("retrieval", "recall@5, queries from modality 1")),
+            Map.entry("r10_1to2", new Description("retrieval", "recall@10, queries from modality 1")),
+            Map.entry("r1_2to1", new Description("retrieval", "recall@1, queries from modality 2")),
+            Map.entry("r5_2to1", new Description("retrieval", "recall@5, queries from modality 2")),
+            Map.entry("r10_2to1", new Description("retrieval", "recall@10, queries from modality 2")),
+            Map.entry("alignment_term", new Description("theory", "A = (1/tau) E_pairs[-<f(x), g(y)>]")),
+            Map.entry("energy_E", new Description("theory", "E = A - (H1 + H2)/2 - D_sym")),
+            Map.entry("energy_E_plus_log_c_tau", new Description("theory", "E + ln c_tau, the sharpened limit of L_inf")),
+            Map.entry("large_batch_energy", new Description("theory", "plug-in L_inf, partition field on the whole set")),
+            Map.entry("log_c_tau", new Description("theory", "ln c_tau = ln int_S exp(<z,w>/tau) dw")));
+
+    static Description describe(String name) {
+        if (name.startsWith("loss_minus_log_B_")) {
+            return new Description("theory", "L_B - ln B, symmetric InfoNCE on batches of B = " + name.substring(17) + " pairs");
+        }
+        Description d = ALL.get(name);
+        if (d == null) {
+            throw new IllegalStateException("no description for statistic " + name);
+        }
+        return d;
+    }
+}

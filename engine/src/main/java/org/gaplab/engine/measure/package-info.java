@@ -1,0 +1,17 @@
+/**
+ * The measurement layer: statistics of two embedding samples (two modalities) that estimate the
+ * population-level modality gap and the terms of the theory (THEORY.md sections 4-6).
+ *
+ * <p>Each statistic is a small class whose Javadoc carries its formula: {@link
+ * org.gaplab.engine.measure.CentroidGap}, {@link org.gaplab.engine.measure.AngleHistogramDivergence},
+ * {@link org.gaplab.engine.measure.KnnDivergence}, {@link org.gaplab.engine.measure.KnnEntropy},
+ * {@link org.gaplab.engine.measure.EnergyDistance}, {@link org.gaplab.engine.measure.Mmd},
+ * {@link org.gaplab.engine.measure.PermutationTest}, {@link org.gaplab.engine.measure.WangIsola},
+ * {@link org.gaplab.engine.measure.Retrieval}, {@link org.gaplab.engine.measure.PartitionConstant} and
+ * {@link org.gaplab.engine.measure.TheoryTerms}. All pairwise work goes through {@link
+ * org.gaplab.engine.measure.Pairwise}: NDArray math on the embeddings' device, chunked by rows so
+ * the memory used is bounded by a budget and never O(n^2). {@link
+ * org.gaplab.engine.measure.GapMeasurer} draws the subsamples, the shuffle control and the
+ * permutation test, and assembles a {@link org.gaplab.engine.measure.GapReport}.
+ */
+package org.gaplab.engine.measure;

@@ -1,0 +1,133 @@
+package org.gaplab.engine.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.gaplab.datasets.io.Matrix;
+import org.gaplab.datasets.io.Npy;
+import org.gaplab.engine.report.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/** {@code gaplab measure} and {@code gaplab embed}: outputs, and every bad input as exit 2 with one line. */
+class MeasureCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path npy(String name, int n, int d, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] v = new double[n * d];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rng.nextDouble() - 0.5;
+        }
+        Path p = dir.resolve(name);
+        Npy.write(p, new Matrix(name, new long[] {n, d}, v, "float32"));
+        return p;
+    }
+
+    private static void assertUsageError(CliTest.Outcome o, String fragment) {
+        assertThat(o.code()).as(o.err()).isEqualTo(ExitCodes.USAGE);
+        String line = o.err().lines().filter(l -> l.startsWith("gaplab: error:")).findFirst().orElse("");
+        assertThat(line).contains(fragment);
+        assertThat(o.err().lines().filter(l -> l.startsWith("gaplab: error:")).count()).isEqualTo(1);
+        assertThat(o.err()).doesNotContain("\tat org.gaplab");
+    }
+
+    @Test
+    void measuresTwoFilesAsJsonAndWritesReportFiles() throws Exception {
+        Path a = npy("a.npy", 300, 3, 1);
+        Path b = npy("b.npy", 300, 3, 2);
+        Path out = dir.resolve("gap");
+        CliTest.Outcome o = CliTest.gaplab("measure", "--embeddings", a.toString(), b.toString(), "--json", "--device", "cpu",
+                "--subsample", "100", "--bootstrap", "2", "--permutations", "9", "--out", out.toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        JsonNode j = Json.MAPPER.readTree(o.out().strip());
+        assertThat(j.path("schema_version").asInt()).isEqualTo(1);
+        assertThat(j.path("settings").path("subsample_size").asInt()).isEqualTo(100);
+        assertThat(j.path("input").path("manifold_label").asText()).isEqualTo("sphere S^2");
+        assertThat(Json.MAPPER.readTree(out.resolve("gap_report.json").toFile()).path("estimates").size())
+                .isEqualTo(j.path("estimates").size());
+        assertThat(Files.readAllLines(out.resolve("gap_report.csv")).get(0)).startsWith("name,group,whole_set,mean,std");
+        // the table mode teaches what it shows
+        CliTest.Outcome t = CliTest.gaplab("measure", "--embeddings", a.toString(), b.toString(), "--device", "cpu",
+                "--subsample", "100", "--bootstrap", "2", "--permutations", "0", "--no-normalize");
+        assertThat(t.code()).as(t.err()).isZero();
+        assertThat(t.out()).contains("R^3 (intrinsic dim 3)").contains("centroid_gap").contains("shuffled pairing")
+                .doesNotContain("theory check");
+    }
+
+    @Test
+    void badEmbeddingInputsExitWithCodeTwoAndOneLine() throws Exception {
+        Path a = npy("a.npy", 50, 3, 1);
+        Path rows = npy("rows.npy", 40, 3, 2);
+        Path dims = npy("dims.npy", 50, 4, 3);
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), rows.toString(), "--device", "cpu"), "has 40 rows but");
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), dims.toString(), "--device", "cpu"), "has dimension 4");
+        Path nan = dir.resolve("nan.csv");
+        Files.writeString(nan, "x,y,z\n1,2,3\n4,NaN,6\n", StandardCharsets.UTF_8);
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), nan.toString()), "nan.csv: line 3 contains NaN");
+        Path empty = dir.resolve("empty.npy");
+        Files.write(empty, new byte[0]);
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", empty.toString(), a.toString()), "empty.npy: file is empty");
+        Path zero = dir.resolve("zero.npy");
+        Npy.write(zero, new Matrix("zero", new long[] {0, 3}, new double[0], "float32"));
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), zero.toString()), "zero.npy: embeddings have zero rows");
+        Path half = dir.resolve("half.npy");
+        Files.write(half, NpyBytes.header("<f2", "(50, 3)", false));
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), half.toString()), "unsupported dtype '<f2'");
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), dir.resolve("missing.npy").toString()),
+                "missing.npy: no such file");
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), dir.resolve("x.parquet").toString()), "unknown format");
+        Path vec = dir.resolve("vec.npy");
+        Npy.write(vec, new Matrix("vec", new long[] {50}, new double[50], "float32"));
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), vec.toString()), "must be a 2-D array");
+        // pairing problems
+        Path shortPairs = dir.resolve("pairs.csv");
+        Files.writeString(shortPairs, "0\n1\n2\n");
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), a.toString(), "--pairs", shortPairs.toString()),
+                "pairs.csv: has 3 entries");
+        Path badPairs = dir.resolve("bad_pairs.csv");
+        Files.writeString(badPairs, "0\n0.5\n");
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), a.toString(), "--pairs", badPairs.toString()),
+                "non-negative integers");
+        // options
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), a.toString(), "--subsample", "5"), "--subsample");
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), a.toString(), "--tau", "-1"), "--tau");
+        assertUsageError(CliTest.gaplab("measure", "--run", dir.toString(), "--embeddings", a.toString(), a.toString()),
+                "mutually exclusive");
+        assertUsageError(CliTest.gaplab("measure"), "Missing required");
+        assertUsageError(CliTest.gaplab("measure", "--run", dir.resolve("nope").toString(), "--device", "cpu"), "does not exist");
+        assertUsageError(CliTest.gaplab("embed", "--run", dir.toString(), "--out", dir.resolve("e").toString(), "--device", "cpu"),
+                "has no");
+    }
+
+    @Test
+    void measuresAndEmbedsATrainedRun() throws Exception {
+        Path run = dir.resolve("run");
+        CliTest.Outcome t = CliTest.gaplab("train", "--json", "--device", "cpu", "--set", "steps=60", "--set", "eval.size=600",
+                "--out", run.toString());
+        assertThat(t.code()).as(t.err()).isZero();
+        CliTest.Outcome m = CliTest.gaplab("measure", "--run", run.toString(), "--json", "--device", "cpu", "--subsample", "300",
+                "--bootstrap", "2", "--permutations", "0");
+        assertThat(m.code()).as(m.err()).isZero();
+        JsonNode j = Json.MAPPER.readTree(m.out().strip());
+        assertThat(j.path("input").path("kind").asText()).isEqualTo("run");
+        assertThat(j.path("input").path("n1").asInt()).isEqualTo(600);
+        assertThat(j.path("settings").path("tau_source").asText()).isEqualTo("model");
+        assertThat(j.path("theory").path("log_c_tau").asDouble()).isGreaterThan(0);
+        Path emb = dir.resolve("emb");
+        CliTest.Outcome e = CliTest.gaplab("embed", "--run", run.toString(), "--out", emb.toString(), "--n", "400", "--device", "cpu");
+        assertThat(e.code()).as(e.err()).isZero();
+        Matrix z1 = Npy.read(emb.resolve("z1.npy"));
+        assertThat(z1.shape()).containsExactly(400, 2);
+        // unit rows: the model normalises its output
+        double norm = Math.hypot(z1.data()[0], z1.data()[1]);
+        assertThat(norm).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-5));
+    }
+}
