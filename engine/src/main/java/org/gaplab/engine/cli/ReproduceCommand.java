@@ -5,6 +5,10 @@ import ai.djl.Device;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.gaplab.engine.device.DeviceChoice;
+import org.gaplab.engine.experiment.CorruptionStudy;
+import org.gaplab.engine.experiment.CorruptionStudyConfig;
+import org.gaplab.engine.experiment.GapControl;
+import org.gaplab.engine.experiment.GapControlConfig;
 import org.gaplab.engine.experiment.GradConsistency;
 import org.gaplab.engine.experiment.ModalityGap;
 import org.gaplab.engine.experiment.ModalityGapConfig;
@@ -32,8 +36,9 @@ import java.util.concurrent.Callable;
             "number (schema_version 1), CSV tables, PNG and SVG figures, and summary.md, which checks the",
             "paper's claims against the run. '--quick' runs a reduced version in seconds."},
         // the lead's modality-gap experiment registers here as ReproduceCommand.ModalityGap
-        subcommands = {ReproduceCommand.ModalityGapCommand.class, ReproduceCommand.GradConsistencyCommand.class, ReproduceCommand.UnimodalGibbsCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {ReproduceCommand.ModalityGapCommand.class, ReproduceCommand.GradConsistencyCommand.class,
+            ReproduceCommand.UnimodalGibbsCommand.class, ReproduceCommand.CorruptionCommand.class,
+            ReproduceCommand.GapControlCommand.class, CommandLine.HelpCommand.class})
 public final class ReproduceCommand implements Callable<Integer> {
     private static final Logger LOG = LogManager.getLogger(ReproduceCommand.class);
 
@@ -208,6 +213,60 @@ public final class ReproduceCommand implements Callable<Integer> {
             Path dir = options.outDir("unimodal-gibbs");
             UnimodalGibbs.Result result = UnimodalGibbs.run(config, device);
             return options.finish(UnimodalGibbs.write(result, dir), dir);
+        }
+    }
+
+    /** {@code gaplab reproduce corruption}. */
+    @Command(name = "corruption", mixinStandardHelpOptions = true,
+            description = {"Same-class pair corruption on the bundled digits (the paper's COCO study, THEORY.md section 7).",
+                "p in {0, 0.25, 0.5, 0.75, 1}, 3 seeds, the documented digits run; statistics of the clean held-out pairs.",
+                "Outputs: corruption.json/.csv, runs.csv, retrieval_vs_p.png/.svg, gap_vs_p.png/.svg, summary.md."})
+    static final class CorruptionCommand implements Callable<Integer> {
+        @Mixin
+        Options options;
+
+        @Override
+        public Integer call() {
+            options.common.apply();
+            options.requirePositive(options.seeds, "--seeds");
+            options.requirePositive(options.steps, "--steps");
+            CorruptionStudyConfig config = options.quick ? CorruptionStudyConfig.quick() : CorruptionStudyConfig.defaults();
+            if (options.seeds != null) {
+                config = config.withSeeds(options.seeds);
+            }
+            if (options.steps != null) {
+                config = config.withSteps(options.steps);
+            }
+            Device device = options.chooseDevice();
+            Path dir = options.outDir("corruption");
+            return options.finish(CorruptionStudy.write(CorruptionStudy.run(config, device), dir), dir);
+        }
+    }
+
+    /** {@code gaplab reproduce gap-control}. */
+    @Command(name = "gap-control", mixinStandardHelpOptions = true,
+            description = {"Symmetric InfoNCE + lambda * D (MMD^2) swept over lambda on circle data (sigma 0.5) and digits.",
+                "Outputs: gap_control.json, gap_control_<dataset>.csv, runs_<dataset>.csv, gap_vs_lambda_*, retrieval_vs_lambda_*,",
+                "summary.md."})
+    static final class GapControlCommand implements Callable<Integer> {
+        @Mixin
+        Options options;
+
+        @Override
+        public Integer call() {
+            options.common.apply();
+            options.requirePositive(options.seeds, "--seeds");
+            options.requirePositive(options.steps, "--steps");
+            GapControlConfig config = options.quick ? GapControlConfig.quick() : GapControlConfig.defaults();
+            if (options.seeds != null) {
+                config = config.withSeeds(options.seeds);
+            }
+            if (options.steps != null) {
+                config = config.withSteps(options.steps);
+            }
+            Device device = options.chooseDevice();
+            Path dir = options.outDir("gap-control");
+            return options.finish(GapControl.write(GapControl.run(config, device), dir), dir);
         }
     }
 }

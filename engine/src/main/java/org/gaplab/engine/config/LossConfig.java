@@ -1,6 +1,9 @@
 package org.gaplab.engine.config;
 
+import org.gaplab.engine.loss.CentroidGapPenalty;
 import org.gaplab.engine.loss.DirectionalInfoNce;
+import org.gaplab.engine.loss.GapRegularizedLoss;
+import org.gaplab.engine.loss.MmdPenalty;
 import org.gaplab.engine.loss.PairLoss;
 import org.gaplab.engine.loss.SigmoidPairLoss;
 import org.gaplab.engine.loss.SymmetricInfoNce;
@@ -13,8 +16,11 @@ import org.gaplab.models.Checks;
  * @param sigmoidBias fixed logit bias of the sigmoid loss (ignored by the others)
  * @param closedForm use the closed-form gradient of symmetric InfoNCE when the model allows it
  *     (linear towers onto the sphere); false forces autograd (same result, slower)
+ * @param gapPenalty optional cross-modal divergence D added to the loss (gap control)
+ * @param gapWeight its weight lambda (ignored when {@code gapPenalty} is none); a penalty turns the
+ *     closed-form gradient off, the step then uses autograd
  */
-public record LossConfig(Kind kind, double sigmoidBias, boolean closedForm) {
+public record LossConfig(Kind kind, double sigmoidBias, boolean closedForm, GapPenalty gapPenalty, double gapWeight) {
     /** Available losses. */
     public enum Kind {
         /** Symmetric InfoNCE (CLIP), the paper's loss. */
@@ -27,10 +33,37 @@ public record LossConfig(Kind kind, double sigmoidBias, boolean closedForm) {
         SIGMOID
     }
 
+    /** The divergence of {@code lambda * D(z1 batch, z2 batch)}. */
+    public enum GapPenalty {
+        /** No penalty. */
+        NONE,
+        /** {@link MmdPenalty}: biased MMD^2, RBF kernel, median-heuristic bandwidth. */
+        MMD,
+        /** {@link CentroidGapPenalty}: squared distance between the batch centroids. */
+        CENTROID
+    }
+
     /** Validates. */
     public LossConfig {
         Checks.notNull(kind, "kind");
         Checks.check(Double.isFinite(sigmoidBias), "sigmoidBias", "must be finite");
+        Checks.notNull(gapPenalty, "gapPenalty");
+        Checks.check(Double.isFinite(gapWeight) && gapWeight >= 0, "gapWeight", "must be a finite number >= 0, got " + gapWeight);
+    }
+
+    /** A loss without gap penalty. */
+    public LossConfig(Kind kind, double sigmoidBias, boolean closedForm) {
+        this(kind, sigmoidBias, closedForm, GapPenalty.NONE, 0);
+    }
+
+    /** @return a copy with a gap penalty of weight lambda */
+    public LossConfig withGapPenalty(GapPenalty penalty, double lambda) {
+        return new LossConfig(kind, sigmoidBias, closedForm, penalty, lambda);
+    }
+
+    /** @return whether a gap penalty with a positive weight is on */
+    public boolean penalized() {
+        return gapPenalty != GapPenalty.NONE && gapWeight > 0;
     }
 
     /** The paper's loss. */
@@ -38,8 +71,16 @@ public record LossConfig(Kind kind, double sigmoidBias, boolean closedForm) {
         return new LossConfig(Kind.SYMMETRIC_INFONCE, -10, true);
     }
 
-    /** @return the loss object */
+    /** @return the loss object, with the gap penalty when one is on */
     public PairLoss build() {
+        PairLoss base = contrastive();
+        if (!penalized()) {
+            return base;
+        }
+        return new GapRegularizedLoss(base, gapPenalty == GapPenalty.MMD ? new MmdPenalty() : new CentroidGapPenalty(), gapWeight);
+    }
+
+    private PairLoss contrastive() {
         switch (kind) {
             case INFONCE_X_TO_Y:
                 return new DirectionalInfoNce(DirectionalInfoNce.Direction.X_TO_Y);

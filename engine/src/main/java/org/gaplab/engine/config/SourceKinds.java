@@ -2,6 +2,8 @@ package org.gaplab.engine.config;
 
 import org.gaplab.datasets.CircleMixtureConfig;
 import org.gaplab.datasets.SourceConfig;
+import org.gaplab.datasets.paired.DigitsConfig;
+import org.gaplab.datasets.paired.FilePairsConfig;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +18,8 @@ public final class SourceKinds {
 
     static {
         register(CircleMixtureConfig.KIND, CircleMixtureConfig.class, () -> CircleMixtureConfig.paper(0.4));
+        register(FilePairsConfig.KIND, FilePairsConfig.class, FilePairsConfig::defaults);
+        register(DigitsConfig.KIND, DigitsConfig.class, DigitsConfig::defaults);
     }
 
     private SourceKinds() {}

@@ -87,7 +87,9 @@ public final class Trainer implements AutoCloseable {
             sources.add(src);
         }
         this.model = DualEncoder.initialize(first.model(), modelManager, s1, s2, tau, dataType);
+        // the closed form covers plain symmetric InfoNCE only; a gap penalty needs autograd
         this.closedForm = first.loss().closedForm() && first.loss().kind() == LossConfig.Kind.SYMMETRIC_INFONCE
+                && !first.loss().penalized()
                 && model.tower1().hasClosedFormBackward() && model.tower2().hasClosedFormBackward();
         if (!closedForm) {
             model.parameters().requireGradients();

@@ -1,0 +1,75 @@
+package org.gaplab.engine.experiment;
+
+import org.gaplab.datasets.CircleMixtureConfig;
+import org.gaplab.engine.config.LossConfig;
+import org.gaplab.engine.config.RunConfig;
+import org.gaplab.models.Checks;
+
+import java.util.List;
+
+/**
+ * Settings of the gap-control study: symmetric InfoNCE plus {@code lambda * D(z1 batch, z2 batch)}
+ * swept over lambda on the circle data (sigma = 0.5) and on the bundled digits.
+ *
+ * @param penalty the divergence D (MMD^2 by default)
+ * @param lambdas the weights, ascending, starting at 0
+ * @param seeds seeds per lambda and dataset
+ * @param circle the circle run at lambda = 0 (the paper's modality-gap run at sigma = 0.5)
+ * @param digits the digits run at lambda = 0 ({@link DigitsRun#defaults()})
+ */
+public record GapControlConfig(LossConfig.GapPenalty penalty, List<Double> lambdas, int seeds, RunConfig circle,
+        RunConfig digits) {
+    /** Validates. */
+    public GapControlConfig {
+        Checks.notNull(penalty, "penalty");
+        Checks.check(penalty != LossConfig.GapPenalty.NONE, "penalty", "must be mmd or centroid");
+        Checks.notNull(lambdas, "lambdas");
+        lambdas = List.copyOf(lambdas);
+        Checks.check(!lambdas.isEmpty() && lambdas.get(0) == 0, "lambdas", "must start at 0 (the unregularised run), got " + lambdas);
+        for (int i = 1; i < lambdas.size(); i++) {
+            Checks.check(lambdas.get(i) > lambdas.get(i - 1), "lambdas", "must be strictly ascending, got " + lambdas);
+        }
+        Checks.positive(seeds, "seeds");
+        Checks.notNull(circle, "circle");
+        Checks.notNull(digits, "digits");
+    }
+
+    /** @return MMD^2, lambda in {0, 1, 3, 10, 30}, 3 seeds, 2000 circle steps, 1500 digits steps */
+    public static GapControlConfig defaults() {
+        return new GapControlConfig(LossConfig.GapPenalty.MMD, List.of(0.0, 1.0, 3.0, 10.0, 30.0), 3,
+                RunConfig.defaults().withData(CircleMixtureConfig.paper(0.5)).withEval(new org.gaplab.engine.config.EvalConfig(4000))
+                        .withName("gap-control-circle"),
+                DigitsRun.defaults().withName("gap-control-digits"));
+    }
+
+    /** @return lambda in {0, 30}, 1 seed, 400 circle and 300 digits steps */
+    public static GapControlConfig quick() {
+        GapControlConfig d = defaults();
+        return new GapControlConfig(d.penalty(), List.of(0.0, 30.0), 1, d.circle().withSteps(400), d.digits().withSteps(300));
+    }
+
+    /** @return a copy with another seed count */
+    public GapControlConfig withSeeds(int n) {
+        return new GapControlConfig(penalty, lambdas, n, circle, digits);
+    }
+
+    /** @return a copy with another step count for both datasets */
+    public GapControlConfig withSteps(int n) {
+        return new GapControlConfig(penalty, lambdas, seeds, circle.withSteps(n), digits.withSteps(n));
+    }
+
+    /** @return a copy with another penalty */
+    public GapControlConfig withPenalty(LossConfig.GapPenalty p) {
+        return new GapControlConfig(p, lambdas, seeds, circle, digits);
+    }
+
+    /** @return a copy with other weights */
+    public GapControlConfig withLambdas(List<Double> l) {
+        return new GapControlConfig(penalty, l, seeds, circle, digits);
+    }
+
+    /** @return the run of one dataset at one lambda and seed */
+    RunConfig runAt(RunConfig base, double lambda, long seed) {
+        return base.withLoss(base.loss().withGapPenalty(penalty, lambda)).withSeed(seed);
+    }
+}

@@ -1,0 +1,151 @@
+package org.gaplab.engine.experiment;
+
+import ai.djl.Device;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.report.Figures;
+import org.gaplab.engine.sweep.SweepPlan;
+import org.gaplab.engine.sweep.SweepPoint;
+import org.gaplab.engine.sweep.SweepRow;
+import org.gaplab.engine.sweep.SweepTable;
+import org.gaplab.engine.sweep.Sweeps;
+import org.gaplab.engine.train.BatchLayout;
+import org.gaplab.engine.train.StopSignal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * One scalar setting swept over values x seeds, every run trained (structurally equal runs stacked
+ * into one computation) and measured by {@link EvalGeometry}; the rows are then summarised per value
+ * as mean and standard deviation over seeds. Shared by the corruption and gap-control studies.
+ */
+public final class ParameterStudy {
+    private static final Logger LOG = LogManager.getLogger(ParameterStudy.class);
+
+    private ParameterStudy() {}
+
+    /**
+     * Mean and sd over seeds of every metric at one value of the parameter.
+     *
+     * @param value the parameter's value
+     * @param runs completed runs
+     * @param mean metric means
+     * @param sd metric standard deviations (0 with one seed)
+     */
+    public record Point(double value, int runs, Map<String, Double> mean, Map<String, Double> sd) {
+        /** @return the mean of a metric, NaN when absent */
+        public double mean(String metric) {
+            return mean.getOrDefault(metric, Double.NaN);
+        }
+
+        /** @return the sd of a metric, NaN when absent */
+        public double sd(String metric) {
+            return sd.getOrDefault(metric, Double.NaN);
+        }
+    }
+
+    /**
+     * Trains and measures every (value, seed).
+     *
+     * @param key the parameter's name in the rows
+     * @param values its values
+     * @param seeds seeds 0..seeds-1 per value
+     * @param configFor the run of (value, seed)
+     * @param device where to train
+     * @return the rows (index = value index x seeds + seed)
+     */
+    public static SweepTable run(String key, List<Double> values, int seeds, BiFunction<Double, Long, RunConfig> configFor,
+            Device device) {
+        List<SweepPoint> points = new ArrayList<>();
+        for (int v = 0; v < values.size(); v++) {
+            for (int s = 0; s < seeds; s++) {
+                Map<String, Object> overrides = new LinkedHashMap<>();
+                overrides.put(key, values.get(v));
+                points.add(new SweepPoint(points.size(), overrides, s, configFor.apply(values.get(v), (long) s)));
+            }
+        }
+        Map<Object, List<SweepPoint>> groups = new LinkedHashMap<>();
+        for (SweepPoint p : points) {
+            groups.computeIfAbsent(BatchLayout.structureKey(p.config()), k -> new ArrayList<>()).add(p);
+        }
+        List<SweepRow> rows = new ArrayList<>();
+        EvalGeometry geometry = new EvalGeometry();
+        for (List<SweepPoint> g : groups.values()) {
+            int size = SweepPlan.autoChunk(g.get(0).config());
+            for (int i = 0; i < g.size(); i += size) {
+                List<SweepPoint> chunk = g.subList(i, Math.min(g.size(), i + size));
+                long start = System.nanoTime();
+                rows.addAll(Sweeps.trainChunk(chunk, device, StopSignal.none(), n -> { }, geometry));
+                LOG.info("{} runs ({}={}..) trained and measured in {} s", chunk.size(), key,
+                        chunk.get(0).overrides().get(key), Outputs.f((System.nanoTime() - start) / 1e9, 1));
+            }
+        }
+        return new SweepTable(rows);
+    }
+
+    /** @return per value of {@code key}: mean and sd over the completed runs */
+    public static List<Point> summarise(SweepTable table, String key, List<Double> values) {
+        List<Point> out = new ArrayList<>();
+        for (double v : values) {
+            List<SweepRow> at = table.rows().stream().filter(r -> "completed".equals(r.status())
+                    && ((Number) r.overrides().get(key)).doubleValue() == v).toList();
+            Map<String, Double> mean = new LinkedHashMap<>();
+            Map<String, Double> sd = new LinkedHashMap<>();
+            if (!at.isEmpty()) {
+                for (String metric : at.get(0).metrics().keySet()) {
+                    double[] xs = at.stream().mapToDouble(r -> r.metric(metric)).toArray();
+                    mean.put(metric, Stats.mean(xs));
+                    sd.put(metric, xs.length > 1 ? Stats.std(xs) : 0);
+                }
+            }
+            out.add(new Point(v, at.size(), mean, sd));
+        }
+        return out;
+    }
+
+    /** Writes the per-value table as CSV: value, runs, then mean and sd of each metric. */
+    public static void writeCsv(Path file, String key, List<Point> points, List<String> metrics) {
+        List<String> header = new ArrayList<>(List.of(key, "runs"));
+        metrics.forEach(m -> {
+            header.add(m + "_mean");
+            header.add(m + "_sd");
+        });
+        List<Object[]> rows = new ArrayList<>();
+        for (Point p : points) {
+            List<Object> row = new ArrayList<>(List.of(p.value(), p.runs()));
+            metrics.forEach(m -> {
+                row.add(p.mean(m));
+                row.add(p.sd(m));
+            });
+            rows.add(row.toArray());
+        }
+        Outputs.csv(file, header, rows);
+    }
+
+    /**
+     * One figure: each metric's mean against the parameter, with sd error bars.
+     *
+     * @param base output path without extension
+     * @param title chart title
+     * @param xLabel the parameter's symbol
+     * @param yLabel the axis
+     * @param points the summary
+     * @param labels legend entry per metric name
+     */
+    public static void figure(Path base, String title, String xLabel, String yLabel, List<Point> points,
+            Map<String, String> labels) {
+        var chart = Figures.lineChart(title, xLabel, yLabel);
+        double[] x = points.stream().mapToDouble(Point::value).toArray();
+        labels.forEach((metric, label) -> Figures.addLine(chart, label, x,
+                points.stream().mapToDouble(p -> p.mean(metric)).toArray(),
+                points.stream().mapToDouble(p -> p.sd(metric)).toArray()));
+        Figures.save(chart, base);
+    }
+}

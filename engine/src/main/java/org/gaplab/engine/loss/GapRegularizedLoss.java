@@ -1,0 +1,44 @@
+package org.gaplab.engine.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * A contrastive loss plus an explicit cross-modal divergence penalty (the gap control of
+ * THEORY.md section 5):
+ *
+ * <pre>
+ *   L = L_B(z1, z2) + lambda * D(z1 batch, z2 batch),
+ * </pre>
+ *
+ * with L_B the symmetric InfoNCE (or another pair loss) and D an {@link MmdPenalty} or a
+ * {@link CentroidGapPenalty}. lambda = 0 gives L_B exactly. The reported training loss is L.
+ */
+public final class GapRegularizedLoss implements PairLoss {
+    private final PairLoss base;
+    private final CrossModalPenalty penalty;
+    private final double lambda;
+
+    /**
+     * @param base the contrastive loss
+     * @param penalty the divergence D
+     * @param lambda its weight, >= 0
+     */
+    public GapRegularizedLoss(PairLoss base, CrossModalPenalty penalty, double lambda) {
+        if (!(lambda >= 0) || Double.isInfinite(lambda)) {
+            throw new IllegalArgumentException("gapWeight: must be a finite number >= 0, got " + lambda);
+        }
+        this.base = base;
+        this.penalty = penalty;
+        this.lambda = lambda;
+    }
+
+    @Override
+    public NDArray perRun(NDArray z1, NDArray z2, NDArray logitScale) {
+        return base.perRun(z1, z2, logitScale).add(penalty.perRun(z1, z2).mul(lambda));
+    }
+
+    @Override
+    public String toString() {
+        return base + " + " + lambda + " x " + penalty;
+    }
+}

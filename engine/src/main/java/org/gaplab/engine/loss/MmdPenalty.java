@@ -1,0 +1,55 @@
+package org.gaplab.engine.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Squared maximum mean discrepancy between the batch embeddings of the two towers (Gretton et al.,
+ * JMLR 2012), a cross-modal divergence penalty (THEORY.md section 5: closing the gap needs an
+ * explicit divergence term). <b>Biased</b> V-statistic (all B^2 ordered pairs of each block,
+ * diagonal included; never negative), Gaussian RBF kernel on the squared chordal distance:
+ *
+ * <pre>
+ *   k(a, b)  = exp( -||a - b||^2 / (2 s^2) ),
+ *   MMD^2_b  = 1/B^2 sum_ij k(z1_i, z1_j) + 1/B^2 sum_ij k(z2_i, z2_j) - 2/B^2 sum_ij k(z1_i, z2_j),
+ *   s^2      = median_ij ||z1_i - z2_j||^2    (median heuristic, per run, held out of the gradient).
+ * </pre>
+ *
+ * The bandwidth is a constant for the backward pass ({@code stopGradient}), so the gradient is that
+ * of MMD^2 at a fixed kernel; letting it flow would let the model lower the penalty by stretching
+ * s. It is floored at 1e-6 so that identical batches give MMD^2 = 0 instead of 0/0. (The median of
+ * the B^2 values is PyTorch's, the lower of the two middle values.) This is the measurement layer's
+ * {@code mmd2_rbf_1x} of one batch, with the batch's own bandwidth.
+ */
+public final class MmdPenalty implements CrossModalPenalty {
+    /** Floor of the squared bandwidth. */
+    static final double MIN_BANDWIDTH_SQUARED = 1e-6;
+
+    @Override
+    public NDArray perRun(NDArray z1, NDArray z2) {
+        NDArray d11 = squaredDistances(z1, z1);
+        NDArray d22 = squaredDistances(z2, z2);
+        NDArray d12 = squaredDistances(z1, z2);
+        long k = d12.getShape().get(0);
+        NDArray s2 = d12.stopGradient().reshape(k, -1).median(new int[] {1}).maximum(MIN_BANDWIDTH_SQUARED);
+        NDArray scale = s2.mul(-2).reshape(k, 1, 1); // -2 s^2
+        NDArray within = meanKernel(d11, scale).add(meanKernel(d22, scale));
+        return within.sub(meanKernel(d12, scale).mul(2));
+    }
+
+    /** {@code mean_ij exp(d_ij / scale)} per run (PyTorch's mean reduces one axis here: flatten first). */
+    private static NDArray meanKernel(NDArray d2, NDArray scale) {
+        return d2.div(scale).exp().reshape(d2.getShape().get(0), -1).mean(new int[] {1});
+    }
+
+    /** {@code ||a_i - b_j||^2} per run, {@code [K, B, B]}, clamped at 0 against rounding. */
+    static NDArray squaredDistances(NDArray a, NDArray b) {
+        NDArray na = a.square().sum(new int[] {2}, true);
+        NDArray nb = b.square().sum(new int[] {2}, true).transpose(0, 2, 1);
+        return na.add(nb).sub(a.batchMatMul(b.transpose(0, 2, 1)).mul(2)).maximum(0);
+    }
+
+    @Override
+    public String toString() {
+        return "MMD^2 (biased, RBF, median-heuristic bandwidth held out of the gradient)";
+    }
+}
