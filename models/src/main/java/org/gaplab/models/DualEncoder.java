@@ -113,6 +113,35 @@ public final class DualEncoder {
         return tower2.forward(params, y);
     }
 
+    /** Rows embedded per chunk by {@link #embedRows}, to bound memory. */
+    public static final int EMBED_CHUNK = 16384;
+
+    /**
+     * Embeds rows {@code [n, in]} with one tower of a one-run model (or run 0 of a stack), in chunks
+     * of {@link #EMBED_CHUNK} rows.
+     *
+     * @param x inputs {@code [n, in]}
+     * @param first tower 1 when true, tower 2 otherwise
+     * @return {@code [n, d]} on {@code x}'s manager
+     */
+    public NDArray embedRows(NDArray x, boolean first) {
+        NDManager target = x.getManager();
+        long n = x.getShape().get(0);
+        try (NDManager scope = target.newSubManager()) {
+            tempAttach(scope);
+            scope.tempAttachAll(x);
+            ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+            for (long start = 0; start < n; start += EMBED_CHUNK) {
+                NDArray chunk = x.get(new NDIndex("{}:{}", start, Math.min(n, start + EMBED_CHUNK))).expandDims(0);
+                NDArray z = first ? embed1(chunk) : embed2(chunk);
+                parts.add(z.reshape(new Shape(z.getShape().get(1), z.getShape().get(2))));
+            }
+            NDArray out = parts.size() == 1 ? parts.get(0) : ai.djl.ndarray.NDArrays.concat(parts, 0);
+            out.attach(target);
+            return out;
+        }
+    }
+
     /**
      * The per-run logit scale {@code 1/tau}, shape {@code [K]}. Learnable: {@code exp(logit_scale)},
      * a new array on the parameter's (current) manager; fixed: the shared constant (do not close it).

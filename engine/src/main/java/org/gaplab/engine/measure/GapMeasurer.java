@@ -127,10 +127,8 @@ public final class GapMeasurer {
             DualEncoder one = model.selectRun(run, scope);
             DataType dt = one.parameters().get(one.parameters().specs().get(0).name()).getDataType();
             NDList eval = data.evaluationSet(scope, evalSeed, n, dt);
-            NDArray x = eval.get(0);
-            NDArray y = eval.get(1);
-            NDArray z1 = one.embed1(x.reshape(new Shape(1).addAll(x.getShape()))).squeeze(0);
-            NDArray z2 = one.embed2(y.reshape(new Shape(1).addAll(y.getShape()))).squeeze(0);
+            NDArray z1 = one.embedRows(eval.get(0), true);
+            NDArray z2 = one.embedRows(eval.get(1), false);
             z1.setName("z1");
             z2.setName("z2");
             NDList out = new NDList(z1, z2);

@@ -2,11 +2,7 @@ package org.gaplab.engine.train;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 
 import org.gaplab.models.DualEncoder;
 
@@ -15,9 +11,6 @@ import org.gaplab.models.DualEncoder;
  * Close it when done.
  */
 public final class TrainedModel implements AutoCloseable {
-    /** Rows embedded per chunk, to bound memory. */
-    static final int CHUNK = 16384;
-
     private final NDManager manager;
     private final DualEncoder model;
 
@@ -79,8 +72,7 @@ public final class TrainedModel implements AutoCloseable {
     }
 
     /**
-     * Embeds {@code [n, in]} with one tower of a K-run model's run 0 (or a one-run model), chunked.
-     * Shared by the trainer's evaluation and {@code gaplab embed}.
+     * Embeds {@code [n, in]} with one tower of a one-run model, chunked ({@link DualEncoder#embedRows}).
      *
      * @param model the model
      * @param x inputs {@code [n, in]}
@@ -88,21 +80,7 @@ public final class TrainedModel implements AutoCloseable {
      * @return {@code [n, d]} on {@code x}'s manager
      */
     public static NDArray embedWith(DualEncoder model, NDArray x, boolean first) {
-        NDManager target = x.getManager();
-        long n = x.getShape().get(0);
-        try (NDManager scope = target.newSubManager()) {
-            model.tempAttach(scope);
-            scope.tempAttachAll(x);
-            NDList parts = new NDList();
-            for (long start = 0; start < n; start += CHUNK) {
-                NDArray chunk = x.get(new NDIndex("{}:{}", start, Math.min(n, start + CHUNK))).expandDims(0);
-                NDArray z = first ? model.embed1(chunk) : model.embed2(chunk);
-                parts.add(z.reshape(new Shape(z.getShape().get(1), z.getShape().get(2))));
-            }
-            NDArray out = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
-            out.attach(target);
-            return out;
-        }
+        return model.embedRows(x, first);
     }
 
     private NDArray embed(NDArray x, boolean first) {
