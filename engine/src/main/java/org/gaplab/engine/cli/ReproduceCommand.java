@@ -74,6 +74,45 @@ public final class ReproduceCommand implements Callable<Integer> {
         @Option(names = "--json", description = "Print the result JSON on stdout (logs stay on stderr).")
         boolean json;
 
+        /** An experiment run end to end: config and device in, outputs written to a directory. */
+        @FunctionalInterface
+        interface Experiment<C> {
+            Map<String, Object> runAndWrite(C config, Device device, Path dir);
+        }
+
+        /**
+         * The shared body of every reproduction: options applied, paper or quick config, {@code --seeds}
+         * and {@code --steps} applied, device chosen, experiment run and written.
+         *
+         * @param name the experiment (output directory name)
+         * @param quickConfig the reduced config
+         * @param paperConfig the paper's config
+         * @param withSeeds applies {@code --seeds}
+         * @param withSteps applies {@code --steps}, or null when steps do not apply
+         * @param noSteps why steps do not apply (used when {@code withSteps} is null)
+         * @param experiment runs and writes
+         * @return the exit code
+         */
+        <C> int reproduce(String name, C quickConfig, C paperConfig, java.util.function.BiFunction<C, Integer, C> withSeeds,
+                java.util.function.BiFunction<C, Integer, C> withSteps, String noSteps, Experiment<C> experiment) {
+            common.apply();
+            if (withSteps == null && steps != null) {
+                throw new UserException("--steps does not apply to " + name + ": " + noSteps);
+            }
+            requirePositive(seeds, "--seeds");
+            requirePositive(steps, "--steps");
+            C config = quick ? quickConfig : paperConfig;
+            if (seeds != null) {
+                config = withSeeds.apply(config, seeds);
+            }
+            if (steps != null) {
+                config = withSteps.apply(config, steps);
+            }
+            Device d = chooseDevice();
+            Path dir = outDir(name);
+            return finish(experiment.runAndWrite(config, d, dir), dir);
+        }
+
         Device chooseDevice() {
             DeviceChoice choice = device.choose();
             LOG.info("device {} ({})", choice.device(), choice.reason());
@@ -122,20 +161,9 @@ public final class ReproduceCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            options.common.apply();
-            options.requirePositive(options.seeds, "--seeds");
-            options.requirePositive(options.steps, "--steps");
-            ModalityGapConfig config = options.quick ? ModalityGapConfig.quick() : ModalityGapConfig.paperDefault();
-            if (options.seeds != null) {
-                config = config.withSeeds(options.seeds);
-            }
-            if (options.steps != null) {
-                config = config.withSteps(options.steps);
-            }
-            Device device = options.chooseDevice();
-            Path dir = options.outDir("modality-gap");
-            ModalityGap.Result result = ModalityGap.run(config, device);
-            return options.finish(ModalityGap.write(result, dir), dir);
+            return options.reproduce("modality-gap", ModalityGapConfig.quick(), ModalityGapConfig.paperDefault(),
+                    ModalityGapConfig::withSeeds, ModalityGapConfig::withSteps, null,
+                    (c, d, dir) -> ModalityGap.write(ModalityGap.run(c, d), dir));
         }
     }
 
@@ -159,19 +187,9 @@ public final class ReproduceCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            options.common.apply();
-            if (options.steps != null) {
-                throw new UserException("--steps does not apply to grad-consistency: gradients are taken at initialisation");
-            }
-            options.requirePositive(options.seeds, "--seeds");
-            GradConsistencyConfig config = options.quick ? GradConsistencyConfig.quick() : GradConsistencyConfig.paperDefault();
-            if (options.seeds != null) {
-                config = config.withSeeds(options.seeds);
-            }
-            Device device = options.chooseDevice();
-            Path dir = options.outDir("grad-consistency");
-            GradConsistency.Result result = GradConsistency.run(config, device);
-            return options.finish(GradConsistency.write(result, dir), dir);
+            return options.reproduce("grad-consistency", GradConsistencyConfig.quick(), GradConsistencyConfig.paperDefault(),
+                    GradConsistencyConfig::withSeeds, null, "gradients are taken at initialisation",
+                    (c, d, dir) -> GradConsistency.write(GradConsistency.run(c, d), dir));
         }
     }
 
@@ -199,20 +217,9 @@ public final class ReproduceCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            options.common.apply();
-            options.requirePositive(options.seeds, "--seeds");
-            options.requirePositive(options.steps, "--steps");
-            UnimodalGibbsConfig config = options.quick ? UnimodalGibbsConfig.quick() : UnimodalGibbsConfig.paperDefault();
-            if (options.seeds != null) {
-                config = config.withSeeds(options.seeds);
-            }
-            if (options.steps != null) {
-                config = config.withSteps(options.steps);
-            }
-            Device device = options.chooseDevice();
-            Path dir = options.outDir("unimodal-gibbs");
-            UnimodalGibbs.Result result = UnimodalGibbs.run(config, device);
-            return options.finish(UnimodalGibbs.write(result, dir), dir);
+            return options.reproduce("unimodal-gibbs", UnimodalGibbsConfig.quick(), UnimodalGibbsConfig.paperDefault(),
+                    UnimodalGibbsConfig::withSeeds, UnimodalGibbsConfig::withSteps, null,
+                    (c, d, dir) -> UnimodalGibbs.write(UnimodalGibbs.run(c, d), dir));
         }
     }
 
@@ -227,19 +234,9 @@ public final class ReproduceCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            options.common.apply();
-            options.requirePositive(options.seeds, "--seeds");
-            options.requirePositive(options.steps, "--steps");
-            CorruptionStudyConfig config = options.quick ? CorruptionStudyConfig.quick() : CorruptionStudyConfig.defaults();
-            if (options.seeds != null) {
-                config = config.withSeeds(options.seeds);
-            }
-            if (options.steps != null) {
-                config = config.withSteps(options.steps);
-            }
-            Device device = options.chooseDevice();
-            Path dir = options.outDir("corruption");
-            return options.finish(CorruptionStudy.write(CorruptionStudy.run(config, device), dir), dir);
+            return options.reproduce("corruption", CorruptionStudyConfig.quick(), CorruptionStudyConfig.defaults(),
+                    CorruptionStudyConfig::withSeeds, CorruptionStudyConfig::withSteps, null,
+                    (c, d, dir) -> CorruptionStudy.write(CorruptionStudy.run(c, d), dir));
         }
     }
 
@@ -254,19 +251,9 @@ public final class ReproduceCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            options.common.apply();
-            options.requirePositive(options.seeds, "--seeds");
-            options.requirePositive(options.steps, "--steps");
-            GapControlConfig config = options.quick ? GapControlConfig.quick() : GapControlConfig.defaults();
-            if (options.seeds != null) {
-                config = config.withSeeds(options.seeds);
-            }
-            if (options.steps != null) {
-                config = config.withSteps(options.steps);
-            }
-            Device device = options.chooseDevice();
-            Path dir = options.outDir("gap-control");
-            return options.finish(GapControl.write(GapControl.run(config, device), dir), dir);
+            return options.reproduce("gap-control", GapControlConfig.quick(), GapControlConfig.defaults(),
+                    GapControlConfig::withSeeds, GapControlConfig::withSteps, null,
+                    (c, d, dir) -> GapControl.write(GapControl.run(c, d), dir));
         }
     }
 }
