@@ -52,6 +52,24 @@ public record TwoWellPotential(double kappa, double weight, double[] m1, double[
         return lse.div(-kappa);
     }
 
+    /**
+     * The Euclidean gradient of U (the formula above extended off the sphere):
+     * {@code grad U(z) = -(p m1 + (1 - p) m2)}, {@code p = w e^{kappa<z,m1>} / (w e^{kappa<z,m1>} + (1-w) e^{kappa<z,m2>})}.
+     *
+     * @param z points {@code [..., 3]}
+     * @return {@code [..., 3]}, on z's manager
+     */
+    public NDArray gradient(NDArray z) {
+        NDArray a = similarity(z, m1).mul(kappa).add(Math.log(weight));
+        NDArray b = similarity(z, m2).mul(kappa).add(Math.log(1 - weight));
+        // p = 1 / (1 + e^{b - a}); b - a <= 2 kappa + |log-odds|, so e^{b - a} stays finite in float32
+        NDArray p = b.subi(a).exp().addi(1).powi(-1).expandDims(-1);
+        double[] diff = {m1[0] - m2[0], m1[1] - m2[1], m1[2] - m2[2]};
+        NDArray dm = z.getManager().create(diff).toType(z.getDataType(), false);
+        NDArray mm2 = z.getManager().create(m2).toType(z.getDataType(), false);
+        return p.mul(dm).addi(mm2).negi();
+    }
+
     /** @return U at one point, on the host */
     public double value(double x, double y, double z) {
         double a = kappa * (x * m1[0] + y * m1[1] + z * m1[2]) + Math.log(weight);

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 
 import org.gaplab.engine.optim.OptimConfig;
 import org.gaplab.engine.optim.Optimizer;
@@ -75,9 +74,41 @@ public final class UnimodalGibbs {
 
     /** The stacked objective J per run, {@code [K]}, for {@code v: [K, M, 3]} and {@code invTau: [K]}. */
     static NDArray objective(NDArray v, NDArray invTau, TwoWellPotential u, double h) {
+        return objective(v, invTau, u, h, SphereKde.CLAMP);
+    }
+
+    /** {@link #objective(NDArray, NDArray, TwoWellPotential, double)} with another acos clamp. */
+    static NDArray objective(NDArray v, NDArray invTau, TwoWellPotential u, double h, double clamp) {
         NDArray z = v.div(v.norm(new int[] {2}, true).add(1e-12));
         NDArray alignment = u.value(z).mean(new int[] {1}).mul(invTau);
-        return alignment.add(SphereKde.logGeodesicKde(z, h).mean(new int[] {1}));
+        return alignment.add(SphereKde.logGeodesicKde(z, h, clamp).mean(new int[] {1}));
+    }
+
+    /**
+     * {@link #objective} and its gradient with respect to v in closed form, without autograd:
+     * with {@code z = v / (|v| + 1e-12)} and {@code g = dJ/dz = invTau/M grad U(z) + dE/dz}
+     * ({@link TwoWellPotential#gradient}, {@link SphereKde#meanLogGeodesicKdeAndGradient}),
+     *
+     * <pre>
+     *   dJ/dv = g / (|v| + 1e-12) - z <z, g> / |v|.
+     * </pre>
+     *
+     * @param v particles {@code [K, M, 3]}
+     * @param invTau 1/tau per run {@code [K]}
+     * @param u the potential
+     * @param h KDE bandwidth
+     * @return J {@code [K]} and dJ/dv {@code [K, M, 3]}, on v's manager
+     */
+    static SphereKde.ValueAndGradient objectiveAndGradient(NDArray v, NDArray invTau, TwoWellPotential u, double h) {
+        long m = v.getShape().get(1);
+        NDArray norm = v.norm(new int[] {2}, true);
+        NDArray z = v.div(norm.add(1e-12));
+        SphereKde.ValueAndGradient entropy = SphereKde.meanLogGeodesicKdeAndGradient(z, h);
+        NDArray value = u.value(z).mean(new int[] {1}).muli(invTau).addi(entropy.value());
+        NDArray gz = u.gradient(z).muli(invTau.reshape(-1, 1, 1).div(m)).addi(entropy.gradient());
+        NDArray radial = z.mul(gz).sum(new int[] {2}, true).divi(norm);
+        NDArray gv = gz.divi(norm.addi(1e-12)).subi(z.muli(radial));
+        return new SphereKde.ValueAndGradient(value, gv);
     }
 
     /**
@@ -101,6 +132,8 @@ public final class UnimodalGibbs {
                 Progress progress = Progress.start("unimodal-gibbs", (long) runs * c.steps() + taus.length)) {
             GibbsReference.Estimate gibbs = GibbsReference.estimate(root, c.potential(), taus, c.capRadius(), c.mcPoints(),
                     c.mcChunk(), bins, Seeds.derive(c.firstSeed(), "gibbs.reference", 0));
+            LOG.info("unimodal-gibbs: {} runs x {} steps, {} runs per stacked chunk ({} MiB per pair array)", runs, c.steps(),
+                    c.runsPerChunk(), String.format("%.1f", 4.0 * c.runsPerChunk() * c.particles() * c.particles() / (1 << 20)));
             long done = 0;
             for (int from = 0; from < runs; from += c.runsPerChunk()) {
                 int to = Math.min(runs, from + c.runsPerChunk());
@@ -135,7 +168,6 @@ public final class UnimodalGibbs {
             NDArray v = NDArrays.stack(init);
             Parameters params = new Parameters();
             params.put(new ParamSpec("particles", new Shape(c.particles(), 3), 0, false), v);
-            params.requireGradients();
             double[] lrs = new double[k];
             Arrays.fill(lrs, c.lr());
             OptimConfig adam = new OptimConfig(OptimConfig.OptimizerKind.ADAM, c.lr(), 0.9, 0.999, 1e-8, 0, 0, 0,
@@ -158,15 +190,12 @@ public final class UnimodalGibbs {
                     params.tempAttach(scope);
                     optimizer.tempAttach(scope);
                     scope.tempAttachAll(invTauArr, noise);
-                    NDArray j;
-                    try (GradientCollector gc = scope.getEngine().newGradientCollector()) {
-                        j = objective(params.get("particles"), invTauArr, c.potential(), c.bandwidth());
-                        gc.backward(j.sum());
-                    }
-                    optimizer.step(params, 1.0);
+                    SphereKde.ValueAndGradient j = objectiveAndGradient(params.get("particles"), invTauArr, c.potential(),
+                            c.bandwidth());
+                    optimizer.step(params, List.of(j.gradient()), 1.0);
                     params.get("particles").addi(noise.get(":, {}", step % NOISE_BLOCK));
                     if (step == c.steps() - 1) {
-                        lastObjective = j.stopGradient();
+                        lastObjective = j.value();
                         lastObjective.attach(chunk);
                     }
                 }

@@ -20,7 +20,7 @@ import java.util.List;
  * @param mcPoints uniform Monte Carlo points for the Gibbs reference (2,000,000)
  * @param mcChunk Monte Carlo points per device chunk
  * @param runsPerChunk runs trained together as one stacked computation (bounds memory: each run
- *     holds a few M x M kernels)
+ *     holds a few M x M kernels; {@link #defaultRunsPerChunk} by default)
  */
 public record UnimodalGibbsConfig(int particles, int steps, double lr, double noiseSd, double bandwidth, List<Double> taus,
         int seeds, long firstSeed, TwoWellPotential potential, double capRadius, long mcPoints, int mcChunk,
@@ -51,13 +51,30 @@ public record UnimodalGibbsConfig(int particles, int steps, double lr, double no
     /** @return the paper's settings (140 runs of 5000 steps) */
     public static UnimodalGibbsConfig paperDefault() {
         return new UnimodalGibbsConfig(768, 5000, 0.05, 0.06, 0.35, List.of(10.0, 5.0, 2.5, 1.0, 0.5, 0.2, 0.1), 20, 0,
-                TwoWellPotential.paperDefault(), 0.5, 2_000_000, 100_000, 20);
+                TwoWellPotential.paperDefault(), 0.5, 2_000_000, 100_000, defaultRunsPerChunk(768));
     }
+
+    /**
+     * Runs per stacked chunk such that one {@code [K, M, M]} float32 pair array stays within
+     * {@value #PAIR_BUDGET_BYTES} bytes. The step is a dozen elementwise passes over such arrays,
+     * so it is memory-bound: on a 2-core CPU, K = 2-3 at M = 768 (7 MiB) ran at 3.4-3.8 ms per
+     * run-step while K = 6-14 (14-32 MiB, past the cache) took 2-5 times longer.
+     *
+     * @param particles M
+     * @return at least 1, at most 256
+     */
+    public static int defaultRunsPerChunk(int particles) {
+        long perRun = 4L * particles * particles;
+        return (int) Math.max(1, Math.min(256, PAIR_BUDGET_BYTES / perRun));
+    }
+
+    /** Bytes of one stacked pair array that {@link #defaultRunsPerChunk} aims at. */
+    public static final long PAIR_BUDGET_BYTES = 8L << 20;
 
     /** @return a reduced run for tests: 96 particles, 200 steps, 2 seeds, 200k Monte Carlo points */
     public static UnimodalGibbsConfig quick() {
         return new UnimodalGibbsConfig(96, 200, 0.05, 0.06, 0.35, paperDefault().taus(), 2, 0,
-                TwoWellPotential.paperDefault(), 0.5, 200_000, 100_000, 14);
+                TwoWellPotential.paperDefault(), 0.5, 200_000, 100_000, defaultRunsPerChunk(96));
     }
 
     /** @return a copy with another seed count */
