@@ -123,9 +123,10 @@ public final class TrainingRun {
      */
     public RunResult call() {
         DeviceChoice device = DeviceProbe.choose(deviceRequest);
+        boolean fresh = !resume && !Files.exists(runDir);
         prepareDirectory(device);
         try (RunLogFile log = RunLogFile.attach(runDir.resolve("train.log"));
-                Trainer trainer = new Trainer(List.of(config), device.device())) {
+                Trainer trainer = newTrainer(device, fresh)) {
             LOG.info("run directory {}", runDir.toAbsolutePath());
             LOG.info("device {}: {}", device.device(), device.reason());
             long startStep = 0;
@@ -240,6 +241,29 @@ public final class TrainingRun {
         LOG.debug("checkpoint at step {}", trainer.stepsDone());
         listeners.forEach(l -> l.onCheckpoint(this, trainer, file));
         return true;
+    }
+
+    /**
+     * Builds the trainer, which reads and validates the data. When that fails for a directory this
+     * call created, the directory (config, provenance and an empty log, nothing trained) is removed,
+     * so a bad data file leaves no run behind.
+     */
+    private Trainer newTrainer(DeviceChoice device, boolean freshDirectory) {
+        try {
+            return new Trainer(List.of(config), device.device());
+        } catch (RuntimeException e) {
+            if (freshDirectory) {
+                try (var files = Files.list(runDir)) {
+                    for (Path f : files.toList()) {
+                        Files.delete(f);
+                    }
+                    Files.delete(runDir);
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e;
+        }
     }
 
     private EvalSummary evaluate(Trainer trainer) {

@@ -77,6 +77,30 @@ class CliTest {
         assertUsageError(gaplab("train", "--no-such-flag"), "Unknown option");
     }
 
+    /** Paired feature files: each bad file is one line naming it, exit 2, and no run directory is left. */
+    @Test
+    void badDataFilesAreOneLineAndExitCodeTwo() throws Exception {
+        Path x = dir.resolve("x.csv");
+        Files.writeString(x, "1,2\n3,4\n5,6\n");
+        Path short2 = dir.resolve("short.csv");
+        Files.writeString(short2, "1,2\n3,4\n");
+        Path nan = dir.resolve("nan.csv");
+        Files.writeString(nan, "1,2\n3,nan\n5,6\n");
+        Path out = dir.resolve("never");
+        String[] base = {"train", "--device", "cpu", "--set", "steps=5", "--set", "data.kind=files", "--out", out.toString(),
+            "--set", "data.x=" + x};
+        assertUsageError(gaplab(concat(base, "--set", "data.y=" + short2)), "has 2 rows but");
+        assertUsageError(gaplab(concat(base, "--set", "data.y=" + nan)), "'nan' is not a number");
+        assertUsageError(gaplab(concat(base, "--set", "data.y=" + dir.resolve("missing.npy"))), "missing.npy: no such file");
+        assertThat(out).doesNotExist();
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
     @Test
     void cudaRequestWithoutAGpuIsAnErrorNotASilentCpuRun() {
         Outcome o = gaplab("train", "--device", "cuda", "--set", "steps=5");

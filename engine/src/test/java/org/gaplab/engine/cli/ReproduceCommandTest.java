@@ -2,6 +2,10 @@ package org.gaplab.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.gaplab.engine.experiment.FigureFiles;
+import org.gaplab.engine.report.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +23,57 @@ class ReproduceCommandTest {
         assertThat(code).isEqualTo(ExitCodes.OK);
         assertThat(out.resolve("grad_consistency.json")).isNotEmptyFile();
         assertThat(out.resolve("summary.md")).isNotEmptyFile();
+    }
+
+    /**
+     * {@code reproduce corruption --quick} end to end: every p has its runs and sane statistics,
+     * clean pairs retrieve far above chance (1/359), and the figures are written.
+     */
+    @Test
+    void quickCorruptionRunsFromTheCommandLine(@TempDir Path out) throws Exception {
+        int code = GaplabCli.commandLine().execute("reproduce", "corruption", "--quick", "--seeds", "1", "--device", "cpu",
+                "--out", out.toString());
+        assertThat(code).isEqualTo(ExitCodes.OK);
+        JsonNode doc = Json.MAPPER.readTree(out.resolve("corruption.json").toFile());
+        assertThat(doc.get("experiment").asText()).isEqualTo("corruption");
+        JsonNode points = doc.get("points");
+        assertThat(points).hasSize(5);
+        for (JsonNode p : points) {
+            assertThat(p.get("runs").asInt()).isEqualTo(1);
+            assertThat(p.get("mean").get("eval_r1_1to2").asDouble()).isBetween(0.0, 1.0);
+            assertThat(p.get("mean").get("eval_centroid_gap").asDouble()).isBetween(0.0, 2.0);
+            assertThat(p.get("mean").get("eval_energy_distance").asDouble()).isFinite();
+        }
+        assertThat(points.get(0).get("value").asDouble()).isZero();
+        assertThat(points.get(0).get("mean").get("eval_r1_1to2").asDouble()).isGreaterThan(0.1);
+        assertThat(doc.get("claims")).hasSize(2);
+        assertThat(Files.readString(out.resolve("summary.md"))).contains("## Claims");
+        FigureFiles.assertValid(out.resolve("retrieval_vs_p"));
+        FigureFiles.assertValid(out.resolve("gap_vs_p"));
+    }
+
+    /**
+     * {@code reproduce gap-control --quick} end to end on both datasets: the regulariser at
+     * lambda = 30 leaves a smaller centroid gap than lambda = 0 on each, and the figures exist.
+     */
+    @Test
+    void quickGapControlRunsFromTheCommandLine(@TempDir Path out) throws Exception {
+        int code = GaplabCli.commandLine().execute("reproduce", "gap-control", "--quick", "--device", "cpu", "--out",
+                out.toString());
+        assertThat(code).isEqualTo(ExitCodes.OK);
+        JsonNode doc = Json.MAPPER.readTree(out.resolve("gap_control.json").toFile());
+        assertThat(doc.get("config").get("lambdas")).hasSize(2);
+        for (String data : new String[] {"circle", "digits"}) {
+            JsonNode runs = doc.get("curves").get(data).get("runs");
+            assertThat(runs).as(data).hasSize(2);
+            double gap0 = runs.get(0).get("metrics").get("eval_centroid_gap").asDouble();
+            double gap30 = runs.get(1).get("metrics").get("eval_centroid_gap").asDouble();
+            assertThat(gap30).as("%s: centroid gap at lambda 30 vs 0", data).isLessThan(gap0);
+            FigureFiles.assertValid(out.resolve("gap_vs_lambda_" + data));
+            FigureFiles.assertValid(out.resolve("retrieval_vs_lambda_" + data));
+            assertThat(Files.readAllLines(out.resolve("gap_control_" + data + ".csv"))).hasSize(3);
+        }
+        assertThat(Files.readString(out.resolve("summary.md"))).contains("## Claims");
     }
 
     @Test

@@ -13,13 +13,13 @@ import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 
 /** Assertions that a figure was written as a real PNG and a well-formed SVG. */
-final class FigureFiles {
+public final class FigureFiles {
     private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     private FigureFiles() {}
 
     /** Checks {@code base.png} (magic bytes, > 5 kB) and {@code base.svg} (parses, root svg, > 5 kB). */
-    static void assertValid(Path base) throws Exception {
+    public static void assertValid(Path base) throws Exception {
         Path png = base.resolveSibling(base.getFileName() + ".png");
         Path svg = base.resolveSibling(base.getFileName() + ".svg");
         byte[] head = Files.readAllBytes(png);
