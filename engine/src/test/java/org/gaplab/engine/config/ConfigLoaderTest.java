@@ -19,6 +19,13 @@ class ConfigLoaderTest {
     @TempDir
     Path dir;
 
+    /** The documented digits config is exactly the run the corruption study trains at p = 0. */
+    @Test
+    void theDigitsExampleIsTheStudyRun() {
+        RunConfig c = ConfigLoader.load(Path.of("..", "examples", "digits.yaml"), List.of());
+        assertThat(c).isEqualTo(org.gaplab.engine.experiment.DigitsRun.defaults());
+    }
+
     @Test
     void noInputGivesThePaperDefaults() {
         RunConfig c = ConfigLoader.load(null, List.of());
