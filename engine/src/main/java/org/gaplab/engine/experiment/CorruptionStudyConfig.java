@@ -31,7 +31,7 @@ public record CorruptionStudyConfig(List<Double> probabilities, int seeds, RunCo
         return new CorruptionStudyConfig(List.of(0.0, 0.25, 0.5, 0.75, 1.0), 3, DigitsRun.defaults());
     }
 
-    /** @return the same grid with 2 seeds of the 300-step run */
+    /** @return the same grid with 2 seeds of the 150-step run */
     public static CorruptionStudyConfig quick() {
         return new CorruptionStudyConfig(defaults().probabilities(), 2, DigitsRun.quick());
     }

@@ -39,7 +39,7 @@ public record GapControlConfig(LossConfig.GapPenalty penalty, List<Double> lambd
         Checks.notNull(digits, "digits");
     }
 
-    /** @return MMD^2, lambda in {0, 1, 3, 10, 30}, 3 seeds, 2000 circle steps, 1500 digits steps */
+    /** @return MMD^2, lambda in {0, 1, 3, 10, 30}, 3 seeds, 2000 circle steps, 300 digits steps */
     public static GapControlConfig defaults() {
         return new GapControlConfig(LossConfig.GapPenalty.MMD, List.of(0.0, 1.0, 3.0, 10.0, 30.0), 3,
                 circleRun(),
@@ -63,10 +63,10 @@ public record GapControlConfig(LossConfig.GapPenalty penalty, List<Double> lambd
                 .withEval(new EvalConfig(4000)).withName("gap-control-circle");
     }
 
-    /** @return lambda in {0, 30}, 1 seed, 400 circle and 300 digits steps */
+    /** @return lambda in {0, 30}, 1 seed, 400 circle and 150 digits steps */
     public static GapControlConfig quick() {
         GapControlConfig d = defaults();
-        return new GapControlConfig(d.penalty(), List.of(0.0, 30.0), 1, d.circle().withSteps(400), d.digits().withSteps(300));
+        return new GapControlConfig(d.penalty(), List.of(0.0, 30.0), 1, d.circle().withSteps(400), d.digits().withSteps(150));
     }
 
     /** @return a copy with another seed count */

@@ -1,6 +1,9 @@
 package org.gaplab.engine.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 
 /**
  * Symmetric InfoNCE with the cosine critic, value and gradient in closed form (no autograd), for
@@ -18,6 +21,11 @@ import ai.djl.ndarray.NDArray;
  * This does the work of autograd's two log-softmax passes with one exponential pass, which is
  * what makes large run-stacked sweeps fast; {@code ClosedFormGradientTest} checks it against
  * autograd. Valid for {@code c <= ~40} in float32 ({@code e^{-2c}} must stay a normal float).
+ *
+ * <p>Because the shift {@code c} is fixed, r and q are plain sums, so E can also be processed in
+ * row blocks ({@link #compute(NDArray, NDArray, NDArray, boolean, int)}) when {@code [K, B, B]}
+ * does not fit a memory budget: every quantity is a sum over rows except {@code E (b o z2)}, which
+ * needs the finished column sums q and so a second pass over the blocks.
  */
 public final class ClosedFormSymmetricInfoNce {
     private ClosedFormSymmetricInfoNce() {}
@@ -77,5 +85,95 @@ public final class ClosedFormSymmetricInfoNce {
             gradLogScale = rowTerm.addi(colTerm).muli(0.5 / b).subi(pairCos.sum(new int[] {1}).muli(logitScale).muli(1.0 / b));
         }
         return new Result(loss, gradZ1, gradZ2, gradLogScale);
+    }
+
+    /**
+     * As {@link #compute(NDArray, NDArray, NDArray, boolean)}, holding at most {@code rowBlock}
+     * rows of E at a time ({@code [K, rowBlock, B]} instead of {@code [K, B, B]}). Pass one sums r,
+     * q, {@code a o (E z2)}, {@code E^T (a o z1)}, {@code E^T z1} and, for the scale gradient, the
+     * row and column sums of {@code E o S}; pass two recomputes each block for {@code E (b o z2)}.
+     * Equal to the unblocked result up to summation order.
+     *
+     * @param rowBlock rows of E per block; {@code >= B} is the unblocked computation
+     */
+    public static Result compute(NDArray z1, NDArray z2, NDArray logitScale, boolean scaleGradient, int rowBlock) {
+        long b = z1.getShape().get(1);
+        if (rowBlock >= b) {
+            return compute(z1, z2, logitScale, scaleGradient);
+        }
+        if (rowBlock < 1) {
+            throw new IllegalArgumentException("rowBlock: must be >= 1, got " + rowBlock);
+        }
+        NDManager out = z1.getManager();
+        NDArray c = logitScale.reshape(-1, 1, 1);
+        NDArray z2t = z2.transpose(0, 2, 1);
+        NDArray q = null;                 // column sums of E, [K, 1, B]
+        NDArray etAz1 = null;             // E^T (a o z1), [K, B, d]
+        NDArray etZ1 = null;              // E^T z1, [K, B, d]
+        NDArray esCol = null;             // column sums of E o S, [K, 1, B]
+        NDArray rowTerm = null;           // sum_i a_i sum_j E_ij S_ij, [K]
+        NDList logR = new NDList();
+        NDList aEz2 = new NDList();
+        for (long from = 0; from < b; from += rowBlock) {
+            long to = Math.min(b, from + rowBlock);
+            try (NDManager scope = out.newSubManager()) {
+                NDArray z1r = z1.get(":, {}:{}", from, to);
+                NDArray cos = z1r.batchMatMul(z2t);
+                NDArray e = cos.sub(1).muli(c).exp();
+                NDArray r = e.sum(new int[] {2}, true);
+                NDArray a = r.pow(-1);
+                NDArray et = e.transpose(0, 2, 1);
+                NDArray[] parts = {e.sum(new int[] {1}, true), et.batchMatMul(z1r.mul(a)), et.batchMatMul(z1r), null, null};
+                if (scaleGradient) {
+                    NDArray es = e.mul(cos.muli(c));
+                    parts[3] = es.sum(new int[] {1}, true);
+                    parts[4] = es.sum(new int[] {2}, true).muli(a).sum(new int[] {1, 2});
+                }
+                NDArray lr = r.log();
+                NDArray rows = e.batchMatMul(z2).muli(a);
+                lr.attach(out);
+                rows.attach(out);
+                logR.add(lr);
+                aEz2.add(rows);
+                for (NDArray p : parts) {
+                    if (p != null) {
+                        p.attach(out);
+                    }
+                }
+                q = accumulate(q, parts[0]);
+                etAz1 = accumulate(etAz1, parts[1]);
+                etZ1 = accumulate(etZ1, parts[2]);
+                esCol = accumulate(esCol, parts[3]);
+                rowTerm = accumulate(rowTerm, parts[4]);
+            }
+        }
+        NDArray bq = q.pow(-1).transpose(0, 2, 1);                                       // [K, B, 1]
+        NDArray z2b = z2.mul(bq);
+        NDList eBz2 = new NDList();
+        for (long from = 0; from < b; from += rowBlock) {
+            long to = Math.min(b, from + rowBlock);
+            try (NDManager scope = out.newSubManager()) {
+                NDArray e = z1.get(":, {}:{}", from, to).batchMatMul(z2t).subi(1).muli(c).exp();
+                NDArray part = e.batchMatMul(z2b);
+                part.attach(out);
+                eBz2.add(part);
+            }
+        }
+        NDArray pairCos = z1.mul(z2).sum(new int[] {2});
+        NDArray pairTerm = pairCos.sum(new int[] {1}).muli(logitScale).muli(1.0 / b);
+        NDArray loss = NDArrays.concat(logR, 1).sum(new int[] {1, 2}).addi(q.log().sum(new int[] {1, 2})).muli(0.5 / b)
+                .addi(logitScale).subi(pairTerm);
+        NDArray gradZ1 = NDArrays.concat(aEz2, 1).addi(NDArrays.concat(eBz2, 1)).subi(z2.mul(2)).muli(c).muli(0.5 / b);
+        NDArray gradZ2 = etAz1.addi(etZ1.muli(bq)).subi(z1.mul(2)).muli(c).muli(0.5 / b);
+        NDArray gradLogScale = null;
+        if (scaleGradient) {
+            NDArray colTerm = esCol.transpose(0, 2, 1).mul(bq).sum(new int[] {1, 2});
+            gradLogScale = rowTerm.addi(colTerm).muli(0.5 / b).subi(pairTerm);
+        }
+        return new Result(loss, gradZ1, gradZ2, gradLogScale);
+    }
+
+    private static NDArray accumulate(NDArray sum, NDArray part) {
+        return sum == null ? part : sum.addi(part);
     }
 }

@@ -17,6 +17,12 @@ public final class BatchLayout {
     static final long BLOCK_BYTES_PER_RUN = 8L << 20;
     /** Most steps of data generated at once. */
     static final int MAX_BLOCK_STEPS = 100;
+    /**
+     * Bytes one {@code [K, rows, B]} logits array may take in the closed-form step (a few such
+     * arrays live at once); above it the logits are processed in row blocks. System property
+     * {@code gaplab.logitsMiB} overrides it.
+     */
+    static final long LOGITS_BYTES = Long.getLong("gaplab.logitsMiB", 64) << 20;
 
     private BatchLayout() {}
 
@@ -58,5 +64,20 @@ public final class BatchLayout {
     public static int blockSteps(RunConfig c, int dimX, int dimY) {
         long bytesPerStep = (long) c.batchSize() * (dimX + dimY) * c.precision().dataType().getNumOfBytes();
         return (int) Math.max(1, Math.min(MAX_BLOCK_STEPS, BLOCK_BYTES_PER_RUN / Math.max(1, bytesPerStep)));
+    }
+
+    /**
+     * Rows of the {@code [K, B, B]} logits processed at once: all B when the whole matrix fits
+     * {@link #LOGITS_BYTES}, else the most that do (at least 1). Blocking changes only the
+     * summation order, never a run's result beyond rounding.
+     *
+     * @param runs K
+     * @param batch B
+     * @param bytesPerElement of the training precision
+     * @return rows per block, {@code <= B}
+     */
+    public static int logitsRowBlock(int runs, int batch, int bytesPerElement) {
+        long perRow = (long) runs * batch * bytesPerElement;
+        return (int) Math.max(1, Math.min(batch, LOGITS_BYTES / perRow));
     }
 }

@@ -36,6 +36,7 @@ import java.util.List;
  * so a resumed run replays the same data, and a run trained in a stack equals the run alone.
  */
 public final class Trainer implements AutoCloseable {
+    private static final org.apache.logging.log4j.Logger LOG = org.apache.logging.log4j.LogManager.getLogger(Trainer.class);
     private final List<RunConfig> runs;
     private final RunConfig first;
     private final NDManager root;
@@ -43,6 +44,8 @@ public final class Trainer implements AutoCloseable {
     private final NDManager accumManager;
     private final DualEncoder model;
     private final boolean closedForm;
+    /** Rows of the logits per block in the closed-form step ({@link BatchLayout#logitsRowBlock}). */
+    private final int logitsRowBlock;
     private final Optimizer optimizer;
     private final PairLoss loss;
     private final List<PairedSource> sources = new ArrayList<>();
@@ -97,6 +100,11 @@ public final class Trainer implements AutoCloseable {
         this.optimizer = new Optimizer(first.optim(), model.parameters(), lr, modelManager);
         this.loss = first.loss().build();
         this.blockSteps = BatchLayout.blockSteps(first, sources.get(0).dimX(), sources.get(0).dimY());
+        this.logitsRowBlock = BatchLayout.logitsRowBlock(k, first.batchSize(), dataType.getNumOfBytes());
+        if (closedForm && logitsRowBlock < first.batchSize()) {
+            LOG.info("logits [{}, {}, {}] exceed {} MiB: processed in blocks of {} rows", k, first.batchSize(),
+                    first.batchSize(), BatchLayout.LOGITS_BYTES >> 20, logitsRowBlock);
+        }
         this.lossSum = accumManager.zeros(new ai.djl.ndarray.types.Shape(k), dataType);
         this.gradNormSum = accumManager.zeros(new ai.djl.ndarray.types.Shape(k), dataType);
     }
@@ -175,7 +183,7 @@ public final class Trainer implements AutoCloseable {
                 NDList f1 = model.tower1().forwardLinear(model.parameters(), x);
                 NDList f2 = model.tower2().forwardLinear(model.parameters(), y);
                 ClosedFormSymmetricInfoNce.Result r = ClosedFormSymmetricInfoNce.compute(f1.get(0), f2.get(0), model.logitScale(),
-                        first.model().temperature().learnable());
+                        first.model().temperature().learnable(), logitsRowBlock);
                 perRun = r.loss();
                 List<NDArray> grads = new ArrayList<>();
                 for (String name : model.parameters().names()) {

@@ -46,6 +46,29 @@ class ClosedFormGradientTest {
         }
     }
 
+    /**
+     * Row-blocked logits (B = 50 in blocks of 1, 7 and 32: uneven tails, a single row) give the
+     * unblocked loss and gradients up to summation order, learnable scale included.
+     */
+    @Test
+    void rowBlockedLogitsMatchTheWholeMatrix() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(9);
+            NDArray z1 = unit(m.randomNormal(new Shape(2, 50, 3), DataType.FLOAT64));
+            NDArray z2 = unit(m.randomNormal(new Shape(2, 50, 3), DataType.FLOAT64));
+            NDArray scale = m.create(new double[] {1 / 0.07, 5});
+            ClosedFormSymmetricInfoNce.Result whole = ClosedFormSymmetricInfoNce.compute(z1, z2, scale, true);
+            for (int block : new int[] {1, 7, 32, 50}) {
+                ClosedFormSymmetricInfoNce.Result r = ClosedFormSymmetricInfoNce.compute(z1, z2, scale, true, block);
+                assertClose(r.loss().toDoubleArray(), whole.loss().toDoubleArray(), 1e-12);
+                assertClose(r.gradZ1().toDoubleArray(), whole.gradZ1().toDoubleArray(), 1e-12);
+                assertClose(r.gradZ2().toDoubleArray(), whole.gradZ2().toDoubleArray(), 1e-12);
+                assertClose(r.gradLogScale().toDoubleArray(), whole.gradLogScale().toDoubleArray(), 1e-12);
+                assertThat(ClosedFormSymmetricInfoNce.compute(z1, z2, scale, false, block).gradLogScale()).isNull();
+            }
+        }
+    }
+
     @Test
     void trainingWithTheClosedFormEqualsTrainingWithAutograd() {
         for (TemperatureConfig temperature : List.of(TemperatureConfig.fixed(0.07), TemperatureConfig.clip())) {

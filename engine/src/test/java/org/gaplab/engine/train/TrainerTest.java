@@ -144,4 +144,16 @@ class TrainerTest {
             return out;
         }
     }
+
+    /** The logits are blocked only when [K, B, B] exceeds the budget, and then as coarsely as it allows. */
+    @Test
+    void logitsAreBlockedOnlyPastTheBudget() {
+        long budget = BatchLayout.LOGITS_BYTES;
+        assertThat(BatchLayout.logitsRowBlock(40, 256, 4)).isEqualTo(256);           // the sweep case: 10 MiB
+        int b = 8192;
+        int rows = BatchLayout.logitsRowBlock(1, b, 4);
+        assertThat(rows).isLessThan(b).isEqualTo((int) (budget / (4L * b)));
+        assertThat((long) rows * b * 4).isLessThanOrEqualTo(budget);
+        assertThat(BatchLayout.logitsRowBlock(1_000_000, 1 << 20, 8)).isEqualTo(1);
+    }
 }
