@@ -3,8 +3,6 @@ package org.gaplab.engine.cli;
 import ai.djl.ndarray.NDManager;
 
 import org.gaplab.datasets.io.Npy;
-import org.gaplab.engine.device.DeviceProbe;
-import org.gaplab.engine.device.DeviceRequest;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,15 +38,13 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--run-index", paramLabel = "K", defaultValue = "0", description = "Which run of a stacked checkpoint (default: ${DEFAULT-VALUE}).")
     int runIndex;
 
-    @Option(names = {"-d", "--device"}, paramLabel = "DEVICE", defaultValue = "auto",
-            description = "auto | cpu | cuda | cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Override
     public Integer call() {
         common.apply();
-        DeviceRequest request = DeviceRequest.parse(device);
-        try (NDManager manager = NDManager.newBaseManager(DeviceProbe.choose(request).device())) {
+        try (NDManager manager = NDManager.newBaseManager(device.choose().device())) {
             RunInput.Embedded e = RunInput.embed(run, runIndex, n, manager);
             Npy.write(out.resolve("z1.npy"), e.z().get(0));
             Npy.write(out.resolve("z2.npy"), e.z().get(1));

@@ -6,8 +6,6 @@ import ai.djl.ndarray.types.DataType;
 
 import org.gaplab.datasets.io.Matrix;
 import org.gaplab.datasets.io.MatrixFiles;
-import org.gaplab.engine.device.DeviceProbe;
-import org.gaplab.engine.device.DeviceRequest;
 import org.gaplab.engine.measure.GapMeasurer;
 import org.gaplab.engine.measure.GapReport;
 import org.gaplab.engine.measure.MeasureOptions;
@@ -112,9 +110,8 @@ public final class MeasureCommand implements Callable<Integer> {
                 "(default: 4 on CPU, where cache-sized chunks are fastest; 256 on a GPU)."})
     Long memoryMib;
 
-    @Option(names = {"-d", "--device"}, paramLabel = "DEVICE", defaultValue = "auto",
-            description = "auto | cpu | cuda | cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--json", description = "Print the report as one JSON object on stdout instead of the table.")
     boolean json;
@@ -126,9 +123,8 @@ public final class MeasureCommand implements Callable<Integer> {
     public Integer call() {
         common.apply();
         MeasureOptions options = options();
-        DeviceRequest request = DeviceRequest.parse(device);
         GapReport report;
-        try (NDManager manager = NDManager.newBaseManager(DeviceProbe.choose(request).device())) {
+        try (NDManager manager = NDManager.newBaseManager(device.choose().device())) {
             GapMeasurer measurer = new GapMeasurer(options);
             if (input.run != null) {
                 if (pairs != null) {
