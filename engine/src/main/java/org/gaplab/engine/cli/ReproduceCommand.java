@@ -226,8 +226,15 @@ public final class ReproduceCommand implements Callable<Integer> {
     /** {@code gaplab reproduce corruption}. */
     @Command(name = "corruption", mixinStandardHelpOptions = true,
             description = {"Same-class pair corruption on the bundled digits (the paper's COCO study, THEORY.md section 7).",
-                "p in {0, 0.25, 0.5, 0.75, 1}, 3 seeds, the documented digits run; statistics of the clean held-out pairs.",
-                "Outputs: corruption.json/.csv, runs.csv, retrieval_vs_p.png/.svg, gap_vs_p.png/.svg, summary.md."})
+                "",
+                "With probability p a training image is paired with the right half of another image of the same digit",
+                "(fixed per image for the whole run), for p in {0, 0.25, 0.5, 0.75, 1} and 3 seeds of the documented",
+                "digits run (examples/digits.yaml: MLP 32-128-32 towers, tau 0.1, 300 steps). Measured on the clean",
+                "held-out pairs (359 images): R@1/R@5 both ways, centroid gap, energy distance, MMD^2, k-NN J.",
+                "Paper's finding: retrieval falls and the centroid gap grows as p grows.",
+                "",
+                "Runtime: about 15-20 s on 2 CPU cores (--quick: 2 seeds x 150 steps). Outputs: corruption.json/.csv,",
+                "runs.csv, retrieval_vs_p.png/.svg, gap_vs_p.png/.svg, summary.md."})
     static final class CorruptionCommand implements Callable<Integer> {
         @Mixin
         Options options;
@@ -242,8 +249,17 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     /** {@code gaplab reproduce gap-control}. */
     @Command(name = "gap-control", mixinStandardHelpOptions = true,
-            description = {"Symmetric InfoNCE + lambda * D (MMD^2) swept over lambda on circle data (sigma 0.5) and digits.",
-                "Outputs: gap_control.json, gap_control_<dataset>.csv, runs_<dataset>.csv, gap_vs_lambda_*, retrieval_vs_lambda_*,",
+            description = {"Closing the gap with an explicit cross-modal divergence regulariser (THEORY.md section 5).",
+                "",
+                "Symmetric InfoNCE + lambda * MMD^2(tower-1 batch, tower-2 batch) (RBF kernel, median-heuristic bandwidth",
+                "held out of the gradient, biased V-statistic) for lambda in {0, 1, 3, 10, 30} and 3 seeds on two datasets:",
+                "the paper's circle data at sigma = 0.5 through MLP towers 2-32-8 onto S^7 (2000 steps; the paper's 2x2",
+                "linear maps onto S^1 leave no centroid gap to close), and the digit halves (the documented 300-step run).",
+                "Plotted against lambda: centroid gap, MMD^2, energy distance, retrieval, held-out InfoNCE. Claims: the",
+                "regulariser closes the gap, and it is a trade-off (the held-out InfoNCE loss rises).",
+                "",
+                "Runtime: about 5 min on 2 CPU cores (--quick: lambda in {0, 30}, 1 seed, 400/150 steps). Outputs:",
+                "gap_control.json, gap_control_<dataset>.csv, runs_<dataset>.csv, gap_vs_lambda_*, retrieval_vs_lambda_*,",
                 "summary.md."})
     static final class GapControlCommand implements Callable<Integer> {
         @Mixin

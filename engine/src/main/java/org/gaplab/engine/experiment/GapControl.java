@@ -17,9 +17,11 @@ import java.util.Map;
 /**
  * {@code gaplab reproduce gap-control}: the explicit cross-modal divergence regulariser of
  * THEORY.md section 5. Symmetric InfoNCE plus {@code lambda * D} is trained for each lambda on the
- * circle data at sigma = 0.5 (where the objective favours a population-level gap) and on the digit
- * halves; gap statistics and retrieval of the evaluation set are plotted against lambda. The theory
- * predicts a trade-off: the gap closes as lambda grows, at a cost to the contrastive fit.
+ * circle data at sigma = 0.5 (MLP towers onto S^7, {@link GapControlConfig#circleRun}) and on the
+ * digit halves; gap statistics and retrieval of the evaluation set are plotted against lambda. The
+ * theory predicts a trade-off: the gap closes as lambda grows, at a cost to the contrastive fit,
+ * which is judged by the held-out InfoNCE loss (retrieval on the circle is at chance at every
+ * lambda: its latent is continuous, so held-out pairs have near-identical neighbours).
  */
 public final class GapControl {
     /** The swept key in rows and tables. */
@@ -74,10 +76,13 @@ public final class GapControl {
             double a1 = last.mean("mean_pair_cosine");
             double r0 = (first.mean("eval_r1_1to2") + first.mean("eval_r1_2to1")) / 2;
             double r1 = (last.mean("eval_r1_1to2") + last.mean("eval_r1_2to1")) / 2;
-            out.add(new Claim(c.dataset() + ": closing the gap is a trade-off, not free pairwise alignment.",
-                    "R@1 (mean of both directions) at lambda = " + last.value() + " not above lambda = 0",
-                    Claim.Verdict.of(r1 <= r0), "R@1 " + Outputs.f(r0, 4) + " -> " + Outputs.f(r1, 4)
-                            + "; mean pair cosine " + Outputs.f(a0, 4) + " -> " + Outputs.f(a1, 4)));
+            double l0 = first.mean("eval_loss");
+            double l1 = last.mean("eval_loss");
+            out.add(new Claim(c.dataset() + ": closing the gap is a trade-off: the contrastive fit gets worse.",
+                    "held-out symmetric InfoNCE loss (mean over seeds) at lambda = " + last.value() + " above lambda = 0",
+                    Claim.Verdict.of(l1 > l0), "held-out InfoNCE " + Outputs.f(l0, 4) + " -> " + Outputs.f(l1, 4) + "; R@1 "
+                            + Outputs.f(r0, 4) + " -> " + Outputs.f(r1, 4) + "; mean pair cosine " + Outputs.f(a0, 4) + " -> "
+                            + Outputs.f(a1, 4)));
         }
         return out;
     }
