@@ -1,6 +1,7 @@
 package org.gaplab.datasets;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -13,15 +14,18 @@ import ai.djl.ndarray.types.Shape;
  * {@code t = 1 + sqrt(1 + 4 kappa^2)}: draw {@code u1, u2, u3 ~ U(0,1)}, set
  * {@code z = cos(pi u1)}, {@code f = (1 + r z) / (r + z)}, {@code c = kappa (r - f)}; accept when
  * {@code c (2 - c) > u2} or {@code ln(c / u2) + 1 - c >= 0}; then
- * {@code theta = sign(u3 - 1/2) acos(f)}. All {@link #ROUNDS} proposals for all n samples are
- * drawn at once and each sample keeps its first accepted one. The acceptance rate is at least
- * about 0.66 for every kappa, so a sample is left without an accepted proposal with probability
- * below 1e-7; those few are redrawn in further vectorised passes until none is left (one host
- * check per pass), which keeps the law exact.
+ * {@code theta = sign(u3 - 1/2) acos(f)}. A first vectorised pass draws {@link #FIRST_ROUNDS}
+ * proposals for each of the n samples and each sample keeps its first accepted one. The acceptance
+ * rate is at least about 0.66 for every kappa (0.69 at kappa = 6), so about 1 % of the samples
+ * (0.34^4) are left without one; only those are redrawn, {@link #REFILL_ROUNDS} proposals each, in
+ * compact passes until none is left (one host count per pass), which keeps the law exact. Drawing
+ * 4 rounds for everyone instead of 16 makes sampling about 3.5 times cheaper.
  */
 public final class VonMises {
-    /** Proposals per sample in one vectorised pass. */
-    public static final int ROUNDS = 16;
+    /** Proposals per sample in the first pass over all n samples. */
+    public static final int FIRST_ROUNDS = 4;
+    /** Proposals per sample in the passes over the samples still pending. */
+    public static final int REFILL_ROUNDS = 16;
 
     private VonMises() {}
 
@@ -36,6 +40,11 @@ public final class VonMises {
      * @return {@code [n]} angles
      */
     public static NDArray sample(NDManager manager, double kappa, int n, DataType dataType) {
+        return sample(manager, kappa, n, dataType, FIRST_ROUNDS);
+    }
+
+    /** {@link #sample(NDManager, double, int, DataType)} with another first-pass round count (tests). */
+    static NDArray sample(NDManager manager, double kappa, int n, DataType dataType, int firstRounds) {
         if (!(kappa > 0) || !Double.isFinite(kappa)) {
             throw new IllegalArgumentException("kappa: must be > 0, got " + kappa);
         }
@@ -43,17 +52,19 @@ public final class VonMises {
         double rho = (t - Math.sqrt(2 * t)) / (2 * kappa);
         double r = (1 + rho * rho) / (2 * rho);
         try (NDManager scope = manager.newSubManager()) {
-            NDArray theta = scope.zeros(new Shape(n), dataType);
-            NDArray pending = scope.ones(new Shape(n), DataType.BOOLEAN);
-            while (true) {
-                NDArray[] pass = onePass(scope, kappa, r, n, dataType);
-                NDArray take = pass[1].logicalAnd(pending);
-                theta = take.toType(dataType, false).mul(pass[0]).add(theta.mul(take.logicalNot().toType(dataType, false)));
-                pending = pending.logicalAnd(pass[1].logicalNot());
-                // Host check: one per pass, and a second pass is needed with probability < 1e-7 * n.
-                if (!pending.any().getBoolean()) {
-                    break;
-                }
+            NDArray[] first = onePass(scope, kappa, r, n, firstRounds, dataType);
+            NDArray theta = first[0];
+            NDArray pending = first[1].logicalNot();
+            // Host count: one per pass; a third pass is needed with probability about n * 0.34^20.
+            long m = pending.toType(DataType.INT64, false).sum().getLong();
+            while (m > 0) {
+                NDArray[] refill = onePass(scope, kappa, r, (int) m, REFILL_ROUNDS, dataType);
+                // the k-th pending sample (in order) takes the k-th refill proposal
+                NDArray slot = pending.toType(DataType.INT64, false).cumSum(0).sub(1).clip(0, m - 1);
+                NDArray ok = refill[1].get(slot).logicalAnd(pending);
+                theta = NDArrays.where(ok, refill[0].get(slot), theta);
+                pending = pending.logicalAnd(ok.logicalNot());
+                m = pending.toType(DataType.INT64, false).sum().getLong();
             }
             theta.attach(manager);
             return theta;
@@ -61,8 +72,8 @@ public final class VonMises {
     }
 
     /** One vectorised pass: returns {first accepted proposal per sample, whether one was accepted}. */
-    private static NDArray[] onePass(NDManager m, double kappa, double r, int n, DataType dt) {
-        Shape shape = new Shape(ROUNDS, n);
+    private static NDArray[] onePass(NDManager m, double kappa, double r, int n, int rounds, DataType dt) {
+        Shape shape = new Shape(rounds, n);
         NDArray u1 = m.randomUniform(0, 1, shape, dt);
         NDArray u2 = m.randomUniform(0, 1, shape, dt).maximum(1e-30);
         NDArray u3 = m.randomUniform(0, 1, shape, dt);
