@@ -207,7 +207,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 "mass vs tau, and particles over U in a Lambert equal-area projection for each tau.",
                 "",
                 "Runtime: the full sweep is 140 runs x 5000 steps of a 768x768 geodesic kernel with a closed-form",
-                "gradient, 3-7 ms per run-step on a 2-core CPU: about an hour (--seeds 5: 19 min); seconds on a GPU.",
+                "gradient, 3-7 ms per run-step on a 2-core CPU: 38 min measured (--seeds 5: 19 min); for a GPU.",
                 "--seeds and --steps shorten it; --quick (96 particles, 200 steps, 2 seeds) takes seconds.",
                 "Outputs: unimodal_gibbs.json, cap_mass.csv, kl.csv, cap_mass.png/.svg, sphere_tau_*.png/.svg,",
                 "summary.md."})
@@ -258,7 +258,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 "Plotted against lambda: centroid gap, MMD^2, energy distance, retrieval, held-out InfoNCE. Claims: the",
                 "regulariser closes the gap, and it is a trade-off (the held-out InfoNCE loss rises).",
                 "",
-                "Runtime: about 2-3 min on 2 CPU cores (--quick: lambda in {0, 30}, 1 seed, 400/150 steps). Outputs:",
+                "Runtime: about 2-3 min on 2 CPU cores (--quick: lambda in {0, 30}, 1 seed, 400/300 steps). Outputs:",
                 "gap_control.json, gap_control_<dataset>.csv, runs_<dataset>.csv, gap_vs_lambda_*, retrieval_vs_lambda_*,",
                 "summary.md."})
     static final class GapControlCommand implements Callable<Integer> {

@@ -63,10 +63,16 @@ public record GapControlConfig(LossConfig.GapPenalty penalty, List<Double> lambd
                 .withEval(new EvalConfig(4000)).withName("gap-control-circle");
     }
 
-    /** @return lambda in {0, 30}, 1 seed, 400 circle and 150 digits steps */
+    /**
+     * The quick version: lambda in {0, 30}, 1 seed, 400 circle steps and the full 300-step digits
+     * run. At 150 digits steps the lambda = 30 run is still in its transient and depends on float
+     * rounding: with one thread count its gap was 0.47, above the unregularised 0.19.
+     *
+     * @return the reduced study
+     */
     public static GapControlConfig quick() {
         GapControlConfig d = defaults();
-        return new GapControlConfig(d.penalty(), List.of(0.0, 30.0), 1, d.circle().withSteps(400), d.digits().withSteps(150));
+        return new GapControlConfig(d.penalty(), List.of(0.0, 30.0), 1, d.circle().withSteps(400), d.digits());
     }
 
     /** @return a copy with another seed count */
