@@ -8,7 +8,6 @@ import org.gaplab.engine.sweep.SweepTable;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,8 +66,7 @@ public final class CorruptionStudy {
 
     /** Writes corruption.json, corruption.csv, runs.csv, the figures and summary.md. */
     public static Map<String, Object> write(Result r, Path out) {
-        List<String> metrics = new ArrayList<>(List.of("final_loss", "mean_pair_cosine"));
-        EvalGeometry.NAMES.forEach(n -> metrics.add("eval_" + n));
+        List<String> metrics = EvalGeometry.rowMetrics();
         List<Claim> claims = claims(r);
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("schema_version", 1);

@@ -11,6 +11,7 @@ import org.gaplab.engine.sweep.Sweeps;
 import org.gaplab.models.DualEncoder;
 import org.gaplab.models.Seeds;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,13 @@ public final class EvalGeometry implements Sweeps.RunMeasure {
     /** The statistics added to each row, as the measurement layer names them. */
     public static final List<String> NAMES = List.of("r1_1to2", "r1_2to1", "r5_1to2", "r5_2to1", "centroid_gap",
             "energy_distance", "mmd2_rbf_1x", "knn_jeffreys");
+
+    /** @return the metric columns of a data study's run table: training loss, pair cosine, then {@code eval_<NAME>} */
+    public static List<String> rowMetrics() {
+        List<String> out = new ArrayList<>(List.of("final_loss", "mean_pair_cosine"));
+        NAMES.forEach(n -> out.add("eval_" + n));
+        return out;
+    }
 
     private final GapMeasurer measurer = new GapMeasurer(MeasureOptions.defaults().withSubsamples(1)
             .withSubsampleSize(SUBSAMPLE).withShuffleControl(false).withPermutations(0).withBatchSizes());

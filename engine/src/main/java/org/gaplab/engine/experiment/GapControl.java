@@ -89,8 +89,7 @@ public final class GapControl {
 
     /** Writes gap_control.json, gap_control_&lt;dataset&gt;.csv, runs_&lt;dataset&gt;.csv, figures and summary.md. */
     public static Map<String, Object> write(Result r, Path out) {
-        List<String> metrics = new ArrayList<>(List.of("final_loss", "mean_pair_cosine"));
-        EvalGeometry.NAMES.forEach(n -> metrics.add("eval_" + n));
+        List<String> metrics = EvalGeometry.rowMetrics();
         List<Claim> claims = claims(r);
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("schema_version", 1);
