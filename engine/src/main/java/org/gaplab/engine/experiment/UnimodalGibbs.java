@@ -38,7 +38,8 @@ import java.util.Map;
  *   J(v) = 1/M sum_i U(z_i) / tau + 1/M sum_i log rho_hat(z_i)      ({@link SphereKde#logGeodesicKde}),
  * </pre>
  *
- * with Adam on v and Gaussian noise added to v after each step. The theory's minimiser of F is
+ * with Adam on v and Gaussian noise added to v after each step; the gradient is closed form
+ * ({@link #objectiveAndGradient}), with no autograd graph over the {@code M x M} pairs. The theory's minimiser of F is
  * the Gibbs law {@code rho* ~ exp(-U/tau)}; the run compares the particles' cap mass (within eps of
  * the nearer well) with that of rho* ({@link GibbsReference}) and estimates KL(particles || rho*).
  *
