@@ -128,8 +128,10 @@ class VerdictsTest {
         assertThat(CorruptionStudy.claims(trained)).extracting(Claim::verdict).containsExactly(SUPPORTED, SUPPORTED);
         // an untrained model: every p draws from one law
         CorruptionStudy.Result untrained = corruption(ps, 3, (p, s) -> Map.of("eval_r1_1to2", 0.005 + 0.002 * rng.nextGaussian(),
-                "eval_r1_2to1", 0.005 + 0.002 * rng.nextGaussian(), "eval_centroid_gap", 1.25 + 0.05 * rng.nextGaussian()));
-        assertThat(CorruptionStudy.claims(untrained)).extracting(Claim::verdict).doesNotContain(SUPPORTED);
+                "eval_r1_2to1", 0.005 + 0.002 * rng.nextGaussian(), "eval_centroid_gap", 1.25 + 0.05 * rng.nextGaussian()),
+                s -> 0.005 + 0.002 * rng.nextGaussian());
+        assertThat(CorruptionStudy.claims(untrained)).extracting(Claim::verdict).containsOnly(INCONCLUSIVE);
+        assertThat(CorruptionStudy.claims(untrained).get(0).evidence()).contains("did not learn");
         // the opposite trend contradicts the claim
         CorruptionStudy.Result reversed = corruption(ps, 3, (p, s) -> Map.of("eval_r1_1to2", 0.05 + 0.2 * p, "eval_r1_2to1",
                 0.05 + 0.2 * p + 0.001 * s, "eval_centroid_gap", 0.3 - 0.1 * p + 0.001 * s));
@@ -138,13 +140,22 @@ class VerdictsTest {
 
     private static CorruptionStudy.Result corruption(double[] ps, int seeds,
             java.util.function.BiFunction<Double, Integer, Map<String, Double>> metrics) {
+        return corruption(ps, seeds, metrics, s -> 0.003);
+    }
+
+    private static CorruptionStudy.Result corruption(double[] ps, int seeds,
+            java.util.function.BiFunction<Double, Integer, Map<String, Double>> metrics, java.util.function.IntToDoubleFunction untrainedR1) {
         List<SweepRow> rows = new ArrayList<>();
         for (double p : ps) {
             for (int s = 0; s < seeds; s++) {
                 rows.add(new SweepRow(rows.size(), s, Map.of(CorruptionStudy.KEY, p), "completed", 300, metrics.apply(p, s)));
             }
         }
-        return new CorruptionStudy.Result(CorruptionStudyConfig.defaults(), new SweepTable(rows), List.of(), 0, "cpu()");
+        double[] untrained = new double[seeds];
+        for (int s = 0; s < seeds; s++) {
+            untrained[s] = untrainedR1.applyAsDouble(s);
+        }
+        return new CorruptionStudy.Result(CorruptionStudyConfig.defaults(), new SweepTable(rows), List.of(), untrained, 0, "cpu()");
     }
 
     // ---- gap control ----
