@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import org.gaplab.models.RandomStreams;
 import org.gaplab.models.Seeds;
 
 /**
@@ -129,8 +130,7 @@ public final class GibbsReference {
 
     /** n uniform points on S^2 (normalised Gaussians) from the given seed, float64. */
     static NDArray uniform(NDManager m, int n, long seed) {
-        m.getEngine().setRandomSeed(Seeds.toEngineSeed(seed));
-        NDArray g = m.randomNormal(new Shape(n, 3), DataType.FLOAT64);
+        NDArray g = RandomStreams.draw(m, seed, () -> m.randomNormal(new Shape(n, 3), DataType.FLOAT64));
         return g.div(g.norm(new int[] {1}, true));
     }
 }

@@ -17,6 +17,7 @@ import org.gaplab.engine.loss.UnimodalInfoNce;
 import org.gaplab.engine.report.Figures;
 import org.gaplab.engine.report.Json;
 import org.gaplab.engine.report.Progress;
+import org.gaplab.models.RandomStreams;
 import org.gaplab.models.Seeds;
 
 import org.knowm.xchart.XYChart;
@@ -150,14 +151,15 @@ public final class GradConsistency {
         NDList eps = new NDList();
         NDList pool = new NDList();
         for (int k = 0; k < c.seeds(); k++) {
-            root.getEngine().setRandomSeed(Seeds.toEngineSeed(Seeds.derive(c.firstSeed() + k, "grad-consistency", 0)));
-            w.add(root.randomNormal(new Shape(c.outDim(), c.inDim()), DataType.FLOAT32).div(Math.sqrt(c.inDim())));
-            NDArray means = mixture.drawMeans(root, DataType.FLOAT32);
-            x.add(mixture.sample(means, c.anchors()));
-            eps.add(root.randomNormal(new Shape(c.anchors(), c.inDim()), DataType.FLOAT32));
-            NDArray poolMeans = c.negativeLaw() == GradConsistencyConfig.NegativeLaw.SAME_MIXTURE ? means
-                    : mixture.drawMeans(root, DataType.FLOAT32);
-            pool.add(mixture.sample(poolMeans, c.nRef()));
+            RandomStreams.draw(root, Seeds.derive(c.firstSeed() + k, "grad-consistency", 0), () -> {
+                w.add(root.randomNormal(new Shape(c.outDim(), c.inDim()), DataType.FLOAT32).div(Math.sqrt(c.inDim())));
+                NDArray means = mixture.drawMeans(root, DataType.FLOAT32);
+                x.add(mixture.sample(means, c.anchors()));
+                eps.add(root.randomNormal(new Shape(c.anchors(), c.inDim()), DataType.FLOAT32));
+                NDArray poolMeans = c.negativeLaw() == GradConsistencyConfig.NegativeLaw.SAME_MIXTURE ? means
+                        : mixture.drawMeans(root, DataType.FLOAT32);
+                return pool.add(mixture.sample(poolMeans, c.nRef()));
+            });
         }
         return new NDList(NDArrays.stack(w), NDArrays.stack(x), NDArrays.stack(eps), NDArrays.stack(pool));
     }

@@ -15,6 +15,7 @@ import org.gaplab.engine.report.Json;
 import org.gaplab.engine.report.Progress;
 import org.gaplab.models.ParamSpec;
 import org.gaplab.models.Parameters;
+import org.gaplab.models.RandomStreams;
 import org.gaplab.models.Seeds;
 
 import org.knowm.xchart.XYChart;
@@ -163,8 +164,8 @@ public final class UnimodalGibbs {
         try (NDManager chunk = root.newSubManager()) {
             NDList init = new NDList();
             for (long s : seeds) {
-                chunk.getEngine().setRandomSeed(Seeds.toEngineSeed(Seeds.derive(s, "gibbs.init", 0)));
-                init.add(chunk.randomNormal(new Shape(c.particles(), 3), DataType.FLOAT32));
+                init.add(RandomStreams.draw(chunk, Seeds.derive(s, "gibbs.init", 0),
+                        () -> chunk.randomNormal(new Shape(c.particles(), 3), DataType.FLOAT32)));
             }
             NDArray v = NDArrays.stack(init);
             Parameters params = new Parameters();
@@ -244,8 +245,8 @@ public final class UnimodalGibbs {
     private static NDArray noiseBlock(NDManager m, long[] seeds, long block, int len, int particles, double sd) {
         NDList parts = new NDList();
         for (long s : seeds) {
-            m.getEngine().setRandomSeed(Seeds.toEngineSeed(Seeds.derive(s, "gibbs.noise", block)));
-            parts.add(m.randomNormal(new Shape(len, particles, 3), DataType.FLOAT32).mul(sd));
+            parts.add(RandomStreams.draw(m, Seeds.derive(s, "gibbs.noise", block),
+                    () -> m.randomNormal(new Shape(len, particles, 3), DataType.FLOAT32)).mul(sd));
         }
         return NDArrays.stack(parts);
     }
