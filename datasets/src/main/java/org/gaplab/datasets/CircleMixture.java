@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
-import org.gaplab.models.Seeds;
+import org.gaplab.models.RandomStreams;
 
 /**
  * The paper's circle mixture with misalignment sigma; see {@link CircleMixtureConfig}. Returns
@@ -47,7 +47,10 @@ public final class CircleMixture implements PairedSource {
     }
 
     private NDList sample(NDManager manager, long seed, int n, DataType dt) {
-        manager.getEngine().setRandomSeed(Seeds.toEngineSeed(seed));
+        return RandomStreams.draw(manager, seed, () -> draw(manager, n, dt));
+    }
+
+    private NDList draw(NDManager manager, int n, DataType dt) {
         try (NDManager scope = manager.newSubManager()) {
             NDArray base = VonMises.sample(scope, config.kappa(), n, dt);
             NDArray pick = scope.randomUniform(0, 1, new Shape(n), dt).lt(config.weight()).toType(dt, false);

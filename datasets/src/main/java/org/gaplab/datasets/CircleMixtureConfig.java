@@ -39,11 +39,6 @@ public record CircleMixtureConfig(double sigma, double weight, double mean1, dou
         return new CircleMixtureConfig(sigma, 0.7, 0, Math.PI, 6, 0.02);
     }
 
-    /** @return a copy with another sigma */
-    public CircleMixtureConfig withSigma(double s) {
-        return new CircleMixtureConfig(s, weight, mean1, mean2, kappa, featureNoise);
-    }
-
     @Override
     public String kind() {
         return KIND;

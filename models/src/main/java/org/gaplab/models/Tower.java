@@ -77,12 +77,14 @@ public final class Tower {
         specs.forEach(s -> perSpec.add(new ArrayList<>()));
         try (NDManager scratch = manager.newSubManager()) {
             for (long seed : seeds) {
-                manager.getEngine().setRandomSeed(Seeds.toEngineSeed(seed));
-                for (int i = 0; i < specs.size(); i++) {
-                    ParamSpec s = specs.get(i);
-                    perSpec.get(i).add(scratch.randomUniform(
-                            (float) -s.initBound(), (float) s.initBound(), s.shape(), dataType));
-                }
+                RandomStreams.draw(manager, seed, () -> {
+                    for (int i = 0; i < specs.size(); i++) {
+                        ParamSpec s = specs.get(i);
+                        perSpec.get(i).add(scratch.randomUniform(
+                                (float) -s.initBound(), (float) s.initBound(), s.shape(), dataType));
+                    }
+                    return null;
+                });
             }
             for (int i = 0; i < specs.size(); i++) {
                 NDArray stacked = NDArrays.stack(new NDList(perSpec.get(i)));

@@ -56,9 +56,4 @@ public record TowerConfig(
         }
         return n + (long) in * outputDim + (kind == TowerKind.MLP ? outputDim : 0);
     }
-
-    /** @return a copy with another input dimension */
-    public TowerConfig withInputDim(int dim) {
-        return new TowerConfig(kind, dim, hidden, outputDim, activation, output);
-    }
 }

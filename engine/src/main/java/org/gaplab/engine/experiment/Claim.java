@@ -1,26 +1,27 @@
 package org.gaplab.engine.experiment;
 
 /**
- * One claim of THEORY.md section 7 checked against a run.
+ * One statement checked against a run, with the test that decides it (docs/theory.md, "Verdicts").
  *
- * @param statement the claim, as restated in THEORY.md
- * @param criterion how this run decides it, precisely
+ * @param statement the claim, as the paper makes it (or, for a control, what the comparison shows)
+ * @param source where the paper states it (section or figure), or why gaplab checks it
+ * @param criterion the test and its level, precisely
  * @param verdict the outcome
- * @param evidence the numbers behind the verdict
+ * @param evidence the numbers behind the verdict: estimates, intervals, p-values
  */
-public record Claim(String statement, String criterion, Verdict verdict, String evidence) {
+public record Claim(String statement, String source, String criterion, Verdict verdict, String evidence) {
     /** Outcome of checking a claim. */
     public enum Verdict {
-        /** The run meets the criterion. */
+        /** The test rejects "no effect" in the direction the claim predicts. */
         SUPPORTED,
-        /** The run fails the criterion. */
+        /** The data contradict the claim: the opposite direction is significant, or agreement is rejected. */
         NOT_SUPPORTED,
-        /** The run lacks what the criterion needs (e.g. a quick run without N = 512). */
-        NOT_TESTED;
+        /** Too little data to decide either way (e.g. a quick run, or too few seeds for the effect's size). */
+        INCONCLUSIVE;
 
-        /** @return SUPPORTED when {@code ok}, else NOT_SUPPORTED */
-        public static Verdict of(boolean ok) {
-            return ok ? SUPPORTED : NOT_SUPPORTED;
+        /** @return the verdict as summaries print it */
+        public String label() {
+            return name().replace('_', ' ');
         }
     }
 }

@@ -21,14 +21,16 @@ import java.util.Map;
  * evaluation set (its {@code (seed, "eval")} stream; the held-out split of a finite dataset) with
  * one subsample of at most {@link #SUBSAMPLE} pairs, no shuffle control and no permutation test:
  * retrieval R@1/R@5 both ways, centroid gap, energy distance, MMD^2 (biased, RBF at 1x the median
- * cross distance) and the k-NN Jeffreys divergence (k = 5).
+ * cross distance), the k-NN Jeffreys divergence (k = 5), both centroid norms and both Wang-Isola
+ * uniformities (the spread that tells a closed gap from a collapse).
  */
 public final class EvalGeometry implements Sweeps.RunMeasure {
     /** Most evaluation pairs measured per run. */
     public static final int SUBSAMPLE = 2000;
     /** The statistics added to each row, as the measurement layer names them. */
     public static final List<String> NAMES = List.of("r1_1to2", "r1_2to1", "r5_1to2", "r5_2to1", "centroid_gap",
-            "energy_distance", "mmd2_rbf_1x", "knn_jeffreys");
+            "energy_distance", "mmd2_rbf_1x", "knn_jeffreys", "centroid_norm_1", "centroid_norm_2", "wang_isola_uniformity_1",
+            "wang_isola_uniformity_2");
 
     /** @return the metric columns of a data study's run table: training loss, pair cosine, then {@code eval_<NAME>} */
     public static List<String> rowMetrics() {

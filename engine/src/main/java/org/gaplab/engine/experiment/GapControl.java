@@ -5,6 +5,7 @@ import ai.djl.Device;
 import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.report.Json;
+import org.gaplab.engine.sweep.SweepRow;
 import org.gaplab.engine.sweep.SweepTable;
 
 import java.nio.charset.StandardCharsets;
@@ -59,32 +60,75 @@ public final class GapControl {
         return new Result(config, curves, (System.nanoTime() - start) / 1e9, device.toString());
     }
 
-    /** @return the claims checked against a result */
+    /**
+     * Root-mean-square distance of unit vectors to their centroid, {@code sqrt(1 - ||c||^2)}
+     * (since {@code E||z - c||^2 = 1 - ||c||^2} on the sphere), averaged over the two modalities in
+     * quadrature: the spread against which a centroid gap is small or large. It is 0 for a
+     * collapsed embedding.
+     */
+    static double spread(SweepRow row) {
+        double c1 = row.metric("eval_centroid_norm_1");
+        double c2 = row.metric("eval_centroid_norm_2");
+        return Math.sqrt(Math.max(0, 1 - (c1 * c1 + c2 * c2) / 2));
+    }
+
+    /** @return the claims checked against a result: lambda = 0 against the largest lambda, by Welch's test */
     static List<Claim> claims(Result r) {
         List<Claim> out = new ArrayList<>();
+        String source = "paper, section 5 (closing the gap needs an explicit cross-modal divergence regulariser); docs/theory.md section 5";
         for (Curve c : r.curves()) {
-            ParameterStudy.Point first = c.points().get(0);
-            ParameterStudy.Point last = c.points().get(c.points().size() - 1);
-            double g0 = first.mean("eval_centroid_gap");
-            double g1 = last.mean("eval_centroid_gap");
-            out.add(new Claim(c.dataset() + ": the divergence regulariser closes the population-level gap.",
-                    "mean centroid gap at lambda = " + last.value() + " below half of lambda = 0",
-                    Claim.Verdict.of(g1 < 0.5 * g0), "centroid gap " + Outputs.f(g0, 4) + " -> " + Outputs.f(g1, 4)
-                            + ", MMD^2 " + Outputs.f(first.mean("eval_mmd2_rbf_1x"), 5) + " -> "
-                            + Outputs.f(last.mean("eval_mmd2_rbf_1x"), 5)));
-            double a0 = first.mean("mean_pair_cosine");
-            double a1 = last.mean("mean_pair_cosine");
-            double r0 = (first.mean("eval_r1_1to2") + first.mean("eval_r1_2to1")) / 2;
-            double r1 = (last.mean("eval_r1_1to2") + last.mean("eval_r1_2to1")) / 2;
-            double l0 = first.mean("eval_loss");
-            double l1 = last.mean("eval_loss");
-            out.add(new Claim(c.dataset() + ": closing the gap is a trade-off: the contrastive fit gets worse.",
-                    "held-out symmetric InfoNCE loss (mean over seeds) at lambda = " + last.value() + " above lambda = 0",
-                    Claim.Verdict.of(l1 > l0), "held-out InfoNCE " + Outputs.f(l0, 4) + " -> " + Outputs.f(l1, 4) + "; R@1 "
-                            + Outputs.f(r0, 4) + " -> " + Outputs.f(r1, 4) + "; mean pair cosine " + Outputs.f(a0, 4) + " -> "
-                            + Outputs.f(a1, 4)));
+            double l0 = c.points().get(0).value();
+            double l1 = c.points().get(c.points().size() - 1).value();
+            double[] gap0 = values(c, l0, x -> x.metric("eval_centroid_gap"));
+            double[] gap1 = values(c, l1, x -> x.metric("eval_centroid_gap"));
+            double[] rel0 = values(c, l0, x -> x.metric("eval_centroid_gap") / spread(x));
+            double[] rel1 = values(c, l1, x -> x.metric("eval_centroid_gap") / spread(x));
+            double[] sp0 = values(c, l0, GapControl::spread);
+            double[] sp1 = values(c, l1, GapControl::spread);
+            Inference.Welch gap = Inference.welch(gap1, gap0, Inference.Direction.DECREASING);
+            Inference.Welch rel = Inference.welch(rel1, rel0, Inference.Direction.DECREASING);
+            Inference.Welch spread = Inference.welch(sp1, sp0, Inference.Direction.DECREASING);
+            boolean closes = gap.test().verdict() == Claim.Verdict.SUPPORTED;
+            boolean relCloses = rel.test().verdict() == Claim.Verdict.SUPPORTED;
+            boolean collapsed = closes && !relCloses && spread.test().verdict() == Claim.Verdict.SUPPORTED;
+            Claim.Verdict v = closes && relCloses ? Claim.Verdict.SUPPORTED
+                    : collapsed || gap.test().verdict() == Claim.Verdict.NOT_SUPPORTED ? Claim.Verdict.NOT_SUPPORTED
+                    : Claim.Verdict.INCONCLUSIVE;
+            out.add(new Claim(c.dataset() + ": the divergence regulariser closes the population-level gap.", source,
+                    "Welch's one-sided tests at level " + Inference.ALPHA + ", lambda = " + l1 + " against lambda = 0: the centroid gap "
+                            + "falls AND the gap relative to the embeddings' spread sqrt(1 - |c|^2) falls (a gap closed by shrinking "
+                            + "both clouds toward a point is collapse, NOT SUPPORTED)",
+                    v, "centroid gap " + diff(gap0, gap1, gap) + "; gap / spread " + diff(rel0, rel1, rel) + "; spread "
+                            + diff(sp0, sp1, spread) + (collapsed ? "; COLLAPSE: the spread fell and the relative gap did not" : "")
+                            + "; uniformity (Wang-Isola) " + Outputs.f(mean(c, l0, "eval_wang_isola_uniformity_1"), 3) + " -> "
+                            + Outputs.f(mean(c, l1, "eval_wang_isola_uniformity_1"), 3)));
+            double[] loss0 = values(c, l0, x -> x.metric("eval_loss"));
+            double[] loss1 = values(c, l1, x -> x.metric("eval_loss"));
+            Inference.Welch loss = Inference.welch(loss1, loss0, Inference.Direction.INCREASING);
+            out.add(new Claim(c.dataset() + ": closing the gap is a trade-off: the contrastive fit gets worse.", source,
+                    "Welch's one-sided test at level " + Inference.ALPHA + ": held-out symmetric InfoNCE loss at lambda = " + l1
+                            + " above lambda = 0",
+                    loss.test().verdict(), "held-out InfoNCE " + diff(loss0, loss1, loss) + "; R@1 "
+                            + Outputs.f(mean(c, l0, "eval_r1_1to2"), 4) + " -> " + Outputs.f(mean(c, l1, "eval_r1_1to2"), 4)
+                            + "; mean pair cosine " + Outputs.f(mean(c, l0, "mean_pair_cosine"), 4) + " -> "
+                            + Outputs.f(mean(c, l1, "mean_pair_cosine"), 4)));
         }
         return out;
+    }
+
+    private static double[] values(Curve c, double lambda, java.util.function.ToDoubleFunction<SweepRow> f) {
+        return c.rows().rows().stream().filter(x -> "completed".equals(x.status())
+                && ((Number) x.overrides().get(KEY)).doubleValue() == lambda).mapToDouble(f).toArray();
+    }
+
+    private static double mean(Curve c, double lambda, String metric) {
+        return Stats.mean(values(c, lambda, x -> x.metric(metric)));
+    }
+
+    private static String diff(double[] before, double[] after, Inference.Welch w) {
+        return String.format(java.util.Locale.ROOT, "%.4g -> %.4g (difference %.4g, %.0f%% CI [%.4g, %.4g], p = %s)",
+                Stats.mean(before), Stats.mean(after), w.difference(), 100 * (1 - 2 * Inference.ALPHA), w.lo(), w.hi(),
+                Inference.p(w.test().pExpected()));
     }
 
     /** Writes gap_control.json, gap_control_&lt;dataset&gt;.csv, runs_&lt;dataset&gt;.csv, figures and summary.md. */
@@ -115,11 +159,12 @@ public final class GapControl {
             ParameterStudy.figure(out.resolve("retrieval_vs_lambda_" + c.dataset()), c.dataset() + ": retrieval vs λ (mean ± sd)",
                     "λ", "R@K / cosine", c.points(), Map.of("eval_r1_1to2", "R@1 1→2", "eval_r1_2to1", "R@1 2→1",
                             "mean_pair_cosine", "mean pair cosine"));
-            tail.append("### ").append(c.dataset()).append("\n\n| λ | runs | R@1 1→2 | R@1 2→1 | pair cosine | centroid gap | MMD² 1x |\n"
-                    + "|---|---|---|---|---|---|---|\n");
+            tail.append("### ").append(c.dataset()).append("\n\n| λ | runs | R@1 1→2 | R@1 2→1 | pair cosine | centroid gap | MMD² 1x "
+                    + "| centroid norm 1 | centroid norm 2 | uniformity 1 |\n|---|---|---|---|---|---|---|---|---|---|\n");
             for (ParameterStudy.Point p : c.points()) {
                 tail.append("| ").append(p.value()).append(" | ").append(p.runs());
-                for (String m : List.of("eval_r1_1to2", "eval_r1_2to1", "mean_pair_cosine", "eval_centroid_gap", "eval_mmd2_rbf_1x")) {
+                for (String m : List.of("eval_r1_1to2", "eval_r1_2to1", "mean_pair_cosine", "eval_centroid_gap", "eval_mmd2_rbf_1x",
+                        "eval_centroid_norm_1", "eval_centroid_norm_2", "eval_wang_isola_uniformity_1")) {
                     tail.append(" | ").append(Outputs.f(p.mean(m), 4)).append(" ± ").append(Outputs.f(p.sd(m), 4));
                 }
                 tail.append(" |\n");

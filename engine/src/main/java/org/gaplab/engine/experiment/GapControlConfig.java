@@ -85,16 +85,6 @@ public record GapControlConfig(LossConfig.GapPenalty penalty, List<Double> lambd
         return new GapControlConfig(penalty, lambdas, seeds, circle.withSteps(n), digits.withSteps(n));
     }
 
-    /** @return a copy with another penalty */
-    public GapControlConfig withPenalty(LossConfig.GapPenalty p) {
-        return new GapControlConfig(p, lambdas, seeds, circle, digits);
-    }
-
-    /** @return a copy with other weights */
-    public GapControlConfig withLambdas(List<Double> l) {
-        return new GapControlConfig(penalty, l, seeds, circle, digits);
-    }
-
     /** @return the run of one dataset at one lambda and seed */
     RunConfig runAt(RunConfig base, double lambda, long seed) {
         return base.withLoss(base.loss().withGapPenalty(penalty, lambda)).withSeed(seed);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import org.gaplab.models.RandomStreams;
 import org.gaplab.models.Seeds;
 
 /**
@@ -31,7 +32,8 @@ public final class GibbsReference {
      * @param binMass P*(cell) of each equal-area cell of {@code bins}, {@code [tau][cell]}
      * @param points number of uniform points used
      */
-    public record Estimate(double[] taus, double[] capMass, double[] logPartition, double[][] binMass, long points) {}
+    public record Estimate(double[] taus, double[] capMass, double[] capMassSe, double[] logPartition, double[][] binMass,
+            long points) {}
 
     /**
      * @param manager device and scratch owner (nothing stays attached)
@@ -50,6 +52,8 @@ public final class GibbsReference {
             NDArray invTau = scope.create(taus).pow(-1).reshape(-1, 1);               // [T, 1]
             NDArray weightSum = scope.zeros(new Shape(taus.length), DataType.FLOAT64);
             NDArray capSum = scope.zeros(new Shape(taus.length), DataType.FLOAT64);
+            NDArray weightSq = scope.zeros(new Shape(taus.length), DataType.FLOAT64);
+            NDArray capSq = scope.zeros(new Shape(taus.length), DataType.FLOAT64);
             NDArray binSum = scope.zeros(new Shape(taus.length, bins.cells()), DataType.FLOAT64);
             long done = 0;
             for (long c = 0; done < points; c++) {
@@ -58,7 +62,11 @@ public final class GibbsReference {
                     NDArray z = uniform(step, n, Seeds.derive(seed, "gibbs.mc", c));
                     NDArray w = u.value(z).add(1).reshape(1, -1).mul(invTau).neg().exp(); // [T, n]
                     weightSum.addi(w.sum(new int[] {1}));
-                    capSum.addi(w.mul(u.inCaps(z, capRadius).reshape(1, -1)).sum(new int[] {1}));
+                    NDArray inCap = u.inCaps(z, capRadius).reshape(1, -1);
+                    capSum.addi(w.mul(inCap).sum(new int[] {1}));
+                    NDArray w2 = w.square();
+                    weightSq.addi(w2.sum(new int[] {1}));
+                    capSq.addi(w2.mul(inCap).sum(new int[] {1}));
                     binSum.addi(w.matMul(bins.oneHot(z)));
                 }
                 done += n;
@@ -67,17 +75,22 @@ public final class GibbsReference {
             double[] ws = weightSum.toDoubleArray();
             double[] cs = capSum.toDoubleArray();
             double[] bs = binSum.toDoubleArray();
+            double[] w2s = weightSq.toDoubleArray();
+            double[] c2s = capSq.toDoubleArray();
+            double[] se = new double[taus.length];
             double[][] binMass = new double[taus.length][bins.cells()];
             double[] mass = new double[taus.length];
             double[] logZ = new double[taus.length];
             for (int t = 0; t < taus.length; t++) {
                 mass[t] = cs[t] / ws[t];
+                // delta-method variance of the self-normalised estimate: sum w^2 (1_cap - mass)^2 / (sum w)^2
+                se[t] = Math.sqrt(Math.max(0, c2s[t] * (1 - 2 * mass[t]) + mass[t] * mass[t] * w2s[t])) / ws[t];
                 logZ[t] = Math.log(4 * Math.PI) + 1 / taus[t] + Math.log(ws[t] / points);
                 for (int b = 0; b < bins.cells(); b++) {
                     binMass[t][b] = bs[t * bins.cells() + b] / ws[t];
                 }
             }
-            return new Estimate(taus.clone(), mass, logZ, binMass, points);
+            return new Estimate(taus.clone(), mass, se, logZ, binMass, points);
         }
     }
 
@@ -117,8 +130,7 @@ public final class GibbsReference {
 
     /** n uniform points on S^2 (normalised Gaussians) from the given seed, float64. */
     static NDArray uniform(NDManager m, int n, long seed) {
-        m.getEngine().setRandomSeed(Seeds.toEngineSeed(seed));
-        NDArray g = m.randomNormal(new Shape(n, 3), DataType.FLOAT64);
+        NDArray g = RandomStreams.draw(m, seed, () -> m.randomNormal(new Shape(n, 3), DataType.FLOAT64));
         return g.div(g.norm(new int[] {1}, true));
     }
 }

@@ -25,10 +25,22 @@ import java.util.List;
  * @param rbfTau temperature of the RBF critic (1)
  * @param rbfGamma gamma of the RBF critic (1/d = 1/128)
  * @param rbfNoise sd of the positive's perturbation for the RBF critic (0.2)
+ * @param negativeLaw where the pool of negatives comes from ({@link NegativeLaw#FRESH_MIXTURE}, the authors' script)
  */
 public record GradConsistencyConfig(int inDim, int outDim, int components, double meanNorm, double sd, int anchors,
         int nRef, List<Integer> negatives, int seeds, long firstSeed, double cosineTau, double cosineNoise,
-        double rbfTau, double rbfGamma, double rbfNoise) {
+        double rbfTau, double rbfGamma, double rbfNoise, NegativeLaw negativeLaw) {
+
+    /** The law the pool of negatives is drawn from. */
+    public enum NegativeLaw {
+        /**
+         * A second mixture with its own freshly drawn means, as the authors' script does (it draws
+         * new means on every sampling call): the paper's figure was made this way.
+         */
+        FRESH_MIXTURE,
+        /** The anchors' own mixture, so that negatives come from the anchors' law rho as the theory assumes. */
+        SAME_MIXTURE
+    }
 
     /** Validates. */
     public GradConsistencyConfig {
@@ -53,12 +65,13 @@ public record GradConsistencyConfig(int inDim, int outDim, int components, doubl
         Checks.positive(rbfTau, "rbfTau");
         Checks.positive(rbfGamma, "rbfGamma");
         Checks.nonNegative(rbfNoise, "rbfNoise");
+        Checks.notNull(negativeLaw, "negativeLaw");
     }
 
-    /** @return the paper's settings: N = 4..1024, N_ref = 4096, B = 64, 20 seeds */
+    /** @return the paper's settings: N = 4..1024, N_ref = 4096, B = 64, 20 seeds, negatives from a fresh mixture */
     public static GradConsistencyConfig paperDefault() {
         return new GradConsistencyConfig(64, 128, 4, 4.0, 1.0, 64, 4096, powersOfTwo(4, 1024), 20, 0, 0.1, 0.05,
-                1.0, 1.0 / 128, 0.2);
+                1.0, 1.0 / 128, 0.2, NegativeLaw.FRESH_MIXTURE);
     }
 
     /** @return a reduced run for tests (3 seeds, N = 4..256, N_ref = 1024), about a second on CPU */
@@ -69,7 +82,13 @@ public record GradConsistencyConfig(int inDim, int outDim, int components, doubl
     /** @return a copy with another seed count, list of N and reference size */
     public GradConsistencyConfig with(int newSeeds, List<Integer> newNegatives, int newNRef) {
         return new GradConsistencyConfig(inDim, outDim, components, meanNorm, sd, anchors, newNRef, newNegatives,
-                newSeeds, firstSeed, cosineTau, cosineNoise, rbfTau, rbfGamma, rbfNoise);
+                newSeeds, firstSeed, cosineTau, cosineNoise, rbfTau, rbfGamma, rbfNoise, negativeLaw);
+    }
+
+    /** @return a copy drawing its negatives from {@code law} */
+    public GradConsistencyConfig withNegativeLaw(NegativeLaw law) {
+        return new GradConsistencyConfig(inDim, outDim, components, meanNorm, sd, anchors, nRef, negatives, seeds, firstSeed,
+                cosineTau, cosineNoise, rbfTau, rbfGamma, rbfNoise, law);
     }
 
     /** @return a copy with another seed count */

@@ -45,10 +45,13 @@ public final class Outputs {
      */
     public static void summary(Path file, String title, String preamble, List<Claim> claims, String tail) {
         StringBuilder sb = new StringBuilder("# ").append(title).append("\n\n").append(preamble).append("\n\n");
-        sb.append("## Claims (THEORY.md section 7)\n\n");
+        sb.append("## Claims\n\n").append("Each claim is decided by a one-sided test at level ").append(Inference.ALPHA)
+                .append(" (docs/theory.md, \"Verdicts\"): SUPPORTED when it rejects \"no effect\" in the direction the paper ")
+                .append("states, NOT SUPPORTED when the data contradict the claim, INCONCLUSIVE when they cannot decide.\n\n");
         for (Claim c : claims) {
-            sb.append("- **").append(c.verdict().name().replace('_', ' ')).append("**: ")
-                    .append(c.statement()).append("\n  - criterion: ").append(c.criterion())
+            sb.append("- **").append(c.verdict().label()).append("**: ")
+                    .append(c.statement()).append("\n  - source: ").append(c.source())
+                    .append("\n  - criterion: ").append(c.criterion())
                     .append("\n  - this run: ").append(c.evidence()).append('\n');
         }
         sb.append('\n').append(tail).append('\n');

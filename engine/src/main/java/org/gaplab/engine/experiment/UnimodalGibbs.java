@@ -15,6 +15,7 @@ import org.gaplab.engine.report.Json;
 import org.gaplab.engine.report.Progress;
 import org.gaplab.models.ParamSpec;
 import org.gaplab.models.Parameters;
+import org.gaplab.models.RandomStreams;
 import org.gaplab.models.Seeds;
 
 import org.knowm.xchart.XYChart;
@@ -163,8 +164,8 @@ public final class UnimodalGibbs {
         try (NDManager chunk = root.newSubManager()) {
             NDList init = new NDList();
             for (long s : seeds) {
-                chunk.getEngine().setRandomSeed(Seeds.toEngineSeed(Seeds.derive(s, "gibbs.init", 0)));
-                init.add(chunk.randomNormal(new Shape(c.particles(), 3), DataType.FLOAT32));
+                init.add(RandomStreams.draw(chunk, Seeds.derive(s, "gibbs.init", 0),
+                        () -> chunk.randomNormal(new Shape(c.particles(), 3), DataType.FLOAT32)));
             }
             NDArray v = NDArrays.stack(init);
             Parameters params = new Parameters();
@@ -244,8 +245,8 @@ public final class UnimodalGibbs {
     private static NDArray noiseBlock(NDManager m, long[] seeds, long block, int len, int particles, double sd) {
         NDList parts = new NDList();
         for (long s : seeds) {
-            m.getEngine().setRandomSeed(Seeds.toEngineSeed(Seeds.derive(s, "gibbs.noise", block)));
-            parts.add(m.randomNormal(new Shape(len, particles, 3), DataType.FLOAT32).mul(sd));
+            parts.add(RandomStreams.draw(m, Seeds.derive(s, "gibbs.noise", block),
+                    () -> m.randomNormal(new Shape(len, particles, 3), DataType.FLOAT32)).mul(sd));
         }
         return NDArrays.stack(parts);
     }
@@ -265,76 +266,102 @@ public final class UnimodalGibbs {
     }
 
     /**
-     * Checks THEORY.md section 7's claims for this experiment.
+     * Whether the training KDE can resolve the Gibbs law at {@code tau}: each well of rho* is about
+     * a von Mises-Fisher cap of concentration 1/tau, angular width {@code sqrt(tau)}, and a KDE of
+     * bandwidth h smooths away structure narrower than h. Below {@code tau = h^2} the entropy term
+     * of the particle objective cannot hold the particles at the Gibbs spread, so they
+     * over-concentrate; such temperatures are reported as a deviation, not judged as tracking.
+     */
+    static boolean resolved(double tau, double bandwidth) {
+        return Math.sqrt(tau) > bandwidth;
+    }
+
+    /**
+     * Checks the paper's claims for this experiment (docs/theory.md sections 4 and 7).
      *
      * @param r a result
      * @return the claims with verdicts
      */
     public static List<Claim> claims(Result r) {
-        double[] taus = r.config().tauArray();
+        UnimodalGibbsConfig c = r.config();
+        double[] taus = c.tauArray();
         int n = taus.length;
-        double[] mean = new double[n];
-        double[] sem = new double[n];
-        for (int t = 0; t < n; t++) {
-            mean[t] = Stats.mean(r.capMass()[t]);
-            sem[t] = Stats.sem(r.capMass()[t]);
-        }
         double[] g = r.gibbs().capMass();
+        double uniform = uniformCapMass(c.capRadius());
+        String source = "paper, section 4 (the Gibbs equilibrium of the unimodal regime) and its two-well figure on S^2";
         List<Claim> out = new ArrayList<>();
 
-        boolean tracks = true;
-        boolean any = false;
-        StringBuilder ev = new StringBuilder();
+        List<Integer> judged = new ArrayList<>();
         for (int t = 0; t < n; t++) {
-            ev.append("tau=").append(fmtTau(taus[t])).append(": ").append(Outputs.f(mean[t], 3)).append(" vs ")
-                    .append(Outputs.f(g[t], 3)).append("; ");
-            if (taus[t] >= 0.2) {
-                any = true;
-                tracks &= Math.abs(mean[t] - g[t]) <= 0.05;
+            if (resolved(taus[t], c.bandwidth())) {
+                judged.add(t);
             }
         }
-        out.add(new Claim("The trained cap mass tracks the Gibbs cap mass.",
-                "|seed-mean trained cap mass - Gibbs cap mass| <= 0.05 at every tau >= 0.2 (tau = 0.1 is the claimed exception)",
-                any ? Claim.Verdict.of(tracks) : Claim.Verdict.NOT_TESTED, "trained vs Gibbs: " + ev.toString().trim()));
-
-        boolean rises = mean[n - 1] > mean[0];
-        for (int t = 1; t < n; t++) {
-            rises &= mean[t] >= mean[t - 1] - 2 * Math.hypot(sem[t], sem[t - 1]);
+        double[] est = new double[judged.size()];
+        double[] ref = new double[judged.size()];
+        double[] se = new double[judged.size()];
+        double[] uni = new double[judged.size()];
+        double[] klAbove = new double[judged.size()];
+        StringBuilder ev = new StringBuilder();
+        for (int i = 0; i < judged.size(); i++) {
+            int t = judged.get(i);
+            double[] cap = Arrays.stream(r.capMass()[t]).filter(Double::isFinite).toArray();
+            est[i] = Stats.mean(cap);
+            ref[i] = g[t];
+            uni[i] = uniform;
+            se[i] = cap.length < 2 ? Double.NaN : Math.hypot(Stats.sem(cap), r.gibbs().capMassSe()[t]);
+            klAbove[i] = Inference.welch(r.kl()[t], r.klFloor()[t], Inference.Direction.INCREASING).test().pExpected();
+            ev.append("tau=").append(fmtTau(taus[t])).append(": ").append(Outputs.f(est[i], 3)).append(" vs ")
+                    .append(Outputs.f(ref[i], 3)).append(" (z = ").append(Outputs.f((est[i] - ref[i]) / se[i], 1)).append(", KL ")
+                    .append(Outputs.f(Stats.mean(r.kl()[t]), 3)).append(" vs floor ").append(Outputs.f(Stats.mean(r.klFloor()[t]), 3))
+                    .append("); ");
         }
-        out.add(new Claim("The trained cap mass rises as tau falls.",
-                "no step to a smaller tau lowers the seed-mean cap mass by more than 2 standard errors, and it ends above where it starts",
-                n >= 2 ? Claim.Verdict.of(rises) : Claim.Verdict.NOT_TESTED,
-                "trained cap mass from tau=" + fmtTau(taus[0]) + " to " + fmtTau(taus[n - 1]) + ": " + series(mean)));
+        double pTrained = Inference.chiSquareAgreement(est, ref, se);
+        double pUniform = Inference.chiSquareAgreement(uni, ref, se);
+        double[] klHolm = Inference.holm(klAbove);
+        boolean klOff = Arrays.stream(klHolm).anyMatch(p -> p < Inference.ALPHA);
+        Claim.Verdict tracks = judged.isEmpty() || Arrays.stream(se).anyMatch(x -> !(x > 0)) ? Claim.Verdict.INCONCLUSIVE
+                : pTrained < Inference.ALPHA || klOff ? Claim.Verdict.NOT_SUPPORTED
+                : pUniform < Inference.ALPHA ? Claim.Verdict.SUPPORTED : Claim.Verdict.INCONCLUSIVE;
+        out.add(new Claim("The trained cap mass tracks the Gibbs cap mass.", source,
+                "over every tau the KDE resolves (sqrt(tau) > h = " + c.bandwidth() + "): chi-square test of the seed-mean cap masses "
+                        + "against Gibbs with per-tau standard errors (seeds and Monte Carlo), level " + Inference.ALPHA
+                        + "; NOT SUPPORTED when it rejects or when the particles' binned KL exceeds the exact-sample floor (Welch, "
+                        + "Holm-adjusted); SUPPORTED only when the same test rejects a uniform cloud (cap mass "
+                        + Outputs.f(uniform, 4) + "), i.e. when the data can tell tracking from no structure",
+                tracks, ev + "agreement p = " + Inference.p(pTrained) + "; uniform cloud p = " + Inference.p(pUniform)
+                        + "; smallest Holm p of KL above floor = " + Inference.p(Arrays.stream(klHolm).min().orElse(1))));
 
-        int at = indexOf(taus, 0.1);
-        if (at < 0) {
-            out.add(new Claim("At tau = 0.1 the particles over-concentrate (cap mass above Gibbs).",
-                    "seed-mean trained cap mass > Gibbs + 2 standard errors at tau = 0.1", Claim.Verdict.NOT_TESTED,
-                    "this run has no tau = 0.1"));
-        } else {
-            out.add(new Claim("At tau = 0.1 the particles over-concentrate (cap mass above Gibbs).",
-                    "seed-mean trained cap mass > Gibbs + 2 standard errors at tau = 0.1",
-                    Claim.Verdict.of(mean[at] > g[at] + 2 * sem[at]),
-                    "trained " + Outputs.f(mean[at], 3) + " +- " + Outputs.f(sem[at], 3) + " (SEM) vs Gibbs " + Outputs.f(g[at], 3)));
+        double[] x = new double[n * c.seeds()];
+        double[] y = new double[x.length];
+        for (int t = 0; t < n; t++) {
+            for (int s = 0; s < c.seeds(); s++) {
+                x[t * c.seeds() + s] = taus[t];
+                y[t * c.seeds() + s] = r.capMass()[t][s];
+            }
         }
+        out.add(Inference.trendClaim("The trained cap mass rises as tau falls.", source, "cap mass", "tau", x, y,
+                Inference.Direction.DECREASING));
         return out;
     }
 
-    private static int indexOf(double[] taus, double tau) {
-        for (int i = 0; i < taus.length; i++) {
-            if (Math.abs(taus[i] - tau) < 1e-12) {
-                return i;
+    /** @return the temperatures the KDE cannot resolve, with the cause, as summary lines (empty when none) */
+    static String deviations(Result r) {
+        UnimodalGibbsConfig c = r.config();
+        double[] taus = c.tauArray();
+        StringBuilder sb = new StringBuilder();
+        for (int t = 0; t < taus.length; t++) {
+            if (!resolved(taus[t], c.bandwidth())) {
+                sb.append("- tau = ").append(fmtTau(taus[t])).append(": trained cap mass ")
+                        .append(Outputs.f(Stats.mean(r.capMass()[t]), 3)).append(" +- ").append(Outputs.f(Stats.sem(r.capMass()[t]), 3))
+                        .append(" (SEM) against Gibbs ").append(Outputs.f(r.gibbs().capMass()[t], 3))
+                        .append(". The Gibbs wells are about sqrt(tau) = ").append(Outputs.f(Math.sqrt(taus[t]), 2))
+                        .append(" rad wide, narrower than the KDE bandwidth h = ").append(c.bandwidth())
+                        .append(": the smoothed entropy term cannot hold the particles at that spread, so the finite-particle "
+                                + "objective departs from Gibbs (a property of the estimator, not of the theory).\n");
             }
         }
-        return -1;
-    }
-
-    private static String series(double[] v) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < v.length; i++) {
-            sb.append(i > 0 ? ", " : "").append(Outputs.f(v[i], 3));
-        }
-        return sb.append(']').toString();
+        return sb.length() == 0 ? "" : "## Deviations (not judged as tracking)\n\n" + sb + "\n";
     }
 
     static String fmtTau(double tau) {
@@ -389,6 +416,7 @@ public final class UnimodalGibbs {
         gibbs.put("method", "Monte Carlo, uniform points on S^2 weighted by exp(-U/tau)");
         gibbs.put("points", r.gibbs().points());
         gibbs.put("cap_mass", r.gibbs().capMass());
+        gibbs.put("cap_mass_se", r.gibbs().capMassSe());
         gibbs.put("log_partition", r.gibbs().logPartition());
         doc.put("gibbs", gibbs);
         Map<String, Object> trained = new LinkedHashMap<>();
@@ -442,7 +470,7 @@ public final class UnimodalGibbs {
                         + c.potential().kappa() + ", w " + c.potential().weight() + "; cap radius " + c.capRadius()
                         + " rad; tau in " + c.taus() + "; " + c.seeds() + " seeds; Gibbs reference by Monte Carlo with "
                         + r.gibbs().points() + " uniform points.",
-                claims, table.toString());
+                claims, deviations(r) + table);
         return doc;
     }
 

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -177,12 +176,5 @@ public record SweepTable(List<SweepRow> rows) {
 
     private static String sanitize(String s) {
         return s.replaceAll("[^A-Za-z0-9._-]", "_");
-    }
-
-    /** @return rows sorted by a metric (for reports) */
-    public List<SweepRow> sortedBy(String metric) {
-        List<SweepRow> out = new ArrayList<>(rows);
-        out.sort(Comparator.comparingDouble(r -> r.metric(metric)));
-        return out;
     }
 }

@@ -127,4 +127,26 @@ public final class Sweeps {
             return rows;
         }
     }
+
+    /**
+     * Measures each run's model as initialised, before any step: the untrained control that tells a
+     * learnt effect from one the initialisation already has.
+     *
+     * @param points runs of one structure (one stacked computation)
+     * @param device where to build them
+     * @param measure what to measure on each one-run model
+     * @return per run, in order, the measured values
+     */
+    public static List<Map<String, Double>> measureAtInit(List<SweepPoint> points, Device device, RunMeasure measure) {
+        List<RunConfig> configs = points.stream().map(SweepPoint::config).toList();
+        List<Map<String, Double>> out = new ArrayList<>();
+        try (Trainer t = new Trainer(configs, device)) {
+            for (int r = 0; r < configs.size(); r++) {
+                try (NDManager scope = t.rootManager().newSubManager()) {
+                    out.add(measure.measure(t.model().selectRun(r, scope), t.source(r), configs.get(r), scope));
+                }
+            }
+        }
+        return out;
+    }
 }

@@ -53,6 +53,23 @@ class ReproduceCommandTest {
     }
 
     /**
+     * One training step learns nothing, so neither corruption claim may read SUPPORTED: the study
+     * checks the runs against their untrained models before it tests any trend.
+     */
+    @Test
+    void aOneStepModelSupportsNoCorruptionClaim(@TempDir Path out) throws Exception {
+        int code = GaplabCli.commandLine().execute("reproduce", "corruption", "--quick", "--steps", "1", "--device", "cpu",
+                "--out", out.toString());
+        assertThat(code).isEqualTo(ExitCodes.OK);
+        JsonNode claims = Json.MAPPER.readTree(out.resolve("corruption.json").toFile()).get("claims");
+        assertThat(claims).hasSize(2);
+        for (JsonNode c : claims) {
+            assertThat(c.get("verdict").asText()).isEqualTo("INCONCLUSIVE");
+            assertThat(c.get("evidence").asText()).contains("did not learn");
+        }
+    }
+
+    /**
      * {@code reproduce gap-control --quick} end to end on both datasets: the regulariser at
      * lambda = 30 leaves a smaller centroid gap than lambda = 0 on each, and the figures exist.
      */
@@ -73,7 +90,9 @@ class ReproduceCommandTest {
             FigureFiles.assertValid(out.resolve("retrieval_vs_lambda_" + data));
             assertThat(Files.readAllLines(out.resolve("gap_control_" + data + ".csv"))).hasSize(3);
         }
-        assertThat(Files.readString(out.resolve("summary.md"))).contains("## Claims");
+        // one seed per lambda cannot decide a comparison of means
+        assertThat(Files.readString(out.resolve("summary.md"))).contains("## Claims", "**INCONCLUSIVE**")
+                .doesNotContain("**SUPPORTED**");
     }
 
     @Test

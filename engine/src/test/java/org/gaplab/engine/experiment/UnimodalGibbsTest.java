@@ -177,7 +177,7 @@ class UnimodalGibbsTest {
         // even a short run concentrates: cap mass at the smallest tau far above the largest
         assertThat(trained.get(n - 1).asDouble()).isGreaterThan(trained.get(0).asDouble() + 0.3);
         assertThat(doc.get("representative_particles").get(0)).hasSize(c.particles());
-        assertThat(doc.get("claims")).hasSize(3);
+        assertThat(doc.get("claims")).hasSize(2);
         assertThat(Files.readAllLines(out.resolve("cap_mass.csv"))).hasSize(1 + n);
         assertThat(Files.readAllLines(out.resolve("kl.csv"))).hasSize(1 + n);
         assertThat(Files.readString(out.resolve("summary.md"))).contains("## Claims", "Gibbs");

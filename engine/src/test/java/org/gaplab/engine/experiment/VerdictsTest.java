@@ -1,0 +1,331 @@
+package org.gaplab.engine.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.apache.commons.math3.stat.inference.TTest;
+import org.gaplab.engine.sweep.SweepRow;
+import org.gaplab.engine.sweep.SweepTable;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Every verdict the reproductions print can read otherwise: each claim is fed data where it holds
+ * (SUPPORTED), data where it is contradicted or the model is degenerate (NOT SUPPORTED), and data
+ * that cannot decide (INCONCLUSIVE); and the tests behind them hold their level under the null.
+ */
+class VerdictsTest {
+    private static final Claim.Verdict SUPPORTED = Claim.Verdict.SUPPORTED;
+    private static final Claim.Verdict NOT_SUPPORTED = Claim.Verdict.NOT_SUPPORTED;
+    private static final Claim.Verdict INCONCLUSIVE = Claim.Verdict.INCONCLUSIVE;
+
+    // ---- the tests themselves ----
+
+    @Test
+    void kendallTrendReadsEachWay() {
+        // the asymptotic path (n >= 30) agrees with the permutation path on a clear trend and on none
+        double[] bx = new double[40];
+        double[] by = new double[40];
+        for (int i = 0; i < 40; i++) {
+            bx[i] = i / 8;
+            by[i] = i / 8 + 0.1 * Math.sin(i);
+        }
+        assertThat(Inference.kendall(bx, by, Inference.Direction.INCREASING).test().verdict()).isEqualTo(SUPPORTED);
+        assertThat(Inference.kendall(bx, by, Inference.Direction.DECREASING).test().verdict()).isEqualTo(NOT_SUPPORTED);
+        double[] x = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4};
+        double[] up = {0.1, 0.12, 0.2, 0.18, 0.3, 0.33, 0.41, 0.39, 0.5, 0.52};
+        double[] down = up.clone();
+        for (int i = 0; i < down.length; i++) {
+            down[i] = -up[i];
+        }
+        Inference.Trend t = Inference.kendall(x, up, Inference.Direction.INCREASING);
+        assertThat(t.tau()).isGreaterThan(0.9);
+        assertThat(t.test().verdict()).isEqualTo(SUPPORTED);
+        assertThat(Inference.kendall(x, down, Inference.Direction.INCREASING).test().verdict()).isEqualTo(NOT_SUPPORTED);
+        double[] flat = {0.3, 0.1, 0.2, 0.4, 0.1, 0.3, 0.4, 0.2, 0.25, 0.15};
+        assertThat(Inference.kendall(x, flat, Inference.Direction.INCREASING).test().verdict()).isEqualTo(INCONCLUSIVE);
+        // too few runs decide nothing
+        assertThat(Inference.kendall(new double[] {0, 1}, new double[] {0, 1}, Inference.Direction.INCREASING).test().verdict())
+                .isEqualTo(INCONCLUSIVE);
+    }
+
+    @Test
+    void rankTestsHoldTheirLevelUnderTheNull() {
+        Random rng = new Random(7);
+        int repeats = 300;
+        int kendallRejects = 0;
+        int asymptoticRejects = 0;
+        int signedRejects = 0;
+        for (int r = 0; r < repeats; r++) {
+            double[] x = new double[15];
+            double[] y = new double[15];
+            double[] a = new double[12];
+            double[] b = new double[12];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = i / 3;
+                y[i] = rng.nextGaussian();
+            }
+            for (int i = 0; i < a.length; i++) {
+                double common = rng.nextGaussian() * 5;
+                a[i] = common + rng.nextGaussian();
+                b[i] = common + rng.nextGaussian();
+            }
+            kendallRejects += Inference.kendall(x, y, Inference.Direction.INCREASING).test().pExpected() < Inference.ALPHA ? 1 : 0;
+            double[] bigX = new double[40];
+            double[] bigY = new double[40];
+            for (int i = 0; i < bigX.length; i++) {
+                bigX[i] = i / 8;
+                bigY[i] = Math.round(rng.nextGaussian() * 2);
+            }
+            asymptoticRejects += Inference.kendall(bigX, bigY, Inference.Direction.INCREASING).test().pExpected() < Inference.ALPHA ? 1 : 0;
+            signedRejects += Inference.signedRank(a, b, Inference.Direction.INCREASING).pExpected() < Inference.ALPHA ? 1 : 0;
+        }
+        // the level is 0.05; 300 repeats give a standard error of 0.0126, so 0.05 + 3 SE bounds a calibrated test
+        double bound = Inference.ALPHA + 3 * Math.sqrt(Inference.ALPHA * (1 - Inference.ALPHA) / repeats);
+        assertThat(kendallRejects / (double) repeats).isLessThan(bound);
+        assertThat(asymptoticRejects / (double) repeats).isLessThan(bound);
+        assertThat(signedRejects / (double) repeats).isLessThan(bound);
+    }
+
+    @Test
+    void welchMatchesCommonsMathAndTheSlopeItsClosedForm() {
+        double[] a = {1.2, 0.8, 1.9, 1.4, 1.1};
+        double[] b = {0.4, 0.9, 0.2, 0.7, 0.5, 0.6};
+        Inference.Welch w = Inference.welch(a, b, Inference.Direction.INCREASING);
+        double twoSided = new TTest().tTest(a, b);
+        assertThat(w.test().pExpected()).isCloseTo(twoSided / 2, within(1e-12));
+        assertThat(w.test().pOpposite()).isCloseTo(1 - twoSided / 2, within(1e-12));
+        assertThat(w.difference()).isCloseTo(Stats.mean(a) - Stats.mean(b), within(1e-15));
+        Inference.Slope s = Inference.slope(new double[] {0, 1, 2, 3}, new double[] {1, 3, 5, 7.5});
+        assertThat(s.slope()).isCloseTo(2.15, within(1e-12));
+        assertThat(s.lo()).isLessThan(2.15);
+        assertThat(s.hi()).isGreaterThan(2.15);
+        assertThat(Inference.holm(new double[] {0.01, 0.04, 0.03})).containsExactly(0.03, 0.06, 0.06);
+    }
+
+    @Test
+    void chiSquareAgreementRejectsAShiftOfManyStandardErrors() {
+        double[] ref = {0.13, 0.19, 0.26};
+        double[] se = {0.003, 0.003, 0.003};
+        assertThat(Inference.chiSquareAgreement(new double[] {0.131, 0.188, 0.262}, ref, se)).isGreaterThan(0.5);
+        assertThat(Inference.chiSquareAgreement(new double[] {0.141, 0.20, 0.27}, ref, se)).isLessThan(1e-6);
+    }
+
+    // ---- corruption ----
+
+    @Test
+    void corruptionClaimsReadSupportedOnlyWhenTheTrendIsThere() {
+        double[] ps = {0, 0.25, 0.5, 0.75, 1};
+        Random rng = new Random(3);
+        // a trained model: R@1 falls and the gap grows with p, with seed noise
+        CorruptionStudy.Result trained = corruption(ps, 5, (p, s) -> Map.of("eval_r1_1to2", 0.25 - 0.2 * p + 0.01 * rng.nextGaussian(),
+                "eval_r1_2to1", 0.25 - 0.2 * p + 0.01 * rng.nextGaussian(), "eval_centroid_gap", 0.16 + 0.04 * p + 0.005 * rng.nextGaussian()));
+        assertThat(CorruptionStudy.claims(trained)).extracting(Claim::verdict).containsExactly(SUPPORTED, SUPPORTED);
+        // an untrained model: every p draws from one law
+        CorruptionStudy.Result untrained = corruption(ps, 3, (p, s) -> Map.of("eval_r1_1to2", 0.005 + 0.002 * rng.nextGaussian(),
+                "eval_r1_2to1", 0.005 + 0.002 * rng.nextGaussian(), "eval_centroid_gap", 1.25 + 0.05 * rng.nextGaussian()),
+                s -> 0.005 + 0.002 * rng.nextGaussian());
+        assertThat(CorruptionStudy.claims(untrained)).extracting(Claim::verdict).containsOnly(INCONCLUSIVE);
+        assertThat(CorruptionStudy.claims(untrained).get(0).evidence()).contains("did not learn");
+        // the opposite trend contradicts the claim
+        CorruptionStudy.Result reversed = corruption(ps, 3, (p, s) -> Map.of("eval_r1_1to2", 0.05 + 0.2 * p, "eval_r1_2to1",
+                0.05 + 0.2 * p + 0.001 * s, "eval_centroid_gap", 0.3 - 0.1 * p + 0.001 * s));
+        assertThat(CorruptionStudy.claims(reversed)).extracting(Claim::verdict).containsExactly(NOT_SUPPORTED, NOT_SUPPORTED);
+    }
+
+    private static CorruptionStudy.Result corruption(double[] ps, int seeds,
+            java.util.function.BiFunction<Double, Integer, Map<String, Double>> metrics) {
+        return corruption(ps, seeds, metrics, s -> 0.003);
+    }
+
+    private static CorruptionStudy.Result corruption(double[] ps, int seeds,
+            java.util.function.BiFunction<Double, Integer, Map<String, Double>> metrics, java.util.function.IntToDoubleFunction untrainedR1) {
+        List<SweepRow> rows = new ArrayList<>();
+        for (double p : ps) {
+            for (int s = 0; s < seeds; s++) {
+                rows.add(new SweepRow(rows.size(), s, Map.of(CorruptionStudy.KEY, p), "completed", 300, metrics.apply(p, s)));
+            }
+        }
+        double[] untrained = new double[seeds];
+        for (int s = 0; s < seeds; s++) {
+            untrained[s] = untrainedR1.applyAsDouble(s);
+        }
+        return new CorruptionStudy.Result(CorruptionStudyConfig.defaults(), new SweepTable(rows), List.of(), untrained, 0, "cpu()");
+    }
+
+    // ---- gap control ----
+
+    @Test
+    void gapControlTellsAClosedGapFromACollapse() {
+        Random rng = new Random(5);
+        // lambda = 30 closes the gap while each cloud keeps its spread (centroid norms stay small)
+        GapControl.Result closed = gapControl(4, (lambda, s) -> geometry(lambda == 0 ? 0.5 : 0.05, 0.3, lambda == 0 ? 2.7 : 3.1, rng));
+        List<Claim> c = GapControl.claims(closed);
+        assertThat(c.get(0).verdict()).isEqualTo(SUPPORTED);
+        assertThat(c.get(1).verdict()).isEqualTo(SUPPORTED);
+        // lambda = 30 shrinks both clouds to a point: the gap falls only because the spread does
+        GapControl.Result collapsed = gapControl(4, (lambda, s) -> lambda == 0 ? geometry(0.5, 0.3, 2.7, rng)
+                : geometry(0.5 * 0.0999 / 0.954, 0.995, 3.1, rng));
+        Claim gap = GapControl.claims(collapsed).get(0);
+        assertThat(gap.verdict()).isEqualTo(NOT_SUPPORTED);
+        assertThat(gap.evidence()).contains("COLLAPSE");
+        // one seed per lambda cannot decide
+        GapControl.Result one = gapControl(1, (lambda, s) -> geometry(lambda == 0 ? 0.5 : 0.05, 0.3, 2.7, rng));
+        assertThat(GapControl.claims(one)).extracting(Claim::verdict).containsOnly(INCONCLUSIVE);
+    }
+
+    private static Map<String, Double> geometry(double gap, double centroidNorm, double loss, Random rng) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("eval_centroid_gap", gap * (1 + 0.05 * rng.nextGaussian()));
+        m.put("eval_centroid_norm_1", Math.min(0.9999, centroidNorm * (1 + 0.001 * rng.nextGaussian())));
+        m.put("eval_centroid_norm_2", Math.min(0.9999, centroidNorm * (1 + 0.001 * rng.nextGaussian())));
+        m.put("eval_loss", loss + 0.02 * rng.nextGaussian());
+        m.put("eval_r1_1to2", 0.2);
+        m.put("mean_pair_cosine", 0.9);
+        m.put("eval_wang_isola_uniformity_1", -2.0);
+        return m;
+    }
+
+    private static GapControl.Result gapControl(int seeds, java.util.function.BiFunction<Double, Integer, Map<String, Double>> metrics) {
+        List<SweepRow> rows = new ArrayList<>();
+        List<ParameterStudy.Point> points = new ArrayList<>();
+        for (double lambda : new double[] {0, 30}) {
+            for (int s = 0; s < seeds; s++) {
+                rows.add(new SweepRow(rows.size(), s, Map.of(GapControl.KEY, lambda), "completed", 300, metrics.apply(lambda, s)));
+            }
+            points.add(new ParameterStudy.Point(lambda, seeds, Map.of(), Map.of()));
+        }
+        GapControl.Curve curve = new GapControl.Curve("digits", new SweepTable(rows), points);
+        return new GapControl.Result(GapControlConfig.quick(), List.of(curve), 0, "cpu()");
+    }
+
+    // ---- modality gap ----
+
+    @Test
+    void modalityGapControlComparisonFailsForAnUntrainedEncoder() {
+        double[] sigmas = {0, 0.2, 0.4, 0.6};
+        Random rng = new Random(11);
+        ModalityGap.Result trained = modalityGap(sigmas, 8, (sigma, control) -> 0.4 * control + 0.002 * rng.nextGaussian(), rng);
+        List<Claim> c = ModalityGap.claims(trained);
+        assertThat(c.get(0).verdict()).isEqualTo(SUPPORTED);
+        assertThat(c.get(1).verdict()).isEqualTo(SUPPORTED);
+        // the identity encoder itself: J grows with sigma, but is not below the control
+        ModalityGap.Result identity = modalityGap(sigmas, 8, (sigma, control) -> control, rng);
+        assertThat(ModalityGap.claims(identity).get(1).verdict()).isNotEqualTo(SUPPORTED);
+        // J that does not depend on sigma does not grow with it
+        ModalityGap.Result flat = modalityGap(sigmas, 8, (sigma, control) -> 0.01 + 0.002 * rng.nextGaussian(), rng);
+        assertThat(ModalityGap.claims(flat).get(0).verdict()).isNotEqualTo(SUPPORTED);
+    }
+
+    @Test
+    void degenerateBasinsAreStructuralNotOutliers() {
+        // a J of 0.07 among values near 0.006 is an outlier, not a degenerate basin
+        assertThat(ModalityGap.degenerate(new ModalityGap.RunResult(0, 1, "completed", 4.6, 0.07, 0.01, 0.001, 0.95, false))).isFalse();
+        assertThat(ModalityGap.degenerate(new ModalityGap.RunResult(0.7, 1, "completed", 4.6, 48, 0.5, 0.1, 0.9, true))).isTrue();
+        assertThat(ModalityGap.degenerate(new ModalityGap.RunResult(0.7, 1, "completed", 4.6, 3, 0.5, 0.1, -0.2, false))).isTrue();
+    }
+
+    private static ModalityGap.Result modalityGap(double[] sigmas, int seeds,
+            java.util.function.BiFunction<Double, Double, Double> trainedJ, Random rng) {
+        List<ModalityGap.RunResult> runs = new ArrayList<>();
+        List<ModalityGap.SigmaSummary> per = new ArrayList<>();
+        for (double sigma : sigmas) {
+            double[] control = new double[seeds];
+            for (int s = 0; s < seeds; s++) {
+                control[s] = 0.005 + 1.5 * sigma * sigma * (1 + 0.1 * rng.nextGaussian());
+                runs.add(new ModalityGap.RunResult(sigma, s, "completed", 4.6, trainedJ.apply(sigma, control[s]), 0.01, 0.001, 0.95,
+                        false));
+            }
+            per.add(new ModalityGap.SigmaSummary(sigma, seeds, 0, 0, 0, 0, 0, List.of(), 0, 0, 0, ModalityGap.quantile(control, 0.5),
+                    control));
+        }
+        return new ModalityGap.Result(ModalityGapConfig.quick(), runs, per, null, 0, "cpu()");
+    }
+
+    // ---- unimodal Gibbs ----
+
+    @Test
+    void gibbsTrackingFailsForAUniformCloudAndForABiasedFit() {
+        UnimodalGibbsConfig c = UnimodalGibbsConfig.paperDefault();
+        double[] taus = c.tauArray();
+        double[] gibbs = {0.129, 0.135, 0.148, 0.189, 0.262, 0.467, 0.706};
+        double uniform = UnimodalGibbs.uniformCapMass(c.capRadius());
+        Random rng = new Random(13);
+        double sd = 0.012;
+        UnimodalGibbs.Result exact = gibbs(c, gibbs, t -> gibbs[t] + sd * rng.nextGaussian());
+        List<Claim> claims = UnimodalGibbs.claims(exact);
+        assertThat(claims.get(0).verdict()).isEqualTo(SUPPORTED);
+        assertThat(claims.get(1).verdict()).isEqualTo(SUPPORTED);
+        UnimodalGibbs.Result cloud = gibbs(c, gibbs, t -> uniform + sd * rng.nextGaussian());
+        List<Claim> cloudClaims = UnimodalGibbs.claims(cloud);
+        assertThat(cloudClaims.get(0).verdict()).isEqualTo(NOT_SUPPORTED);
+        assertThat(cloudClaims.get(1).verdict()).isNotEqualTo(SUPPORTED);
+        // a consistent bias of +0.012 (about 4.5 standard errors with 20 seeds) is not tracking
+        UnimodalGibbs.Result biased = gibbs(c, gibbs, t -> gibbs[t] + 0.012 + sd * rng.nextGaussian());
+        assertThat(UnimodalGibbs.claims(biased).get(0).verdict()).isEqualTo(NOT_SUPPORTED);
+        // tau = 0.1 is narrower than the KDE bandwidth: reported as a deviation, not judged
+        assertThat(UnimodalGibbs.resolved(0.1, c.bandwidth())).isFalse();
+        assertThat(UnimodalGibbs.resolved(0.2, c.bandwidth())).isTrue();
+        assertThat(UnimodalGibbs.deviations(exact)).contains("tau = 0.1").doesNotContain("tau = 0.2");
+        assertThat(taus[taus.length - 1]).isEqualTo(0.1);
+    }
+
+    private static UnimodalGibbs.Result gibbs(UnimodalGibbsConfig c, double[] gibbs, java.util.function.IntToDoubleFunction cap) {
+        int n = c.taus().size();
+        double[][] capMass = new double[n][c.seeds()];
+        double[][] kl = new double[n][c.seeds()];
+        double[][] floor = new double[n][5];
+        for (int t = 0; t < n; t++) {
+            for (int s = 0; s < c.seeds(); s++) {
+                capMass[t][s] = cap.applyAsDouble(t);
+                kl[t][s] = 0.05 + 0.002 * (s % 5);
+            }
+            for (int r = 0; r < 5; r++) {
+                floor[t][r] = 0.05 + 0.002 * r;
+            }
+        }
+        double[] se = new double[n];
+        java.util.Arrays.fill(se, 0.001);
+        GibbsReference.Estimate ref = new GibbsReference.Estimate(c.tauArray(), gibbs, se, new double[n], new double[n][1], 2_000_000);
+        return new UnimodalGibbs.Result(c, "cpu()", 0, ref, capMass, kl, floor, new double[n][c.seeds()], new double[n][1][3]);
+    }
+
+    // ---- gradient consistency ----
+
+    @Test
+    void gradConsistencyClaimsFailForGradientsThatDoNotApproachTheReference() {
+        GradConsistencyConfig c = GradConsistencyConfig.paperDefault().withSeeds(10);
+        List<Integer> ns = c.negatives();
+        Random rng = new Random(17);
+        GradConsistency.Result converging = grad(c, j -> 1 - 0.8 / Math.sqrt(ns.get(j)) + 0.004 * rng.nextGaussian(),
+                j -> 1.2 / Math.pow(ns.get(j), 0.3) + 0.01 * rng.nextGaussian());
+        assertThat(GradConsistency.claims(converging)).extracting(Claim::verdict).containsExactly(SUPPORTED, SUPPORTED);
+        // gradients unrelated to the reference: no trend, cosine near 0
+        GradConsistency.Result random = grad(c, j -> 0.05 * rng.nextGaussian(), j -> 1.4 + 0.05 * rng.nextGaussian());
+        List<Claim> claims = GradConsistency.claims(random);
+        assertThat(claims.get(0).verdict()).isNotEqualTo(SUPPORTED);
+        assertThat(claims.get(1).verdict()).isEqualTo(NOT_SUPPORTED);
+    }
+
+    private static GradConsistency.Result grad(GradConsistencyConfig c, java.util.function.IntToDoubleFunction cos,
+            java.util.function.IntToDoubleFunction err) {
+        List<GradConsistency.Curve> curves = new ArrayList<>();
+        for (GradConsistency.CriticKind kind : GradConsistency.CriticKind.values()) {
+            double[][] cs = new double[c.seeds()][c.negatives().size()];
+            double[][] es = new double[c.seeds()][c.negatives().size()];
+            for (int s = 0; s < c.seeds(); s++) {
+                for (int j = 0; j < c.negatives().size(); j++) {
+                    cs[s][j] = cos.applyAsDouble(j);
+                    es[s][j] = Math.abs(err.applyAsDouble(j));
+                }
+            }
+            curves.add(new GradConsistency.Curve(kind, 0.1, 0.05, c.negatives(), cs, es));
+        }
+        return new GradConsistency.Result(c, "cpu()", 0, curves);
+    }
+}
