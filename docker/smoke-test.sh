@@ -13,7 +13,7 @@
 # IMAGE the tag (default gaplab:cpu), BUILD_NETWORK the build's network (none for the prebuilt
 # target, host from source). KEEP=1 keeps the volume folder after a pass.
 # Checks, in order:
-#   build; image user is 10001; info; train into the volume (runs/<name>, no runs/runs);
+#   build; image user is 10001; info (also as another uid); train into the volume (runs/<name>, no runs/runs);
 #   measure --run; reproduce modality-gap --quick; sweep shards 0/2 and 1/2 and merge (same rows
 #   as one unsharded process); docker stop of a long train -> exit 143 with a checkpoint, then
 #   --resume to the end; every file in the volume owned by the image user.
@@ -133,6 +133,13 @@ else
 fi
 startup="$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')"
 rm -f "$vol.info"
+
+# ---- any user can run the image (docker run --user, as Apptainer and Slurm do) ----
+if "$docker" run --rm --network none --user 4321:4321 "$image" info > /dev/null 2>> "$log"; then
+  ok "info-as-another-uid"
+else
+  bad "info-as-another-uid"
+fi
 
 # ---- train into the volume ----
 if run train --set steps=300 >> "$log" 2>&1; then ok "train-exit-0"; else bad "train-exit-0"; fi

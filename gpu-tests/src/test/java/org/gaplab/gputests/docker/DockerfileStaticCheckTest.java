@@ -251,7 +251,8 @@ class DockerfileStaticCheckTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {ENTRYPOINT, "docker/slurm/sweep-array.sbatch", "docker/slurm/merge.sbatch", "docker/slurm/submit.sh"})
+    @ValueSource(strings = {ENTRYPOINT, "docker/slurm/sweep-array.sbatch", "docker/slurm/merge.sbatch", "docker/slurm/submit.sh",
+        "docker/slurm/local-cluster-test.sh", "docker/smoke-test.sh", "docker/make-debian-bases.sh", "gpu-tests/check-gpu.sh"})
     void scriptsParseWithBash(String rel) throws Exception {
         Process p = new ProcessBuilder("bash", "-n", ROOT.resolve(rel).toString()).redirectErrorStream(true).start();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -300,6 +301,17 @@ class DockerfileStaticCheckTest {
         assertThat(s).contains("#SBATCH --array=").contains("--shard \"${SLURM_ARRAY_TASK_ID}/${shards}\"")
                 .contains("--nv").contains("#SBATCH --signal=B:TERM@");
         assertThat(read("docker/slurm/submit.sh")).contains("--dependency=\"afterok:${array_id}\"");
+        // every runner (Apptainer, docker run, a launcher on the node) writes the shard where merge looks
+        for (String f : List.of("docker/slurm/sweep-array.sbatch", "docker/slurm/merge.sbatch")) {
+            String text = read(f);
+            assertThat(text).as(f).contains("  apptainer)").contains("  docker)").contains("  local)");
+        }
+        assertThat(s).contains("--out \"/data/sweep/shard-${SLURM_ARRAY_TASK_ID}\"")
+                .contains("--out \"$runs/sweep/shard-${SLURM_ARRAY_TASK_ID}\"");
+        assertThat(read("docker/slurm/merge.sbatch")).contains("merge /data/sweep --out /data/sweep-merged")
+                .contains("merge \"$runs/sweep\" --out \"$runs/sweep-merged\"");
+        // the containers' volume is where the image's WORKDIR is
+        assertThat(dockerfile("docker/Dockerfile").inheritedWorkdir(dockerfile("docker/Dockerfile").finalStage())).isEqualTo("/data");
     }
 
     @Test
