@@ -10,8 +10,11 @@
 # The Debian mirror is the one apt uses on this host (first bookworm entry of /etc/apt/sources.list
 # or /etc/apt/sources.list.d/), unless DEBIAN_MIRROR is set. Images that exist already are kept
 # (FORCE=1 remakes them). Needs root (debootstrap), docker, debootstrap.
+# --trust-host-cas adds this host's local CA certificates (/usr/local/share/ca-certificates) to the
+# Maven stand-in, for sites whose egress proxy re-signs TLS: without them Maven in the build stage
+# fails with "PKIX path building failed".
 #
-#   sudo docker/make-debian-bases.sh [--with-maven]
+#   sudo docker/make-debian-bases.sh [--with-maven] [--trust-host-cas]
 #   docker build -f docker/Dockerfile.cpu --target runtime-prebuilt \
 #     --build-arg JRE_IMAGE=local/gaplab-jre:17 -t gaplab:cpu .
 set -euo pipefail
@@ -20,10 +23,12 @@ die() { echo "make-debian-bases: error: $*" >&2; exit 2; }
 say() { echo "make-debian-bases: $*" >&2; }
 
 with_maven=0
+host_cas=0
 for a in "$@"; do
   case "$a" in
     --with-maven) with_maven=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --trust-host-cas) host_cas=1 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) die "unknown argument '$a' (try --help)" ;;
   esac
 done
@@ -69,17 +74,30 @@ if ! have local/debian:"$suite"; then
   say "made local/debian:$suite"
 fi
 
-# A small image from local/debian plus some packages, built from a Dockerfile on stdin (no context).
+# A small image from local/debian plus some packages (and, with CAS set, extra CA certificates).
 derive() {
   local tag="$1"; shift
   have "$tag" && { say "$tag exists (FORCE=1 remakes it)"; return; }
+  local ctx; ctx="$(mktemp -d "${TMPDIR:-/tmp}/gaplab-base.XXXXXX")"
+  mkdir -p "$ctx/cas"
   printf '%s\n' "FROM local/debian:$suite" \
     "RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $* \\" \
-    " && apt-get clean && rm -rf /var/lib/apt/lists/*" \
-    | "$docker" build --network "$network" -q -t "$tag" - >/dev/null
-  say "made $tag ($*)"
+    " && apt-get clean && rm -rf /var/lib/apt/lists/*" > "$ctx/Dockerfile"
+  if [[ -n "${CAS:-}" ]]; then
+    cp $CAS "$ctx/cas/"
+    printf '%s\n' "COPY cas/ /usr/local/share/ca-certificates/" "RUN update-ca-certificates > /dev/null" >> "$ctx/Dockerfile"
+  fi
+  "$docker" build --network "$network" -q -t "$tag" "$ctx" > /dev/null || { rm -rf "$ctx"; die "building $tag failed"; }
+  rm -rf "$ctx"
+  say "made $tag ($*${CAS:+, host CA certificates})"
 }
 derive local/gaplab-jre:17 openjdk-17-jre-headless
 if [[ "$with_maven" == 1 ]]; then
-  derive local/gaplab-maven:17 openjdk-17-jdk-headless maven
+  if [[ "$host_cas" == 1 ]]; then
+    CAS="$(ls /usr/local/share/ca-certificates/*.crt 2> /dev/null | tr '\n' ' ')"
+    [[ -n "$CAS" ]] || die "--trust-host-cas: no /usr/local/share/ca-certificates/*.crt on this host"
+    CAS="$CAS" derive local/gaplab-maven:17 openjdk-17-jdk-headless maven ca-certificates-java
+  else
+    derive local/gaplab-maven:17 openjdk-17-jdk-headless maven
+  fi
 fi

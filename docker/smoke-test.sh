@@ -11,7 +11,8 @@
 # stand-ins with debootstrap and the build uses them. The builder is Docker's default; choose one
 # with DOCKER_BUILDKIT=0 (classic) or DOCKER_BUILDKIT=1 (BuildKit). DOCKER names the client,
 # IMAGE the tag (default gaplab:cpu), BUILD_NETWORK the build's network (none for the prebuilt
-# target, host from source). KEEP=1 keeps the volume folder after a pass.
+# target, host from source). KEEP=1 keeps the volume folder after a pass. TRUST_HOST_CAS=1 gives
+# the Maven stand-in this host's CA certificates (make-debian-bases.sh --trust-host-cas).
 # Checks, in order:
 #   build; image user is 10001; info (also as another uid); train into the volume (runs/<name>, no runs/runs);
 #   measure --run; reproduce modality-gap --quick; sweep shards 0/2 and 1/2 and merge (same rows
@@ -77,6 +78,7 @@ if [[ "$mode" != none ]]; then
   if [[ "$need_bases" == 1 ]]; then
     say "public base images cannot be pulled: using Debian stand-ins (docker/make-debian-bases.sh)"
     bases_args=(); [[ "$mode" == source ]] && bases_args=(--with-maven)
+    [[ "${TRUST_HOST_CAS:-0}" == 1 ]] && bases_args+=(--trust-host-cas)
     DOCKER="$docker" "$here/make-debian-bases.sh" "${bases_args[@]}" >> "$log" 2>&1 \
       || { bad "base-images" "make-debian-bases.sh failed, see $log"; finish; }
     build_args+=(--build-arg JRE_IMAGE=local/gaplab-jre:17)
