@@ -7,8 +7,21 @@
 # reach the JVM directly. GAPLAB_JAVA_OPTS adds JVM options.
 set -euo pipefail
 
+# As in ./gaplab: libtorch's OpenMP workers wait passively, so shared cores are given back.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+export KMP_BLOCKTIME="${KMP_BLOCKTIME:-0}"
+
 jar="${GAPLAB_JAR:-/opt/gaplab/gaplab-engine.jar}"
 read -r -a java_opts <<< "${GAPLAB_JAVA_OPTS:-}"
+# Log4j looks up the host name at start. Under --network none Docker's /etc/hosts lacks the
+# container's name, and the failed lookup prints a stack trace on every start; then give the JVM a
+# hosts file that has it (gaplab resolves no other name: it runs offline).
+host="$(cat /proc/sys/kernel/hostname 2>/dev/null || true)"
+if [[ -n "$host" ]] && ! getent hosts "$host" > /dev/null 2>&1; then
+  hosts_file="$(mktemp "${TMPDIR:-/tmp}/gaplab-hosts.XXXXXX")"
+  printf '127.0.0.1 localhost %s\n::1 localhost\n' "$host" > "$hosts_file"
+  java_opts+=("-Djdk.net.hosts.file=$hosts_file")
+fi
 java_cmd=(java "${java_opts[@]}" -Djava.awt.headless=true -Dai.djl.offline=true -jar "$jar")
 
 if [[ ! -f "$jar" ]]; then

@@ -123,6 +123,38 @@ final class DockerfileModel {
         return stages.stream().filter(s -> name.equals(s.name())).findFirst().orElse(null);
     }
 
+    /** @return the stages {@code s} is built on, root first, ending with {@code s} itself */
+    List<Stage> lineage(Stage s) {
+        List<Stage> chain = new ArrayList<>();
+        for (Stage at = s; at != null; at = earlierStage(at)) {
+            chain.add(0, at);
+        }
+        return chain;
+    }
+
+    private Stage earlierStage(Stage s) {
+        Stage base = stage(s.base());
+        return base != null && base.index() < s.index() ? base : null;
+    }
+
+    /** @return the instructions of {@code keyword} in {@code s} and the stages it is built on, in order */
+    List<Instruction> inherited(Stage s, String keyword) {
+        return lineage(s).stream().flatMap(st -> st.all(keyword).stream()).toList();
+    }
+
+    /** @return ENV keys to values over {@code s} and the stages it is built on (last wins) */
+    Map<String, String> inheritedEnv(Stage s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        lineage(s).forEach(st -> m.putAll(st.env()));
+        return m;
+    }
+
+    /** @return the last WORKDIR over {@code s} and the stages it is built on, or "/" */
+    String inheritedWorkdir(Stage s) {
+        List<Instruction> w = inherited(s, "WORKDIR");
+        return w.isEmpty() ? "/" : w.get(w.size() - 1).args().trim();
+    }
+
     /** @return every problem of pinning: FROM images must carry a version tag or a digest */
     List<String> unpinnedBases() {
         List<String> bad = new ArrayList<>();
@@ -144,7 +176,12 @@ final class DockerfileModel {
 
     /** @return the user of the final stage's last USER, or null when there is none */
     String finalUser() {
-        List<Instruction> u = finalStage().all("USER");
+        return user(finalStage());
+    }
+
+    /** @return the last USER over {@code s} and the stages it is built on, or null when there is none */
+    String user(Stage s) {
+        List<Instruction> u = inherited(s, "USER");
         return u.isEmpty() ? null : u.get(u.size() - 1).args().trim();
     }
 

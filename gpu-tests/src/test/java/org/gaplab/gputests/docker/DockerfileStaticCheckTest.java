@@ -89,7 +89,10 @@ class DockerfileStaticCheckTest {
                 for (String src : c.sources()) {
                     copies++;
                     String rel = src.replaceAll("^\\./", "").replaceAll("/$", "");
-                    assertThat(ROOT.resolve(rel.isEmpty() ? "." : rel)).as("%s: COPY source %s", file, src).exists();
+                    // the prebuilt target copies a host build's output, absent from a fresh clone
+                    if (!"prebuilt".equals(s.name())) {
+                        assertThat(ROOT.resolve(rel.isEmpty() ? "." : rel)).as("%s: COPY source %s", file, src).exists();
+                    }
                     assertThat(ignoredBy(rel, ignore)).as("%s: COPY source %s excluded by .dockerignore", file, src).isNull();
                 }
             }
@@ -115,8 +118,18 @@ class DockerfileStaticCheckTest {
         String jarDir = jar.destination().substring(0, jar.destination().lastIndexOf('/') + 1);
         assertThat(lib.destination().endsWith("/") ? lib.destination() : lib.destination() + "/").isEqualTo(jarDir + maven.classpathPrefix());
         // and the entrypoint runs that jar
-        assertThat(d.finalStage().env()).containsEntry("GAPLAB_JAR", jar.destination());
+        assertThat(d.inheritedEnv(d.finalStage())).containsEntry("GAPLAB_JAR", jar.destination());
         assertThat(read(ENTRYPOINT)).contains("${GAPLAB_JAR:-" + jar.destination() + "}");
+        // the prebuilt target copies the same two outputs of a host build to the same places
+        Stage prebuilt = d.stage("prebuilt");
+        assertThat(prebuilt).as(file + " has a prebuilt target (jars built on the host)").isNotNull();
+        List<Copy> fromHost = prebuilt.all("COPY").stream().map(i -> Copy.parse(i.args())).filter(c -> c.from() == null).toList();
+        assertThat(fromHost).extracting(c -> c.sources().get(0).replaceAll("/$", ""))
+                .containsExactlyInAnyOrder(maven.jar(), maven.libDir());
+        assertThat(fromHost).extracting(c -> c.destination().replaceAll("/$", ""))
+                .containsExactlyInAnyOrder(jar.destination(), lib.destination().replaceAll("/$", ""));
+        assertThat(d.lineage(prebuilt)).extracting(Stage::name).contains("runtime-base");
+        assertThat(d.lineage(d.finalStage())).extracting(Stage::name).contains("runtime-base");
         String mvn = build.all("RUN").stream().map(Instruction::args).filter(a -> a.contains("mvn ")).findFirst().orElseThrow();
         assertThat(mvn).contains("-pl engine -am package").doesNotContain("install");
         if (file.endsWith(".cpu")) {
@@ -131,31 +144,66 @@ class DockerfileStaticCheckTest {
     void basesPinnedNonRootUserRunsVolumeAndNoHealthcheck(String file) throws IOException {
         DockerfileModel d = dockerfile(file);
         assertThat(d.unpinnedBases()).as(file + " unpinned base images").isEmpty();
-        assertThat(d.finalUser()).as(file + " final USER").isNotNull();
-        assertThat(DockerfileModel.isRoot(d.finalUser())).as(file + " runs as root").isFalse();
-        Stage fin = d.finalStage();
-        assertThat(fin.all("VOLUME")).extracting(Instruction::args).anyMatch(a -> a.contains("/runs"));
-        assertThat(fin.all("HEALTHCHECK")).as("the GPU check runs once at start, not periodically").isEmpty();
-        assertThat(fin.all("ENTRYPOINT")).extracting(Instruction::args).containsExactly("[\"/usr/local/bin/gaplab-entrypoint\"]");
-        assertThat(fin.all("COPY")).extracting(Instruction::args).contains(ENTRYPOINT + " /usr/local/bin/gaplab-entrypoint");
-        Map<String, String> env = fin.env();
-        assertThat(env).containsEntry("DJL_OFFLINE", "true").containsKey("DJL_CACHE_DIR");
-        String cache = env.get("DJL_CACHE_DIR");
-        String cacheParent = cache.substring(0, cache.lastIndexOf('/'));
-        assertThat(fin.all("RUN")).extracting(Instruction::args)
-                .as("DJL cache created and owned by the runtime user").anyMatch(a -> a.contains("mkdir -p") && a.contains(cache)
-                        && a.contains("chown -R " + d.finalUser()) && a.contains(cacheParent));
+        // both runtime targets: the default (from source) and prebuilt (from host jars)
+        for (Stage target : List.of(d.finalStage(), d.stage("prebuilt"))) {
+            String what = file + " target " + target.name();
+            String user = d.user(target);
+            assertThat(user).as(what + " USER").isNotNull();
+            assertThat(DockerfileModel.isRoot(user)).as(what + " runs as root").isFalse();
+            // the working directory is the volume: gaplab's relative default outputs (runs/...) land
+            // directly in the mounted folder, never in a nested runs/runs
+            String workdir = d.inheritedWorkdir(target);
+            assertThat(d.inherited(target, "VOLUME")).extracting(Instruction::args)
+                    .as(what + " VOLUME is the WORKDIR").containsExactly("[\"" + workdir + "\"]");
+            assertThat(d.inherited(target, "HEALTHCHECK")).as("the GPU check runs once at start, not periodically").isEmpty();
+            assertThat(d.inherited(target, "ENTRYPOINT")).extracting(Instruction::args)
+                    .containsExactly("[\"/usr/local/bin/gaplab-entrypoint\"]");
+            assertThat(d.inherited(target, "COPY")).extracting(Instruction::args).contains(ENTRYPOINT + " /usr/local/bin/gaplab-entrypoint");
+            Map<String, String> env = d.inheritedEnv(target);
+            assertThat(env).containsEntry("DJL_OFFLINE", "true").containsKey("DJL_CACHE_DIR");
+            String cache = env.get("DJL_CACHE_DIR");
+            String cacheParent = cache.substring(0, cache.lastIndexOf('/'));
+            assertThat(d.inherited(target, "RUN")).extracting(Instruction::args)
+                    .as("DJL cache and working directory created and owned by the runtime user")
+                    .anyMatch(a -> a.contains("mkdir -p") && a.contains(cache) && a.contains(workdir)
+                            && a.contains("chown -R " + user) && a.contains(cacheParent));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"docker/Dockerfile", "docker/Dockerfile.cpu"})
+    void buildsWithTheClassicBuilderAndBuildKitOffline(String file) throws IOException {
+        String text = read(file);
+        DockerfileModel d = dockerfile(file);
+        // a syntax directive makes BuildKit pull a frontend image; RUN --mount fails in the classic builder
+        assertThat(text.lines().takeWhile(l -> l.startsWith("#")).toList()).as(file + " parser directives")
+                .noneMatch(l -> l.replace(" ", "").toLowerCase(java.util.Locale.ROOT).startsWith("#syntax="));
+        assertThat(d.stages.stream().flatMap(s -> s.all("RUN").stream())).extracting(Instruction::args)
+                .noneMatch(a -> a.contains("--mount"));
+        // the classic builder builds every stage up to --target: prebuilt must not need the Maven stage
+        assertThat(d.stage("prebuilt").index()).as(file + ": prebuilt precedes the Maven build stage")
+                .isLessThan(d.stage("build").index());
+        assertThat(d.lineage(d.stage("prebuilt"))).extracting(Stage::name).doesNotContain("build");
+        // every base image is a build argument with a public default (or an earlier stage)
+        DockerfileModel raw = DockerfileModel.parse(text.replaceAll("(?m)^ARG .*$", ""));
+        for (Stage s : raw.stages) {
+            if (d.stage(s.base()) == null) {
+                Matcher arg = Pattern.compile("\\$\\{([A-Z_]+)}").matcher(s.base());
+                assertThat(arg.matches()).as("%s: FROM %s is a build argument", file, s.base()).isTrue();
+                assertThat(d.globalArgs.get(arg.group(1))).as("%s: default of %s", file, arg.group(1)).isNotBlank();
+            }
+        }
     }
 
     @Test
     void cudaImageSetsTheLibtorchRouteDjlNeeds() throws IOException {
         MavenLayout maven = MavenLayout.read();
         DockerfileModel d = dockerfile("docker/Dockerfile");
-        assertThat(d.finalStage().base()).startsWith("nvidia/cuda:12.8.").contains("runtime");
-        Map<String, String> env = d.finalStage().env();
+        assertThat(d.lineage(d.finalStage()).get(0).base()).startsWith("nvidia/cuda:12.8.").contains("runtime");
+        Map<String, String> env = d.inheritedEnv(d.finalStage());
         assertThat(env).containsEntry("PYTORCH_VERSION", maven.pytorchVersion()).containsEntry("PYTORCH_FLAVOR", "cu128")
                 .containsEntry("GAPLAB_REQUIRE_GPU", "1");
-        Copy libtorch = d.finalStage().all("COPY").stream().map(i -> Copy.parse(i.args()))
+        Copy libtorch = d.inherited(d.finalStage(), "COPY").stream().map(i -> Copy.parse(i.args()))
                 .filter(c -> "libtorch".equals(c.from())).findFirst().orElseThrow();
         assertThat(env.get("PYTORCH_LIBRARY_PATH")).isEqualTo(libtorch.destination());
         // the libtorch stage unpacks exactly what is copied, and checks it is a CUDA build
@@ -167,7 +215,7 @@ class DockerfileStaticCheckTest {
     void cpuImageHasNoCudaAndUsesTheBundledNatives() throws IOException {
         DockerfileModel d = dockerfile("docker/Dockerfile.cpu");
         assertThat(d.stages).extracting(Stage::base).noneMatch(b -> b.contains("nvidia"));
-        assertThat(d.finalStage().env()).doesNotContainKeys("PYTORCH_LIBRARY_PATH", "PYTORCH_FLAVOR")
+        assertThat(d.inheritedEnv(d.finalStage())).doesNotContainKeys("PYTORCH_LIBRARY_PATH", "PYTORCH_FLAVOR")
                 .containsEntry("GAPLAB_REQUIRE_GPU", "0");
         assertThat(read("docker/Dockerfile.cpu")).contains("grep -q pytorch-native-cpu");
     }
@@ -203,7 +251,8 @@ class DockerfileStaticCheckTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {ENTRYPOINT, "docker/slurm/sweep-array.sbatch", "docker/slurm/merge.sbatch", "docker/slurm/submit.sh"})
+    @ValueSource(strings = {ENTRYPOINT, "docker/slurm/sweep-array.sbatch", "docker/slurm/merge.sbatch", "docker/slurm/submit.sh",
+        "docker/slurm/local-cluster-test.sh", "docker/smoke-test.sh", "docker/make-debian-bases.sh", "gpu-tests/check-gpu.sh"})
     void scriptsParseWithBash(String rel) throws Exception {
         Process p = new ProcessBuilder("bash", "-n", ROOT.resolve(rel).toString()).redirectErrorStream(true).start();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -252,6 +301,17 @@ class DockerfileStaticCheckTest {
         assertThat(s).contains("#SBATCH --array=").contains("--shard \"${SLURM_ARRAY_TASK_ID}/${shards}\"")
                 .contains("--nv").contains("#SBATCH --signal=B:TERM@");
         assertThat(read("docker/slurm/submit.sh")).contains("--dependency=\"afterok:${array_id}\"");
+        // every runner (Apptainer, docker run, a launcher on the node) writes the shard where merge looks
+        for (String f : List.of("docker/slurm/sweep-array.sbatch", "docker/slurm/merge.sbatch")) {
+            String text = read(f);
+            assertThat(text).as(f).contains("  apptainer)").contains("  docker)").contains("  local)");
+        }
+        assertThat(s).contains("--out \"/data/sweep/shard-${SLURM_ARRAY_TASK_ID}\"")
+                .contains("--out \"$runs/sweep/shard-${SLURM_ARRAY_TASK_ID}\"");
+        assertThat(read("docker/slurm/merge.sbatch")).contains("merge /data/sweep --out /data/sweep-merged")
+                .contains("merge \"$runs/sweep\" --out \"$runs/sweep-merged\"");
+        // the containers' volume is where the image's WORKDIR is
+        assertThat(dockerfile("docker/Dockerfile").inheritedWorkdir(dockerfile("docker/Dockerfile").finalStage())).isEqualTo("/data");
     }
 
     @Test
@@ -266,6 +326,19 @@ class DockerfileStaticCheckTest {
         assertThat(ROOT.resolve(Copy.parse(bad.finalStage().all("COPY").get(0).args()).sources().get(0))).doesNotExist();
         assertThat(ignoredBy("engine/target/gaplab-engine.jar", List.of("**/target/"))).isEqualTo("**/target/");
         assertThat(ignoredBy("engine/src", List.of("**/target/", ".git"))).isNull();
+        List<String> withExceptions = List.of("**/target/", "!engine/target/lib/");
+        assertThat(ignoredBy("engine/target/lib/a.jar", withExceptions)).isNull();
+        assertThat(ignoredBy("engine/target/classes/A.class", withExceptions)).isEqualTo("**/target/");
+        // a classic-builder-hostile Dockerfile: syntax directive, RUN --mount
+        DockerfileModel mounts = DockerfileModel.parse("FROM m:1 AS build\nRUN --mount=type=cache,target=/x true");
+        assertThat(mounts.stage("build").all("RUN").get(0).args()).contains("--mount");
+        // lineage: a target inherits USER, VOLUME and ENV from the stages it is built on
+        DockerfileModel chain = DockerfileModel.parse(String.join("\n", "FROM j:1 AS base", "USER 10001", "WORKDIR /data",
+                "VOLUME [\"/runs\"]", "FROM base AS prebuilt", "ENV A=1"));
+        assertThat(chain.user(chain.stage("prebuilt"))).isEqualTo("10001");
+        assertThat(chain.inheritedWorkdir(chain.stage("prebuilt"))).isEqualTo("/data");
+        assertThat(chain.inherited(chain.stage("prebuilt"), "VOLUME")).extracting(Instruction::args)
+                .as("a volume that is not the working directory: the nesting the check catches").doesNotContain("[\"/data\"]");
         assertThat(DockerfileModel.parse("FROM x:1.0@sha256:" + "a".repeat(64)).unpinnedBases()).isEmpty();
     }
 
@@ -273,19 +346,26 @@ class DockerfileStaticCheckTest {
         return read(".dockerignore").lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
     }
 
-    /** @return the .dockerignore pattern excluding {@code rel} (or one of its parents), or null */
+    /**
+     * @return the .dockerignore pattern excluding {@code rel}, or null when it is in the context.
+     *     As in Docker, a pattern matches a path or one of its parents, the last matching pattern
+     *     decides, and a {@code !pattern} puts the path back.
+     */
     static String ignoredBy(String rel, List<String> patterns) {
+        String excludedBy = null;
         for (String p : patterns) {
-            Pattern re = Pattern.compile(glob(p.replaceAll("/$", "")));
+            boolean exception = p.startsWith("!");
+            Pattern re = Pattern.compile(glob((exception ? p.substring(1) : p).replaceAll("/$", "")));
             String prefix = "";
             for (String part : rel.split("/")) {
                 prefix = prefix.isEmpty() ? part : prefix + "/" + part;
                 if (re.matcher(prefix).matches()) {
-                    return p;
+                    excludedBy = exception ? null : p;
+                    break;
                 }
             }
         }
-        return null;
+        return excludedBy;
     }
 
     private static String glob(String g) {
