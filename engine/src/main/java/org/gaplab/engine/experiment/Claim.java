@@ -16,7 +16,10 @@ public record Claim(String statement, String source, String criterion, Verdict v
         SUPPORTED,
         /** The data contradict the claim: the opposite direction is significant, or agreement is rejected. */
         NOT_SUPPORTED,
-        /** Too little data to decide either way (e.g. a quick run, or too few seeds for the effect's size). */
+        /**
+         * The data do not show the effect and do not contradict it: too few seeds for its size (a
+         * quick run), or no effect at all. Only contrary evidence reads NOT SUPPORTED.
+         */
         INCONCLUSIVE;
 
         /** @return the verdict as summaries print it */

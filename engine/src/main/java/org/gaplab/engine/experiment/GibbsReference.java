@@ -1,6 +1,7 @@
 package org.gaplab.engine.experiment;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -109,9 +110,13 @@ public final class GibbsReference {
         NDArray out = null;
         for (long round = 0; out == null || out.getShape().get(0) < n; round++) {
             try (NDManager scope = manager.newSubManager()) {
-                NDArray z = uniform(scope, Math.max(4096, 8 * n), Seeds.derive(seed, "gibbs.sample", round));
+                int m = Math.max(4096, 8 * n);
+                // proposals and acceptance draws come from one stream, drawn together under its lock
+                NDList draws = RandomStreams.draw(scope, Seeds.derive(seed, "gibbs.sample", round), () -> new NDList(
+                        scope.randomNormal(new Shape(m, 3), DataType.FLOAT64), scope.randomUniform(0, 1, new Shape(m), DataType.FLOAT64)));
+                NDArray z = draws.get(0).div(draws.get(0).norm(new int[] {1}, true));
                 NDArray p = u.value(z).add(1).div(-tau).exp();
-                NDArray accept = scope.randomUniform(0, 1, p.getShape(), DataType.FLOAT64).lt(p);
+                NDArray accept = draws.get(1).lt(p);
                 // the mask must have the data's shape; one host sync per round for the count
                 NDArray kept = z.booleanMask(accept.expandDims(1).repeat(1, 3)).reshape(-1, 3);
                 NDArray merged = out == null ? kept : out.concat(kept, 0);

@@ -12,16 +12,16 @@ import java.util.SplittableRandom;
  * claim is decided by a one-sided test at level {@link #ALPHA} in the direction the paper states:
  * SUPPORTED when it rejects "no effect" in that direction, NOT SUPPORTED when the same test in the
  * opposite direction rejects (or when a goodness-of-fit test rejects agreement), INCONCLUSIVE
- * otherwise. Distributions come from Apache Commons Math; the rank tests use a fixed-seed Monte
- * Carlo permutation, so a verdict is a deterministic function of the numbers it is given.
+ * otherwise. Distributions come from Apache Commons Math; the signed-rank test uses a fixed-seed
+ * Monte Carlo permutation of signs, so a verdict is a deterministic function of the numbers it is
+ * given. Seeds are the unit of replication: a run's seed is shared across the settings of a sweep
+ * (same initialisation, same data streams), so trends are tested across seeds, not across runs.
  */
 public final class Inference {
     /** The level of every test. */
     public static final double ALPHA = 0.05;
-    /** Permutations drawn by the rank trend test (p-values resolve to about 1e-4). */
+    /** Sign permutations drawn by the signed-rank test (p-values resolve to about 1e-4). */
     static final int PERMUTATIONS = 9_999;
-    /** Runs from which the trend test uses the normal approximation of Kendall's S. */
-    static final int ASYMPTOTIC_N = 30;
     private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
 
     private Inference() {}
@@ -55,53 +55,77 @@ public final class Inference {
     }
 
     /**
-     * Kendall's rank correlation of per-run values against a setting, with one-sided p-values: by
-     * permutation below {@link #ASYMPTOTIC_N} runs (ties handled by the permutation itself), from the
-     * normal law of Kendall's S with the tie-corrected variance at and above it.
+     * A trend tested across seeds: within each seed, Kendall's tau-b of the values against the
+     * setting and the least-squares slope; across seeds, Wilcoxon's signed-rank test of the taus
+     * against 0 (one-sided), and the mean slope with its t interval.
      *
-     * @param tau Kendall's tau-b
-     * @param test the one-sided p-values for the predicted direction and its opposite
-     * @param n the number of runs
+     * @param tau per seed, Kendall's tau-b (seeds with fewer than two settings or constant values are left out)
+     * @param agreeing seeds whose tau has the predicted sign
+     * @param test the one-sided p-values across seeds
+     * @param slope mean over seeds of the per-seed slope
+     * @param lo lower end of its two-sided {@code 1 - 2 ALPHA} interval over seeds
+     * @param hi upper end
      */
-    public record Trend(double tau, Tested test, int n) {}
+    public record Trend(double[] tau, int agreeing, Tested test, double slope, double lo, double hi) {
+        /** @return the smallest one-sided p-value the signed-rank test can reach with these seeds */
+        public double smallestP() {
+            return Math.pow(0.5, tau.length);
+        }
+    }
 
     /**
-     * Tests whether {@code y} trends with {@code x} in {@code direction}.
+     * Tests whether {@code y} trends with {@code x} in {@code direction}, with seeds as the unit of
+     * replication.
      *
      * @param x the setting of each run (e.g. p, sigma, tau)
      * @param y the per-run value
+     * @param seed the seed of each run (runs of one seed share its initialisation and streams)
      * @param direction the predicted direction
-     * @return tau-b and permutation p-values; both p = 1 with fewer than 3 finite runs
+     * @return the per-seed taus, the test across seeds and the mean per-seed slope
      */
-    public static Trend kendall(double[] x, double[] y, Direction direction) {
-        double[][] xy = finite(x, y);
-        double[] xs = xy[0];
-        double[] ys = xy[1];
-        int n = xs.length;
-        if (n < 3) {
-            return new Trend(Double.NaN, new Tested(1, 1), n);
+    public static Trend trend(double[] x, double[] y, long[] seed, Direction direction) {
+        java.util.Map<Long, java.util.List<Integer>> bySeed = new java.util.TreeMap<>();
+        for (int i = 0; i < x.length; i++) {
+            if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
+                bySeed.computeIfAbsent(seed[i], k -> new java.util.ArrayList<>()).add(i);
+            }
         }
-        double s = kendallS(xs, ys);
-        double tau = tauB(xs, ys, s);
-        if (n >= ASYMPTOTIC_N) {
-            double sd = Math.sqrt(kendallVariance(xs, ys));
-            double pUp = sd == 0 ? 1 : 1 - NORMAL.cumulativeProbability(s / sd);
-            double pDown = sd == 0 ? 1 : NORMAL.cumulativeProbability(s / sd);
-            return new Trend(tau, direction == Direction.INCREASING ? new Tested(pUp, pDown) : new Tested(pDown, pUp), n);
+        java.util.List<Double> taus = new java.util.ArrayList<>();
+        java.util.List<Double> slopes = new java.util.ArrayList<>();
+        for (java.util.List<Integer> idx : bySeed.values()) {
+            double[] xs = idx.stream().mapToDouble(i -> x[i]).toArray();
+            double[] ys = idx.stream().mapToDouble(i -> y[i]).toArray();
+            double t = kendallTau(xs, ys);
+            double b = slope(xs, ys);
+            if (Double.isFinite(t) && Double.isFinite(b)) {
+                taus.add(t);
+                slopes.add(b);
+            }
         }
-        SplittableRandom rng = new SplittableRandom(0x9e3779b97f4a7c15L);
-        double[] perm = ys.clone();
-        int up = 0;
-        int down = 0;
-        for (int b = 0; b < PERMUTATIONS; b++) {
-            shuffle(perm, rng);
-            double sb = kendallS(xs, perm);
-            up += sb >= s ? 1 : 0;
-            down += sb <= s ? 1 : 0;
+        double[] tau = taus.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] slope = slopes.stream().mapToDouble(Double::doubleValue).toArray();
+        int agreeing = (int) taus.stream().filter(t -> t * direction.sign() > 0).count();
+        Tested test = signedRank(tau, new double[tau.length], direction);
+        double mean = slope.length == 0 ? Double.NaN : Stats.mean(slope);
+        double half = Double.NaN;
+        if (slope.length >= 2) {
+            double q = new TDistribution(null, slope.length - 1).inverseCumulativeProbability(1 - ALPHA);
+            half = q * Math.sqrt(sampleVar(slope) / slope.length);
         }
-        double pUp = (1.0 + up) / (1.0 + PERMUTATIONS);
-        double pDown = (1.0 + down) / (1.0 + PERMUTATIONS);
-        return new Trend(tau, direction == Direction.INCREASING ? new Tested(pUp, pDown) : new Tested(pDown, pUp), n);
+        return new Trend(tau, agreeing, test, mean, mean - half, mean + half);
+    }
+
+    /** @return the least-squares slope of {@code y} on {@code x}; NaN when x is constant */
+    static double slope(double[] x, double[] y) {
+        double mx = Stats.mean(x);
+        double my = Stats.mean(y);
+        double sxx = 0;
+        double sxy = 0;
+        for (int i = 0; i < x.length; i++) {
+            sxx += (x[i] - mx) * (x[i] - mx);
+            sxy += (x[i] - mx) * (y[i] - my);
+        }
+        return sxx == 0 ? Double.NaN : sxy / sxx;
     }
 
     /**
@@ -173,55 +197,6 @@ public final class Inference {
     }
 
     /**
-     * Least-squares slope of y on x with its confidence interval and the power of the slope's
-     * one-sided t-test at the observed slope.
-     *
-     * @param slope the slope
-     * @param lo lower end of the two-sided {@code 1 - 2 ALPHA} interval (the one-sided test's bound)
-     * @param hi upper end
-     * @param se its standard error
-     * @param power probability that a repeat of this design detects a slope of the observed size
-     * @param runsFor80 runs needed (same design, scaled) for 80% power at the observed slope
-     */
-    public record Slope(double slope, double lo, double hi, double se, double power, double runsFor80) {}
-
-    /** @return the least-squares slope of {@code y} on {@code x} with interval and power */
-    public static Slope slope(double[] x, double[] y) {
-        double[][] xy = finite(x, y);
-        double[] xs = xy[0];
-        double[] ys = xy[1];
-        int n = xs.length;
-        if (n < 3) {
-            return new Slope(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
-        }
-        double mx = Stats.mean(xs);
-        double my = Stats.mean(ys);
-        double sxx = 0;
-        double sxy = 0;
-        for (int i = 0; i < n; i++) {
-            sxx += (xs[i] - mx) * (xs[i] - mx);
-            sxy += (xs[i] - mx) * (ys[i] - my);
-        }
-        if (sxx == 0) {
-            return new Slope(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
-        }
-        double b = sxy / sxx;
-        double rss = 0;
-        for (int i = 0; i < n; i++) {
-            double r = ys[i] - my - b * (xs[i] - mx);
-            rss += r * r;
-        }
-        double se = Math.sqrt(rss / (n - 2) / sxx);
-        double t = new TDistribution(null, n - 2).inverseCumulativeProbability(1 - ALPHA);
-        double z = NORMAL.inverseCumulativeProbability(1 - ALPHA);
-        double power = se == 0 ? 1 : NORMAL.cumulativeProbability(Math.abs(b) / se - z);
-        double zPower = NORMAL.inverseCumulativeProbability(0.8);
-        double runs = se == 0 || b == 0 ? Double.POSITIVE_INFINITY
-                : n * Math.pow((z + zPower) * se / Math.abs(b), 2);
-        return new Slope(b, b - t * se, b + t * se, se, power, runs);
-    }
-
-    /**
      * Welch's two-sample comparison of means.
      *
      * @param difference mean(a) - mean(b)
@@ -244,8 +219,8 @@ public final class Inference {
         double d = Stats.mean(a) - Stats.mean(b);
         double se = Math.sqrt(va + vb);
         if (se == 0) {
-            Tested t = d == 0 ? new Tested(1, 1) : d > 0 ? new Tested(0, 1) : new Tested(1, 0);
-            return new Welch(d, d, d, direction == Direction.INCREASING ? t : new Tested(t.pOpposite(), t.pExpected()));
+            // identical values on both sides leave no estimate of the uncertainty: nothing to decide with
+            return new Welch(d, Double.NaN, Double.NaN, new Tested(1, 1));
         }
         double df = (va + vb) * (va + vb) / (va * va / (a.length - 1) + vb * vb / (b.length - 1));
         TDistribution dist = new TDistribution(null, df);
@@ -273,8 +248,8 @@ public final class Inference {
         double m = Stats.mean(v);
         double se = Math.sqrt(sampleVar(v) / v.length);
         if (se == 0) {
-            Tested t = m == threshold ? new Tested(1, 1) : m > threshold ? new Tested(0, 1) : new Tested(1, 0);
-            return direction == Direction.INCREASING ? t : new Tested(t.pOpposite(), t.pExpected());
+            // identical values leave no estimate of the uncertainty: nothing to decide with
+            return new Tested(1, 1);
         }
         TDistribution dist = new TDistribution(null, v.length - 1);
         double t = (m - threshold) / se;
@@ -284,23 +259,35 @@ public final class Inference {
     }
 
     /**
-     * Joint goodness of fit of several estimates to reference values:
-     * {@code X^2 = sum ((estimate - reference) / se)^2} against chi-square with one degree of
-     * freedom per estimate.
+     * Joint goodness of fit of several estimates to reference values. Each estimate is a mean over
+     * {@code n} seeds, so {@code t_i = (estimate_i - reference_i) / se_i} follows Student's t with
+     * {@code n - 1} degrees of freedom under agreement; each t is mapped to the normal quantile of
+     * the same two-sided tail, and {@code sum z_i^2} is referred to chi-square with one degree of
+     * freedom per estimate (so the test holds its level with few seeds too).
      *
      * @param estimate the estimates
      * @param reference the values they should match
      * @param se the standard error of each difference (estimate and reference uncertainty combined)
-     * @return the upper-tail p-value (small: the estimates do not match)
+     * @param seeds the seeds behind each estimate (at least 2)
+     * @return the upper-tail p-value (small: the estimates do not match); 1 when nothing can be tested
      */
-    public static double chiSquareAgreement(double[] estimate, double[] reference, double[] se) {
+    public static double chiSquareAgreement(double[] estimate, double[] reference, double[] se, int seeds) {
+        if (seeds < 2) {
+            return 1;
+        }
+        TDistribution t = new TDistribution(null, seeds - 1);
         double x2 = 0;
         int k = 0;
         for (int i = 0; i < estimate.length; i++) {
             if (!Double.isFinite(estimate[i]) || !(se[i] > 0)) {
                 continue;
             }
-            double z = (estimate[i] - reference[i]) / se[i];
+            double ti = Math.abs((estimate[i] - reference[i]) / se[i]);
+            // Commons Math's continued fraction fails for huge |t|; such a t lies far past any level
+            double tail = ti > 1e6 ? 0 : t.cumulativeProbability(-ti);
+            // tails below 1e-16 are held there (z about -8.2): Commons Math's normal quantile is -infinity below ~1e-300,
+            // and a z of -8 already rejects at any level used here
+            double z = NORMAL.inverseCumulativeProbability(Math.max(tail, 1e-16));
             x2 += z * z;
             k++;
         }
@@ -330,8 +317,7 @@ public final class Inference {
     }
 
     /**
-     * A claim that per-run values trend with a setting, decided by {@link #kendall} and described
-     * with the least-squares slope, its interval and the design's power at that slope.
+     * A claim that per-run values trend with a setting, decided by {@link #trend} across seeds.
      *
      * @param statement the claim
      * @param source where the paper states it
@@ -339,21 +325,33 @@ public final class Inference {
      * @param setting the setting's symbol
      * @param x the setting per run
      * @param y the value per run
+     * @param seed the seed per run
      * @param direction the predicted direction
      * @return the decided claim
      */
     public static Claim trendClaim(String statement, String source, String what, String setting, double[] x, double[] y,
-            Direction direction) {
-        Trend t = kendall(x, y, direction);
-        Slope s = slope(x, y);
-        String criterion = "Kendall's tau of the per-run " + what + " against " + setting + " over all runs, one-sided permutation test ("
-                + (direction == Direction.INCREASING ? "increasing" : "decreasing") + ") at level " + ALPHA;
+            long[] seed, Direction direction) {
+        Trend t = trend(x, y, seed, direction);
+        String criterion = "within each seed, Kendall's tau of the " + what + " against " + setting + "; across seeds, Wilcoxon's "
+                + "signed-rank test of the taus against 0, one-sided (" + (direction == Direction.INCREASING ? "increasing" : "decreasing")
+                + "), level " + ALPHA;
         String evidence = String.format(java.util.Locale.ROOT,
-                "tau_b = %.3f over %d runs, p = %s (opposite direction p = %s); slope %.4g per unit %s, %.0f%% CI [%.4g, %.4g]; "
-                        + "power at the observed slope %.2f (about %.0f runs for 80%%)",
-                t.tau(), t.n(), p(t.test().pExpected()), p(t.test().pOpposite()), s.slope(), setting, 100 * (1 - 2 * ALPHA),
-                s.lo(), s.hi(), s.power(), Math.min(1e6, Math.ceil(s.runsFor80())));
+                "%d of %d seeds trend the predicted way (median tau %.3f), p = %s (opposite direction p = %s); mean per-seed slope "
+                        + "%.4g per unit %s, %.0f%% CI over seeds [%.4g, %.4g]",
+                t.agreeing(), t.tau().length, t.tau().length == 0 ? Double.NaN : median(t.tau()), p(t.test().pExpected()),
+                p(t.test().pOpposite()), t.slope(), setting, 100 * (1 - 2 * ALPHA), t.lo(), t.hi());
+        if (t.smallestP() >= ALPHA) {
+            evidence += String.format(java.util.Locale.ROOT, "; with %d seeds the test cannot reach p < %s (smallest attainable p %.3f)",
+                    t.tau().length, ALPHA, t.smallestP());
+        }
         return new Claim(statement, source, criterion, t.test().verdict(), evidence);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     /** @return the unbiased sample variance */
@@ -366,54 +364,19 @@ public final class Inference {
         return s / (x.length - 1);
     }
 
-    /** @return a p-value as text: three significant digits, or a bound at the permutation resolution */
+    /** @return a p-value as text: three decimals, or two significant digits below 0.001 */
     public static String p(double p) {
-        if (p < 1.0 / PERMUTATIONS) {
-            return String.format(java.util.Locale.ROOT, "< %.0e", 1.0 / PERMUTATIONS);
-        }
         return String.format(java.util.Locale.ROOT, p < 0.001 ? "%.1e" : "%.3f", p);
     }
 
-    private static double kendallS(double[] x, double[] y) {
+    /** @return Kendall's tau-b of {@code y} against {@code x}; NaN when either is constant */
+    static double kendallTau(double[] x, double[] y) {
         double s = 0;
         for (int i = 0; i < x.length; i++) {
             for (int j = i + 1; j < x.length; j++) {
                 s += Math.signum(x[j] - x[i]) * Math.signum(y[j] - y[i]);
             }
         }
-        return s;
-    }
-
-    /** Variance of Kendall's S under independence, corrected for ties in both variables. */
-    static double kendallVariance(double[] x, double[] y) {
-        double n = x.length;
-        double[] tx = tieSums(x);
-        double[] ty = tieSums(y);
-        return (n * (n - 1) * (2 * n + 5) - tx[0] - ty[0]) / 18
-                + tx[1] * ty[1] / (9 * n * (n - 1) * (n - 2))
-                + tx[2] * ty[2] / (2 * n * (n - 1));
-    }
-
-    /** @return over groups of t tied values: sums of t(t-1)(2t+5), t(t-1)(t-2) and t(t-1) */
-    private static double[] tieSums(double[] v) {
-        double[] sorted = v.clone();
-        Arrays.sort(sorted);
-        double[] out = new double[3];
-        for (int i = 0; i < sorted.length;) {
-            int j = i;
-            while (j + 1 < sorted.length && sorted[j + 1] == sorted[i]) {
-                j++;
-            }
-            double t = j - i + 1;
-            out[0] += t * (t - 1) * (2 * t + 5);
-            out[1] += t * (t - 1) * (t - 2);
-            out[2] += t * (t - 1);
-            i = j + 1;
-        }
-        return out;
-    }
-
-    private static double tauB(double[] x, double[] y, double s) {
         double tx = 0;
         double ty = 0;
         for (int i = 0; i < x.length; i++) {
@@ -425,32 +388,7 @@ public final class Inference {
         return tx == 0 || ty == 0 ? Double.NaN : s / Math.sqrt(tx * ty);
     }
 
-    private static void shuffle(double[] a, SplittableRandom rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            double t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-    }
-
     private static double[] finite(double[] v) {
         return Arrays.stream(v).filter(Double::isFinite).toArray();
-    }
-
-    private static double[][] finite(double[] x, double[] y) {
-        int n = 0;
-        for (int i = 0; i < x.length; i++) {
-            n += Double.isFinite(x[i]) && Double.isFinite(y[i]) ? 1 : 0;
-        }
-        double[][] out = new double[2][n];
-        int k = 0;
-        for (int i = 0; i < x.length; i++) {
-            if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
-                out[0][k] = x[i];
-                out[1][k++] = y[i];
-            }
-        }
-        return out;
     }
 }

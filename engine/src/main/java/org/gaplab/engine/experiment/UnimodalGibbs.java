@@ -316,16 +316,18 @@ public final class UnimodalGibbs {
                     .append(Outputs.f(Stats.mean(r.kl()[t]), 3)).append(" vs floor ").append(Outputs.f(Stats.mean(r.klFloor()[t]), 3))
                     .append("); ");
         }
-        double pTrained = Inference.chiSquareAgreement(est, ref, se);
-        double pUniform = Inference.chiSquareAgreement(uni, ref, se);
+        int seeds = judged.stream().mapToInt(t -> (int) Arrays.stream(r.capMass()[t]).filter(Double::isFinite).count()).min().orElse(0);
+        double pTrained = Inference.chiSquareAgreement(est, ref, se, seeds);
+        double pUniform = Inference.chiSquareAgreement(uni, ref, se, seeds);
         double[] klHolm = Inference.holm(klAbove);
         boolean klOff = Arrays.stream(klHolm).anyMatch(p -> p < Inference.ALPHA);
-        Claim.Verdict tracks = judged.isEmpty() || Arrays.stream(se).anyMatch(x -> !(x > 0)) ? Claim.Verdict.INCONCLUSIVE
+        Claim.Verdict tracks = judged.isEmpty() || seeds < 2 || Arrays.stream(se).anyMatch(x -> !(x > 0)) ? Claim.Verdict.INCONCLUSIVE
                 : pTrained < Inference.ALPHA || klOff ? Claim.Verdict.NOT_SUPPORTED
                 : pUniform < Inference.ALPHA ? Claim.Verdict.SUPPORTED : Claim.Verdict.INCONCLUSIVE;
         out.add(new Claim("The trained cap mass tracks the Gibbs cap mass.", source,
                 "over every tau the KDE resolves (sqrt(tau) > h = " + c.bandwidth() + "): chi-square test of the seed-mean cap masses "
-                        + "against Gibbs with per-tau standard errors (seeds and Monte Carlo), level " + Inference.ALPHA
+                        + "against Gibbs with per-tau standard errors (seeds and Monte Carlo; each t with seeds - 1 degrees of freedom "
+                        + "mapped to its normal quantile), level " + Inference.ALPHA
                         + "; NOT SUPPORTED when it rejects or when the particles' binned KL exceeds the exact-sample floor (Welch, "
                         + "Holm-adjusted); SUPPORTED only when the same test rejects a uniform cloud (cap mass "
                         + Outputs.f(uniform, 4) + "), i.e. when the data can tell tracking from no structure",
@@ -334,13 +336,15 @@ public final class UnimodalGibbs {
 
         double[] x = new double[n * c.seeds()];
         double[] y = new double[x.length];
+        long[] seed = new long[x.length];
         for (int t = 0; t < n; t++) {
             for (int s = 0; s < c.seeds(); s++) {
                 x[t * c.seeds() + s] = taus[t];
                 y[t * c.seeds() + s] = r.capMass()[t][s];
+                seed[t * c.seeds() + s] = s;
             }
         }
-        out.add(Inference.trendClaim("The trained cap mass rises as tau falls.", source, "cap mass", "tau", x, y,
+        out.add(Inference.trendClaim("The trained cap mass rises as tau falls.", source, "cap mass", "tau", x, y, seed,
                 Inference.Direction.DECREASING));
         return out;
     }
