@@ -143,9 +143,11 @@ public final class ModalityGap {
         m.put("jeffreys", j.jeffreys());
         m.put("kl_12", j.klPq());
         m.put("kl_21", j.klQp());
-        int sub = Math.min(config.energySubsample(), (int) z1.getShape().get(0));
-        NDIndex head = new NDIndex("0:{}", sub);
-        m.put("energy_distance", EnergyDistance.compute(z1.get(head), z2.get(head), pairwise).energy());
+        // two independent samples (THEORY.md section 6): modality 1 from the first half of the
+        // evaluation pairs, modality 2 from the second, so no row meets its own partner
+        int sub = Math.min(config.energySubsample(), (int) z1.getShape().get(0) / 2);
+        m.put("energy_distance", EnergyDistance.compute(z1.get(new NDIndex("0:{}", sub)), z2.get(new NDIndex("{}:{}", sub, 2 * sub)),
+                pairwise).energy());
         double det1 = det(model.parameters().get("tower1.w0"));
         double det2 = det(model.parameters().get("tower2.w0"));
         m.put("det_w1", det1);

@@ -69,7 +69,7 @@ public final class Pairwise {
     static void tempAttach(NDManager scope, NDArray... arrays) {
         java.util.Set<NDArray> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (NDArray a : arrays) {
-            if (seen.add(a)) {
+            if (a != null && seen.add(a)) {
                 scope.tempAttachAll(a);
             }
         }

@@ -37,17 +37,27 @@ class TwoSampleAndMatchTest {
         return List.of(DistanceKernel.distance(), DistanceKernel.rbf(0.5), DistanceKernel.rbf(1.0));
     }
 
-    private static double[][][] twoSampleForms(double[][] x, double[][] y, Pairwise p) {
-        int n = x.length + y.length;
-        double[] w = new double[n * 2];
-        for (int i = 0; i < x.length; i++) {
-            w[2 * i] = 1.0 / x.length;
+    private static final boolean[] ENERGY_THEN_MMD = {true, false, false};
+
+    /** U-statistic means [kernel][xx, yy, xy] of two independent samples. */
+    private static double[][] twoSampleMeans(double[][] x, double[][] y, Pairwise p) {
+        int[] counts = new int[x.length];
+        java.util.Arrays.fill(counts, 1);
+        PooledPass.Result r = PooledPass.run(Samples.array(manager, Samples.concat(x, y)),
+                new PooledPass.Plan(x.length, counts, kernels(), 3, 0, 0, new int[] {1}, 0, true), p);
+        double[][] out = new double[3][];
+        for (int k = 0; k < 3; k++) {
+            out[k] = new double[] {r.sxx()[k][0], r.syy()[k][0], r.sxy()[k][0]};
         }
-        for (int j = 0; j < y.length; j++) {
-            w[2 * (x.length + j) + 1] = 1.0 / y.length;
-        }
-        return p.quadraticForms(Samples.array(manager, Samples.concat(x, y)), manager.create(w, new ai.djl.ndarray.types.Shape(n, 2)),
-                kernels());
+        return out;
+    }
+
+    private static double energy(double[] m) {
+        return EnergyDistance.fromMeans(m[0], m[1], m[2]).energy();
+    }
+
+    private static double mmd(double[] m) {
+        return Mmd.fromMeans(m[0], m[1], m[2]);
     }
 
     @Test
@@ -55,20 +65,20 @@ class TwoSampleAndMatchTest {
         double[][] all = Samples.uniformSphere(1600, 3, 1);
         double[][] x = java.util.Arrays.copyOfRange(all, 0, 800);
         double[][] y = java.util.Arrays.copyOfRange(all, 800, 1600);
-        double[][][] same = twoSampleForms(x, y, ONE_SHOT);
-        // V-statistics at n = 800 per side carry a bias of order 1/n: below 0.01 here
-        assertThat(EnergyDistance.fromForms(same[0]).energy()).isBetween(0.0, 0.01);
-        assertThat(Mmd.fromForms(same[1])).isBetween(0.0, 0.005);
-        // E||X - X'|| on uniform S^2 is 4/3 (minus the 1/n share of zero diagonal terms)
-        assertThat(EnergyDistance.fromForms(same[0]).within1()).isCloseTo(4.0 / 3, within(0.03));
+        double[][] same = twoSampleMeans(x, y, ONE_SHOT);
+        // unbiased U-statistics: centred on 0 (sd about 1e-3 at n = 800), so small and of either sign
+        assertThat(energy(same[0])).isBetween(-0.005, 0.005);
+        assertThat(mmd(same[1])).isBetween(-0.003, 0.003);
+        // E||X - X'|| on uniform S^2 is 4/3 exactly for distinct draws
+        assertThat(same[0][0]).isCloseTo(4.0 / 3, within(0.02));
         double[][] shifted = Samples.vonMisesCircle(800, 1.0, 3, 2);
         double[][] shifted3 = new double[800][];
         for (int i = 0; i < 800; i++) {
             shifted3[i] = new double[] {shifted[i][0], shifted[i][1], 0};
         }
-        double[][][] apart = twoSampleForms(x, shifted3, ONE_SHOT);
-        assertThat(EnergyDistance.fromForms(apart[0]).energy()).isGreaterThan(0.1);
-        assertThat(Mmd.fromForms(apart[1])).isGreaterThan(0.05);
+        double[][] apart = twoSampleMeans(x, shifted3, ONE_SHOT);
+        assertThat(energy(apart[0])).isGreaterThan(0.1);
+        assertThat(mmd(apart[1])).isGreaterThan(0.05);
     }
 
     @Test
@@ -81,7 +91,7 @@ class TwoSampleAndMatchTest {
             double[][] all = Samples.uniformSphere(300, 3, 100 + t);
             NDArray x = Samples.array(manager, java.util.Arrays.copyOfRange(all, 0, 150));
             NDArray y = Samples.array(manager, java.util.Arrays.copyOfRange(all, 150, 300));
-            double p = PermutationTest.run(x, y, kernels(), new double[] {-1, 1, 1}, 99, t, ONE_SHOT).pValues()[0];
+            double p = PermutationTest.run(x, y, kernels(), ENERGY_THEN_MMD, 99, t, ONE_SHOT).pValues()[0];
             sum += p;
             rejections += p < 0.05 ? 1 : 0;
         }
@@ -90,7 +100,7 @@ class TwoSampleAndMatchTest {
         assertThat(rejections).isLessThanOrEqualTo(4);
         NDArray x = Samples.array(manager, Samples.uniformSphere(150, 3, 1));
         NDArray shifted = Samples.array(manager, Samples.gaussian(150, 3, 0.5, 0.3, 2));
-        PermutationTest.Result r = PermutationTest.run(x, shifted, kernels(), new double[] {-1, 1, 1}, 99, 9, ONE_SHOT);
+        PermutationTest.Result r = PermutationTest.run(x, shifted, kernels(), ENERGY_THEN_MMD, 99, 9, ONE_SHOT);
         for (double p : r.pValues()) {
             assertThat(p).isEqualTo(0.01); // (1 + 0) / (99 + 1): no permutation reaches the observed value
         }
@@ -100,10 +110,10 @@ class TwoSampleAndMatchTest {
     void chunkedEqualsOneShotAndThePlainReference() {
         double[][] a = Samples.gaussian(300, 4, 0, 1, 5);
         double[][] b = Samples.gaussian(260, 4, 0.3, 1, 6);
-        assertThat(CHUNKED.chunkRows(560, 7)).isLessThan(100); // really chunked
-        double[][][] chunked = twoSampleForms(a, b, CHUNKED);
-        double[][][] oneShot = twoSampleForms(a, b, ONE_SHOT);
-        // plain double loops
+        assertThat(CHUNKED.chunkRows(560, 8)).isLessThan(100); // really chunked
+        double[][] chunked = twoSampleMeans(a, b, CHUNKED);
+        double[][] oneShot = twoSampleMeans(a, b, ONE_SHOT);
+        // plain double loops: cross means, and within-a means over distinct pairs
         double cross = 0;
         double rbfCross = 0;
         for (double[] x : a) {
@@ -118,15 +128,27 @@ class TwoSampleAndMatchTest {
         }
         cross /= 300.0 * 260;
         rbfCross /= 300.0 * 260;
-        for (int k = 0; k < 3; k++) {
-            for (int i = 0; i < 2; i++) {
-                for (int j = 0; j < 2; j++) {
-                    assertThat(chunked[k][i][j]).isCloseTo(oneShot[k][i][j], within(1e-10));
+        double within = 0;
+        for (int i = 0; i < 300; i++) {
+            for (int j = 0; j < 300; j++) {
+                if (i != j) {
+                    double d2 = 0;
+                    for (int c = 0; c < 4; c++) {
+                        d2 += (a[i][c] - a[j][c]) * (a[i][c] - a[j][c]);
+                    }
+                    within += Math.exp(-d2 / (2 * 0.25));
                 }
             }
         }
-        assertThat(chunked[0][0][1]).isCloseTo(cross, within(1e-9));
-        assertThat(chunked[1][0][1]).isCloseTo(rbfCross, within(1e-9));
+        within /= 300.0 * 299;
+        for (int k = 0; k < 3; k++) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(chunked[k][i]).isCloseTo(oneShot[k][i], within(1e-10));
+            }
+        }
+        assertThat(chunked[0][2]).isCloseTo(cross, within(1e-9));
+        assertThat(chunked[1][2]).isCloseTo(rbfCross, within(1e-9));
+        assertThat(chunked[1][0]).isCloseTo(within, within(1e-9));
 
         NDArray za = Samples.array(manager, Samples.uniformSphere(300, 4, 7));
         NDArray zb = Samples.array(manager, Samples.uniformSphere(260, 4, 8));
