@@ -22,11 +22,22 @@ import java.util.Map;
  * or from a trained {@link DualEncoder} run and its source's evaluation set.
  *
  * <p>Order of work: convert to float64 (and L2-normalise unless told not to) on the inputs'
- * device; whole-set statistics that are cheap or need the whole set (centroids, the angle
- * histogram, the plug-in L_inf with the partition field over all rows); the RBF bandwidths from
- * the median cross distance of a fixed subsample; then R subsamples of m pairs without
- * replacement, each measured with its true pairing and with the shuffle control; the permutation
- * tests on the first subsample. Everything pairwise goes through {@link Pairwise}.
+ * device; the whole-set statistics: centroids (each image once), the angle histogram, and one
+ * chunked pass over the whole score matrix for the standard retrieval protocol (true and shuffled
+ * pairing) and, given a temperature, the partition fields of the plug-in L_inf
+ * ({@link FullSetRetrieval}); the RBF bandwidths from the median cross distance of a fixed
+ * subsample; then R repeats, each with
+ * <ul>
+ *   <li>two independent samples of m points from disjoint halves of the images or pairs
+ *   ({@link TwoSampleSplit}), measured in one pass over their pooled distance matrix
+ *   ({@link PooledPass}): energy distance and MMD^2 as U-statistics, uniformity, the k-NN
+ *   estimates at k = 3, 5, 10 and on the halves, and, in the first repeat, the permutation tests;</li>
+ *   <li>m true pairs ({@link Subsampler}) for the paired statistics, and the same rows with the
+ *   pairing shuffled (the shuffle control).</li>
+ * </ul>
+ * k-NN estimates get a {@link Reliability} verdict; requests that cannot be honoured as given (m
+ * larger than the halves, theory terms without a temperature) are honoured as far as possible and
+ * reported in the report's notes.
  */
 public final class GapMeasurer {
     /** Rows per side for the median-distance bandwidth. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * Energy distance, MMD and their permutation tests; the chunked primitives against one-shot and
@@ -194,6 +195,119 @@ class TwoSampleAndMatchTest {
         // the finite-batch loss, chunked over batches vs one pass
         assertThat(TheoryTerms.finiteBatchLossMinusLogB(za260, zb, 64, 0.1, new Pairwise(1L << 20)))
                 .isCloseTo(TheoryTerms.finiteBatchLossMinusLogB(za260, zb, 64, 0.1, ONE_SHOT), within(1e-9));
+    }
+
+    @Test
+    void wholeSetRetrievalEqualsAPlainReference() {
+        // 300 images with 0 to 8 captions each (uneven, some none), d = 3, scored in row chunks
+        SplittableRandom rng = new SplittableRandom(41);
+        double[][] img = Samples.uniformSphere(300, 3, 42);
+        java.util.List<double[]> caps = new java.util.ArrayList<>();
+        java.util.List<Integer> owner = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            int c = rng.nextInt(9);
+            for (int k = 0; k < c; k++) {
+                double[] v = new double[3];
+                double norm = 0;
+                for (int j = 0; j < 3; j++) {
+                    v[j] = img[i][j] + 0.6 * Samples.gauss(rng);
+                    norm += v[j] * v[j];
+                }
+                for (int j = 0; j < 3; j++) {
+                    v[j] /= Math.sqrt(norm);
+                }
+                caps.add(v);
+                owner.add(i);
+            }
+        }
+        double[][] cap = caps.toArray(new double[0][]);
+        int[] partner = owner.stream().mapToInt(Integer::intValue).toArray();
+        int[] shuffled = partner.clone();
+        PermutationTest.shuffle(shuffled, new SplittableRandom(43));
+        Pairwise tiny = new Pairwise(1L << 20);
+        assertThat(tiny.chunkRows(cap.length, 4)).isLessThan(300); // really chunked
+        FullSetRetrieval.Result r = FullSetRetrieval.compute(Samples.array(manager, img), Samples.array(manager, cap), partner, shuffled,
+                Double.NaN, null, tiny);
+        for (int[] pairing : List.of(partner, shuffled)) {
+            FullSetRetrieval.Recall got = pairing == partner ? r.real() : r.shuffled();
+            FullSetRetrieval.Recall want = plainRecall(img, cap, pairing);
+            assertThat(got.recall1to2()).containsExactly(want.recall1to2(), within(1e-12));
+            assertThat(got.recall2to1()).containsExactly(want.recall2to1(), within(1e-12));
+            assertThat(got.meanRank1to2()).isCloseTo(want.meanRank1to2(), within(1e-9));
+            assertThat(got.medianRank1to2()).isEqualTo(want.medianRank1to2());
+            assertThat(got.meanRank2to1()).isCloseTo(want.meanRank2to1(), within(1e-9));
+            assertThat(got.medianRank2to1()).isEqualTo(want.medianRank2to1());
+        }
+        assertThat(r.real().recall1to2()[0]).isGreaterThan(r.shuffled().recall1to2()[0]);
+        // identical embeddings, one caption each: every query ranks its partner first
+        double[][] same = Samples.uniformSphere(50, 4, 44);
+        FullSetRetrieval.Recall id = FullSetRetrieval.compute(Samples.array(manager, same), Samples.array(manager, same),
+                PermutationTest.identity(50), null, Double.NaN, null, tiny).real();
+        assertThat(id.recall1to2()[0]).isEqualTo(1.0);
+        assertThat(id.recall2to1()[0]).isEqualTo(1.0);
+        assertThat(id.medianRank2to1()).isEqualTo(1.0);
+    }
+
+    /** The protocol with plain loops: ranks count strictly higher scores. */
+    private static FullSetRetrieval.Recall plainRecall(double[][] img, double[][] cap, int[] partner) {
+        int n1 = img.length;
+        int n2 = cap.length;
+        double[][] s = new double[n1][n2];
+        for (int i = 0; i < n1; i++) {
+            for (int j = 0; j < n2; j++) {
+                for (int c = 0; c < img[i].length; c++) {
+                    s[i][j] += img[i][c] * cap[j][c];
+                }
+            }
+        }
+        java.util.List<Long> r12 = new java.util.ArrayList<>();
+        for (int i = 0; i < n1; i++) {
+            double best = Double.NEGATIVE_INFINITY;
+            boolean any = false;
+            for (int j = 0; j < n2; j++) {
+                if (partner[j] == i) {
+                    best = Math.max(best, s[i][j]);
+                    any = true;
+                }
+            }
+            if (!any) {
+                continue;
+            }
+            long above = 0;
+            for (int j = 0; j < n2; j++) {
+                above += s[i][j] > best ? 1 : 0;
+            }
+            r12.add(above + 1);
+        }
+        long[] r21 = new long[n2];
+        for (int j = 0; j < n2; j++) {
+            long above = 0;
+            for (int i = 0; i < n1; i++) {
+                above += s[i][j] > s[partner[j]][j] ? 1 : 0;
+            }
+            r21[j] = above + 1;
+        }
+        long[] a = r12.stream().mapToLong(Long::longValue).toArray();
+        double[] k12 = new double[3];
+        double[] k21 = new double[3];
+        int[] ks = {1, 5, 10};
+        for (int k = 0; k < 3; k++) {
+            for (long v : a) {
+                k12[k] += v <= ks[k] ? 1.0 / a.length : 0;
+            }
+            for (long v : r21) {
+                k21[k] += v <= ks[k] ? 1.0 / n2 : 0;
+            }
+        }
+        return new FullSetRetrieval.Recall(k12, k21, java.util.Arrays.stream(a).average().orElseThrow(), median(a),
+                java.util.Arrays.stream(r21).average().orElseThrow(), median(r21));
+    }
+
+    private static double median(long[] a) {
+        long[] b = a.clone();
+        java.util.Arrays.sort(b);
+        int n = b.length;
+        return n % 2 == 1 ? b[n / 2] : 0.5 * (b[n / 2 - 1] + b[n / 2]);
     }
 
     @Test
