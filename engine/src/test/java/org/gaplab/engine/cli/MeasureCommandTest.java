@@ -53,7 +53,7 @@ class MeasureCommandTest {
         assertThat(j.path("input").path("manifold_label").asText()).isEqualTo("sphere S^2");
         assertThat(Json.MAPPER.readTree(out.resolve("gap_report.json").toFile()).path("estimates").size())
                 .isEqualTo(j.path("estimates").size());
-        assertThat(Files.readAllLines(out.resolve("gap_report.csv")).get(0)).startsWith("name,group,whole_set,mean,std");
+        assertThat(Files.readAllLines(out.resolve("gap_report.csv")).get(0)).startsWith("name,group,sample,whole_set,mean,std");
         // the table mode teaches what it shows
         CliTest.Outcome t = CliTest.gaplab("measure", "--embeddings", a.toString(), b.toString(), "--device", "cpu",
                 "--subsample", "100", "--bootstrap", "2", "--permutations", "0", "--no-normalize");
