@@ -84,41 +84,43 @@ public final class MeasureCommand implements Callable<Integer> {
     }
 
     @Option(names = "--pairs", paramLabel = "FILE",
-            description = {"Many-to-one pairing: an integer vector with one entry per row of the second matrix,",
-                "the row of the first matrix it belongs to (e.g. 25000 captions -> 5000 images).",
+            description = {"Many-to-one pairing: one integer per row of the second matrix, the",
+                "row of the first it belongs to (e.g. 25000 captions -> 5000 images).",
                 "Without it rows are paired by index and n1 must equal n2."})
     String pairs;
 
     @Option(names = {"--bootstrap", "--subsamples"}, paramLabel = "R", defaultValue = "20",
-            description = "Repeated subsamples (without replacement) for mean +- std (default: ${DEFAULT-VALUE}).")
+            description = "Repeats R (new halves, new pairs) for mean +- std (default: ${DEFAULT-VALUE}).")
     int subsamples;
 
     @Option(names = "--subsample", paramLabel = "M", defaultValue = "2000",
-            description = {"Points per side m of the two independent samples, and pairs of the paired statistics",
-                "(default: ${DEFAULT-VALUE}); lowered, with a note, to what disjoint halves allow."})
+            description = {"m: points per side of the two independent samples, and pairs of the",
+                "paired statistics (default: ${DEFAULT-VALUE}); lowered, with a note, to what",
+                "disjoint halves allow."})
     int subsampleSize;
 
-    @Option(names = "--no-shuffle-control", description = "Skip the shuffled-pairing control of the paired statistics and retrieval.")
+    @Option(names = "--no-shuffle-control", description = "Skip the shuffled-pairing control (paired statistics, retrieval).")
     boolean noShuffleControl;
 
     @Option(names = "--no-normalize", description = "Keep raw vectors: estimators work in R^d, no theory terms.")
     boolean noNormalize;
 
     @Option(names = "--tau", paramLabel = "T",
-            description = {"Temperature of the theory terms (default: a run's own; embeddings have none, so",
-                "their theory terms are skipped unless --tau or --logit-scale is given)."})
+            description = {"Temperature of the theory terms (default: a run's own; embeddings",
+                "have none: their theory terms are skipped without --tau/--logit-scale)."})
     Double tau;
 
     @Option(names = "--logit-scale", paramLabel = "S",
-            description = "The model's logit scale 1/tau instead of --tau (CLIP's learned value is about 100).")
+            description = "Logit scale 1/tau instead of --tau (CLIP's learned one: about 100).")
     Double logitScale;
 
     @Option(names = "--marginal", paramLabel = "unique|weighted", defaultValue = "weighted",
-            description = {"Law of modality 1 in energy/MMD/uniformity with --pairs: 'weighted' (default) draws an",
-                "image once per caption, as z1[pairs]; 'unique' takes each image once."})
+            description = {"Law of modality 1 in energy/MMD/uniformity with --pairs: 'weighted'",
+                "(default) counts an image once per caption, as z1[pairs]; 'unique'",
+                "takes each image once."})
     String marginal;
 
-    @Option(names = "--subsample-retrieval", description = "Also report R@K inside the m-pair subsamples (inflated; not the standard protocol).")
+    @Option(names = "--subsample-retrieval", description = "Also R@K inside m-pair subsamples (inflated; not standard).")
     boolean subsampleRetrieval;
 
     @Option(names = "--k", paramLabel = "K", defaultValue = "5", description = "Neighbour rank of the k-NN estimators (default: ${DEFAULT-VALUE}).")

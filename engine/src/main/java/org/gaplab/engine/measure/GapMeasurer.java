@@ -652,8 +652,9 @@ public final class GapMeasurer {
                 names.add(name);
             }
         }
-        // display order: by group, in order of first appearance
-        List<String> groups = new ArrayList<>();
+        // display order: marginals first, then what depends on the pairing, then the theory
+        List<String> groups = new ArrayList<>(List.of("centroid", "divergence", "entropy", "two-sample", "wang-isola", "pairs",
+                "retrieval", "theory"));
         for (String name : names) {
             String g = Statistics.describe(name).group();
             if (!groups.contains(g)) {
