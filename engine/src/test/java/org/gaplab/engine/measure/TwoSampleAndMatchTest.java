@@ -239,6 +239,13 @@ class TwoSampleAndMatchTest {
             assertThat(got.medianRank2to1()).isEqualTo(want.medianRank2to1());
         }
         assertThat(r.real().recall1to2()[0]).isGreaterThan(r.shuffled().recall1to2()[0]);
+        // the partition fields streamed in the same pass equal the plain chunked ones (one-to-one, unique weights)
+        NDArray za = Samples.array(manager, Samples.uniformSphere(400, 3, 45));
+        NDArray zb = Samples.array(manager, Samples.uniformSphere(400, 3, 46));
+        FullSetRetrieval.Result f = FullSetRetrieval.compute(za, zb, PermutationTest.identity(400), null, 0.1, null, tiny);
+        double a = -f.pairScoreMean() / 0.1;
+        assertThat(a + 0.5 * f.logField12() + 0.5 * f.logField21())
+                .isCloseTo(TheoryTerms.largeBatchEnergy(za, zb, a, 0.1, ONE_SHOT), within(1e-10));
         // identical embeddings, one caption each: every query ranks its partner first
         double[][] same = Samples.uniformSphere(50, 4, 44);
         FullSetRetrieval.Recall id = FullSetRetrieval.compute(Samples.array(manager, same), Samples.array(manager, same),
