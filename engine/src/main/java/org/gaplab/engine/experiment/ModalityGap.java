@@ -425,8 +425,8 @@ public final class ModalityGap {
         Outputs.summary(dir.resolve("summary.md"), "Modality gap vs misalignment",
                 String.format(java.util.Locale.ROOT, "%d sigmas x %d seeds, %d steps of batch %d, symmetric InfoNCE tau 0.07, Adam lr 5e-3, "
                         + "bias-free 2x2 linear encoders onto S^1; evaluation on %d fresh pairs per run (its own eval seed); "
-                        + "J from 60-bin angle histograms (+1e-8), energy distance (V-statistic, biased upward by about 1/m) on m = %d pairs per side.",
-                        c.sigmas().size(), c.seeds(), c.steps(), c.batchSize(), c.evalSize(), c.energySubsample()),
+                        + "J from 60-bin angle histograms (+1e-8), energy distance (unbiased U-statistic) on two independent samples of m = %d: modality 1 from the first half of the evaluation pairs, modality 2 from the second.",
+                        c.sigmas().size(), c.seeds(), c.steps(), c.batchSize(), c.evalSize(), Math.min(c.energySubsample(), c.evalSize() / 2)),
                 claims, table.toString());
     }
 
