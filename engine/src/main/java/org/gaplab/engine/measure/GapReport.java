@@ -105,7 +105,8 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
      *     marginals, which a shuffle of the pairing cannot change, or when the control did not run)
      * @param shuffleStd its standard deviation
      * @param reliable whether the estimate can be trusted at its dimension, m and k (see {@link Reliability})
-     * @param reason the checks behind {@code reliable}, naming estimator, intrinsic dimension, m and k (null where no rule applies)
+     * @param reason the checks behind {@code reliable}: for k-NN estimates the estimator, intrinsic dimension, m, k and
+     *     any failed check; for the others that no dimension rule applies
      * @param description what it is, one line
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -31,11 +31,12 @@ public final class Reliability {
      * A verdict.
      *
      * @param reliable whether every check passed
-     * @param reason what was checked and, when it failed, why (null for estimates without checks)
+     * @param reason what was checked and, when it failed, why
      */
     public record Verdict(boolean reliable, String reason) {
         /** A statistic that no rule concerns. */
-        public static final Verdict NOT_APPLICABLE = new Verdict(true, null);
+        public static final Verdict NOT_APPLICABLE = new Verdict(true,
+                "not a k-NN estimate: no dimension rule applies; its uncertainty is the std over repeats (and the permutation p-value)");
     }
 
     /**
