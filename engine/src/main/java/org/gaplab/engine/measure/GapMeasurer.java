@@ -362,7 +362,7 @@ public final class GapMeasurer {
                     + marginal.describe() + ", k-NN on distinct images; centroid: each image once; "
                     + "paired statistics (alignment, L_B, shuffle control): " + mp + " true pairs per repeat";
             GapReport.Settings settings = new GapReport.Settings(m, requested, mp, repeats, options.shuffleControl(), options.seed(),
-                    hasTau ? tau : null, hasTau ? tauSource : "none", marginal.toString(), sampling,
+                    hasTau ? tau : null, hasTau ? tauSource : "none", partner == null ? "one-to-one" : marginal.toString(), sampling,
                     "standard whole-set protocol: image->text hit if any of the image's captions ranks in the top K of all "
                             + n2 + " captions; text->image if its image ranks in the top K of all " + n1 + " images",
                     ks, k, KnnDivergence.NAME + " (k = " + k + ", same k in both samples)",

@@ -65,7 +65,7 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
      * @param seed root seed of the measurement streams
      * @param tau temperature of the theory terms (null when none was given)
      * @param tauSource where tau came from ("option", "logit-scale", "model", "none")
-     * @param marginal law of modality 1 in the two-sample statistics ("weighted" or "unique")
+     * @param marginal law of modality 1 in the two-sample statistics ("weighted", "unique", or "one-to-one" without a pairing index)
      * @param sampling what is paired and what is independent, in words
      * @param retrievalProtocol the retrieval protocol, in words
      * @param stabilityKs the neighbour ranks of the stability check

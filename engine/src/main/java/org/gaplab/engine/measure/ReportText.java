@@ -16,7 +16,7 @@ public final class ReportText {
         sb.append(String.format(Locale.ROOT, "geometry  %s (intrinsic dim %d), rows %s, device %s%n", in.manifoldLabel(), in.intrinsicDim(),
                 in.normalized() ? "L2-normalised" : "raw (not normalised)", in.device()));
         sb.append(String.format(Locale.ROOT,
-                "sampling  %d repeats; independent: m = %d per side from disjoint halves (modality 1 = %s marginal); paired: %d true pairs;"
+                "sampling  %d repeats; independent: m = %d per side from disjoint halves (marginal of modality 1: %s); paired: %d true pairs;"
                         + " shuffle control %s; seed %d%n",
                 s.subsamples(), s.subsampleSize(), s.marginal(), s.pairSubsampleSize(), s.shuffleControl() ? "on" : "off", s.seed()));
         sb.append(String.format(Locale.ROOT, "estimators k-NN k = %d (%s), energy and MMD^2 unbiased U-statistics, s = %s, tau = %s (%s)%n",
