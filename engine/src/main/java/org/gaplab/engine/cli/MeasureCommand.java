@@ -8,7 +8,9 @@ import org.gaplab.datasets.io.Matrix;
 import org.gaplab.datasets.io.MatrixFiles;
 import org.gaplab.engine.measure.GapMeasurer;
 import org.gaplab.engine.measure.GapReport;
+import org.gaplab.engine.measure.Marginal;
 import org.gaplab.engine.measure.MeasureOptions;
+import org.gaplab.engine.measure.Pairwise;
 import org.gaplab.engine.measure.ReportText;
 import org.gaplab.engine.report.Json;
 
@@ -24,25 +26,41 @@ import java.util.concurrent.Callable;
 /** {@code gaplab measure}: the modality gap and the theory's terms of a run or of two embedding files. */
 @Command(name = "measure", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure the population-level modality gap between two embedding samples, and the terms of",
-            "the theory (THEORY.md sections 4-6), with uncertainty:",
-            "  centroid gap; Jeffreys divergence J = KL12 + KL21 and D_sym = J/2 (k-NN, and the paper's",
-            "  60-bin angle histogram for 2-D embeddings); entropies H(rho1), H(rho2); energy distance and",
-            "  MMD^2 with permutation p-values; Wang-Isola alignment/uniformity; retrieval R@1/5/10 both ways;",
-            "  the alignment term, E(rho1, rho2), ln c_tau, the plug-in L_inf and L_B - ln B at several B.",
-            "Every statistic is the mean +- std over repeated subsamples of m pairs drawn without",
-            "replacement; the shuffle control repeats each subsample with its pairing permuted (retrieval",
-            "falls to chance, marginal statistics stay exactly the same).",
+            "the theory (THEORY.md sections 4-6), with uncertainty.",
+            "",
+            "What is paired and what is independent:",
+            "  Two-sample statistics compare the two marginals: energy distance and MMD^2 (unbiased",
+            "  U-statistics) with permutation p-values, the k-NN divergences KL12, KL21, J = KL12 + KL21,",
+            "  D_sym = J/2, the k-NN entropies and the Wang-Isola uniformity. Each repeat splits the images",
+            "  (or, one-to-one, the pairs) into two disjoint random halves and takes m points of modality 1",
+            "  from one half and m of modality 2 from the other, so no row meets its own partner; m is",
+            "  lowered, with a note, when the halves are smaller. The shuffle control cannot change them.",
+            "  Paired statistics use m true pairs per repeat: Wang-Isola alignment, the alignment term and",
+            "  L_B - ln B; the shuffle control (pairing permuted) repeats them.",
+            "Which marginal (--pairs, many captions per image): the centroid uses each image once;",
+            "  energy/MMD use the caption-weighted image marginal z1[pairs] (--marginal unique: each image",
+            "  once); k-NN estimators never see an image twice. Both columns use the same weighting.",
+            "Retrieval: the standard whole-set protocol (as CLIP_benchmark and the paper's COCO script):",
+            "  image->text is a hit when any caption of the image ranks in the top K of all captions;",
+            "  text->image when its image ranks in the top K of all images; R@1/5/10, mean and median rank.",
+            "  --subsample-retrieval adds R@K inside m-pair subsamples (inflated, not comparable).",
+            "Reliability: every k-NN estimate carries reliable/reason (JSON) and (!) in the table: it must",
+            "  pass the dimension rule D <= log2(m/k) (D = intrinsic dimension) and stay within 3 standard",
+            "  errors across k = 3, 5, 10 and from m/2 to m. Theory terms built from it inherit the flag.",
+            "  At d = 512 with m = 2000 they are always flagged: the k-NN numbers are then not estimates.",
+            "Temperature: a run uses its own (learned) tau. Embeddings need --tau or --logit-scale for the",
+            "  theory terms (alignment term, E, ln c_tau, L_inf, L_B - ln B); without one they are skipped.",
             "",
             "Input: a trained run (its evaluation set is embedded with both towers), or two matrices:",
             "  .npy (float32/float64/int32/int64), .npz (FILE.npz:NAME picks an array), or numeric .csv.",
             "Rows are L2-normalised by default: the estimators then work on the sphere S^(d-1) (intrinsic",
-            "dimension d - 1); --no-normalize keeps raw vectors and works in R^d.",
+            "dimension d - 1); --no-normalize keeps raw vectors and works in R^d (no theory terms).",
             "",
             "Examples:",
-            "  gaplab measure --run runs/modality-gap-0",
-            "  gaplab measure --embeddings img.npy txt.npy --pairs txt_to_img.npy --tau 0.01 --out gap/",
+            "  gaplab measure --run runs/<run-dir>",
+            "  gaplab measure --embeddings img.npy txt.npy --pairs txt_to_img.npy --logit-scale 100 --out gap/",
             "  gaplab measure --embeddings emb.npz:image emb.npz:text --subsample 5000 --bootstrap 10 --json",
-            "  gaplab measure --synthetic 50000 --device cpu      (timings in the report: a benchmark)"})
+            "  gaplab measure --synthetic 50000 --tau 0.07 --device cpu      (timings in the report: a benchmark)"})
 public final class MeasureCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -66,28 +84,44 @@ public final class MeasureCommand implements Callable<Integer> {
     }
 
     @Option(names = "--pairs", paramLabel = "FILE",
-            description = {"Many-to-one pairing: an integer vector with one entry per row of the second matrix,",
-                "the row of the first matrix it belongs to (e.g. 25000 captions -> 5000 images).",
+            description = {"Many-to-one pairing: one integer per row of the second matrix, the",
+                "row of the first it belongs to (e.g. 25000 captions -> 5000 images).",
                 "Without it rows are paired by index and n1 must equal n2."})
     String pairs;
 
     @Option(names = {"--bootstrap", "--subsamples"}, paramLabel = "R", defaultValue = "20",
-            description = "Repeated subsamples (without replacement) for mean +- std (default: ${DEFAULT-VALUE}).")
+            description = "Repeats R (new halves, new pairs) for mean +- std (default: ${DEFAULT-VALUE}).")
     int subsamples;
 
     @Option(names = "--subsample", paramLabel = "M", defaultValue = "2000",
-            description = "Pairs per subsample m (default: ${DEFAULT-VALUE}); m >= n measures the whole set once.")
+            description = {"m: points per side of the two independent samples, and pairs of the",
+                "paired statistics (default: ${DEFAULT-VALUE}); lowered, with a note, to what",
+                "disjoint halves allow."})
     int subsampleSize;
 
-    @Option(names = "--no-shuffle-control", description = "Skip the shuffled-pairing control (halves the time).")
+    @Option(names = "--no-shuffle-control", description = "Skip the shuffled-pairing control (paired statistics, retrieval).")
     boolean noShuffleControl;
 
     @Option(names = "--no-normalize", description = "Keep raw vectors: estimators work in R^d, no theory terms.")
     boolean noNormalize;
 
     @Option(names = "--tau", paramLabel = "T",
-            description = "Temperature of the theory terms (default: the run's own; 0.07 for --embeddings).")
+            description = {"Temperature of the theory terms (default: a run's own; embeddings",
+                "have none: their theory terms are skipped without --tau/--logit-scale)."})
     Double tau;
+
+    @Option(names = "--logit-scale", paramLabel = "S",
+            description = "Logit scale 1/tau instead of --tau (CLIP's learned one: about 100).")
+    Double logitScale;
+
+    @Option(names = "--marginal", paramLabel = "unique|weighted", defaultValue = "weighted",
+            description = {"Law of modality 1 in energy/MMD/uniformity with --pairs: 'weighted'",
+                "(default) counts an image once per caption, as z1[pairs]; 'unique'",
+                "takes each image once."})
+    String marginal;
+
+    @Option(names = "--subsample-retrieval", description = "Also R@K inside m-pair subsamples (inflated; not standard).")
+    boolean subsampleRetrieval;
 
     @Option(names = "--k", paramLabel = "K", defaultValue = "5", description = "Neighbour rank of the k-NN estimators (default: ${DEFAULT-VALUE}).")
     int k;
@@ -107,7 +141,7 @@ public final class MeasureCommand implements Callable<Integer> {
 
     @Option(names = "--memory-mib", paramLabel = "MIB",
             description = {"Memory for one chunk of pairwise work; bounds the peak, whatever n is",
-                "(default: 4 on CPU, where cache-sized chunks are fastest; 256 on a GPU)."})
+                "(default: " + (Pairwise.CPU_BUDGET_BYTES >> 20) + " on CPU, 256 on a GPU)."})
     Long memoryMib;
 
     @Mixin
@@ -131,10 +165,10 @@ public final class MeasureCommand implements Callable<Integer> {
                     throw new UserException("--pairs goes with --embeddings; a run pairs its evaluation set by index");
                 }
                 RunInput.Embedded e = RunInput.embed(input.run, runIndex, n, manager);
-                double t = tau != null ? tau : e.tau();
+                double t = options.hasTau() ? options.tau() : e.tau();
                 report = measurer.measure(e.z().get(0), e.z().get(1), null, new GapMeasurer.Source("run",
                         input.run + " tower1 (step " + e.step() + ")", input.run + " tower2", "by index"), t,
-                        tau != null ? "option" : "model");
+                        options.hasTau() ? tauSource() : "model");
             } else if (input.synthetic != null) {
                 if (input.synthetic < 2) {
                     throw new UserException("--synthetic must be >= 2, got " + input.synthetic);
@@ -142,7 +176,7 @@ public final class MeasureCommand implements Callable<Integer> {
                 var data = org.gaplab.datasets.CircleMixtureConfig.paper(0.4).build().evaluationSet(manager, seed, input.synthetic,
                         DataType.FLOAT32);
                 report = measurer.measure(data.get(0), data.get(1), null, new GapMeasurer.Source("synthetic",
-                        "circle mixture x (identity encoder)", "circle mixture y, sigma 0.4", "by index"));
+                        "circle mixture x (identity encoder)", "circle mixture y, sigma 0.4", "by index"), options.tau(), tauSource());
             } else {
                 if (n != null) {
                     throw new UserException("--n goes with --run; with --embeddings every row is used");
@@ -173,7 +207,7 @@ public final class MeasureCommand implements Callable<Integer> {
                 NDArray za = a.toNDArray(manager, DataType.FLOAT64);
                 NDArray zb = b.toNDArray(manager, DataType.FLOAT64);
                 report = measurer.measure(za, zb, partner, new GapMeasurer.Source("embeddings", a.source(), b.source(),
-                        pairs == null ? "by index" : pairs));
+                        pairs == null ? "by index" : pairs), options.tau(), tauSource());
             }
         }
         if (out != null) {
@@ -181,6 +215,9 @@ public final class MeasureCommand implements Callable<Integer> {
             Json.writeAtomically(out.resolve("gap_report.csv"), ReportText.csv(report).getBytes(StandardCharsets.UTF_8));
         }
         if (json) {
+            for (String note : report.notes()) {
+                System.err.println("gaplab: note: " + note); // in the JSON too, under "notes"
+            }
             System.out.println(Json.line(report));
         } else {
             System.out.print(ReportText.table(report));
@@ -191,17 +228,36 @@ public final class MeasureCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    private String tauSource() {
+        return logitScale != null ? "logit-scale" : "option";
+    }
+
     private MeasureOptions options() {
         if (memoryMib != null && memoryMib < 1) {
             throw new UserException("--memory-mib must be >= 1, got " + memoryMib);
+        }
+        if (tau != null && logitScale != null) {
+            throw new UserException("give --tau or --logit-scale, not both (tau = 1 / logit scale)");
+        }
+        if (logitScale != null && !(logitScale > 0 && Double.isFinite(logitScale))) {
+            throw new UserException("--logit-scale must be > 0, got " + logitScale);
+        }
+        Marginal m;
+        try {
+            m = Marginal.valueOf(marginal.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--marginal must be 'unique' or 'weighted', got '" + marginal + "'");
         }
         MeasureOptions o;
         try {
             o = MeasureOptions.defaults().withSubsamples(subsamples).withSubsampleSize(subsampleSize).withShuffleControl(!noShuffleControl)
                     .withNormalize(!noNormalize).withK(k).withPermutations(permutations).withSeed(seed)
                     .withMemoryBudget(memoryMib == null ? 0 : memoryMib << 20);
+            o = o.withMarginal(m).withSubsampleRetrieval(subsampleRetrieval);
             if (tau != null) {
                 o = o.withTau(tau);
+            } else if (logitScale != null) {
+                o = o.withTau(1 / logitScale);
             }
         } catch (IllegalArgumentException e) {
             // MeasureOptions names its field; say which option that is

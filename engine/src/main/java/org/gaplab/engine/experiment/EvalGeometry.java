@@ -19,10 +19,12 @@ import java.util.Map;
 /**
  * The per-run statistics of the data studies, measured by {@link GapMeasurer} on a run's own
  * evaluation set (its {@code (seed, "eval")} stream; the held-out split of a finite dataset) with
- * one subsample of at most {@link #SUBSAMPLE} pairs, no shuffle control and no permutation test:
- * retrieval R@1/R@5 both ways, centroid gap, energy distance, MMD^2 (biased, RBF at 1x the median
- * cross distance), the k-NN Jeffreys divergence (k = 5), both centroid norms and both Wang-Isola
- * uniformities (the spread that tells a closed gap from a collapse).
+ * one repeat, no shuffle control and no permutation test, under the measurement layer's sampling
+ * rule: retrieval R@1/R@5 both ways over the whole evaluation set; the centroid gap and both
+ * centroid norms; energy distance, MMD^2 (unbiased, RBF at 1x the median cross distance) and the
+ * k-NN Jeffreys divergence (k = 5) on two independent samples of at most {@link #SUBSAMPLE} points
+ * from disjoint halves of the pairs; and both Wang-Isola uniformities (with the centroid norms, the
+ * spread that tells a closed gap from a collapse).
  */
 public final class EvalGeometry implements Sweeps.RunMeasure {
     /** Most evaluation pairs measured per run. */

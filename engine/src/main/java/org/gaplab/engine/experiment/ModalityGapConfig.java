@@ -14,7 +14,8 @@ import java.util.List;
  * @param steps training steps
  * @param batchSize pairs per batch
  * @param evalSize evaluation pairs per run (the paper: 8000)
- * @param energySubsample pairs per side used for the energy distance (its cost is quadratic)
+ * @param energySubsample points per side of the energy distance's two independent samples, at most half
+ *     the evaluation pairs (its cost is quadratic)
  * @param representativeSeed the seed whose run is drawn in the per-run figures
  * @param figureSigma the sigma of the per-run figures
  * @param chunk stacked runs per computation (0 = automatic)

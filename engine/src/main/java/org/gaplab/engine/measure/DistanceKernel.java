@@ -13,9 +13,22 @@ public interface DistanceKernel {
      */
     NDArray apply(NDArray squaredDistance);
 
+    /** @return {@code k(z, z)}, the kernel at distance 0 (what a U-statistic leaves out) */
+    double atZero();
+
     /** The distance itself, {@code k(x, y) = ||x - y||} (energy distance). */
     static DistanceKernel distance() {
-        return NDArray::sqrt;
+        return new DistanceKernel() {
+            @Override
+            public NDArray apply(NDArray d2) {
+                return d2.sqrt();
+            }
+
+            @Override
+            public double atZero() {
+                return 0;
+            }
+        };
     }
 
     /**
@@ -25,7 +38,26 @@ public interface DistanceKernel {
      * @return the kernel
      */
     static DistanceKernel rbf(double bandwidth) {
-        double scale = -1 / (2 * bandwidth * bandwidth);
-        return d2 -> d2.mul(scale).exp();
+        return expScaled(1 / (2 * bandwidth * bandwidth));
+    }
+
+    /**
+     * {@code k(x, y) = exp(-t ||x - y||^2)} (Wang-Isola uniformity at t = 2).
+     *
+     * @param t the scale
+     * @return the kernel
+     */
+    static DistanceKernel expScaled(double t) {
+        return new DistanceKernel() {
+            @Override
+            public NDArray apply(NDArray d2) {
+                return d2.mul(-t).exp();
+            }
+
+            @Override
+            public double atZero() {
+                return 1;
+            }
+        };
     }
 }

@@ -4,76 +4,66 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * The energy distance of Szekely and Rizzo (2013) between two samples, as a V-statistic (all
- * ordered pairs, diagonal included):
+ * The energy distance of Szekely and Rizzo (2013) between two <em>independent</em> samples, as an
+ * unbiased U-statistic (ordered pairs of distinct draws; the zero within-sample diagonal, which
+ * biases the V-statistic by about 2 E||X - Y|| / m under equal laws, is left out):
  * <pre>
- *   E = 2 E||X - Y|| - E||X - X'|| - E||Y - Y'||,
+ *   E = 2 mean_{i,j} ||X_i - Y_j|| - mean_{i != i'} ||X_i - X_i'|| - mean_{j != j'} ||Y_j - Y_j'||,
  * </pre>
  * with Euclidean distance, which for unit vectors is the chordal distance
- * {@code sqrt(2 - 2<x, y>)} (THEORY.md section 6). E >= 0, and E = 0 iff the distributions agree.
- * In weights {@code w = 1_X/n_X - 1_Y/n_Y} over the pooled points and the distance matrix D,
- * {@code E = -w^T D w}, which is how {@link PermutationTest} evaluates it.
+ * {@code sqrt(2 - 2<x, y>)} (THEORY.md section 6). Its expectation is 0 iff the two laws agree (so
+ * an estimate may be slightly negative). The samples must be independent: with paired rows the
+ * partners pull the cross term down (a bias of about 2 delta / m, delta the mean partner
+ * distance) and permutation tests are invalid; {@link GapMeasurer} takes them from disjoint halves
+ * of the pairs.
  */
 public final class EnergyDistance {
     /** Name used in reports. */
-    public static final String NAME = "energy distance, V-statistic, Euclidean (chordal on the sphere)";
+    public static final String NAME = "energy distance, unbiased U-statistic, Euclidean (chordal on the sphere), independent samples";
 
     private EnergyDistance() {}
 
     /**
      * @param energy {@code E}
      * @param crossMean {@code E||X - Y||}
-     * @param within1 {@code E||X - X'||}
-     * @param within2 {@code E||Y - Y'||}
+     * @param within1 {@code E||X - X'||} over distinct draws
+     * @param within2 {@code E||Y - Y'||} over distinct draws
      */
     public record Result(double energy, double crossMean, double within1, double within2) {}
 
     /**
-     * @param forms {@code W^T D W} for W = [a, b], a = 1_X/n_X, b = 1_Y/n_Y (see
-     *     {@link Pairwise#quadraticForms})
+     * @param sxx within-X mean (U)
+     * @param syy within-Y mean (U)
+     * @param sxy cross mean
      * @return the energy distance and its components
      */
-    public static Result fromForms(double[][] forms) {
-        return fromFormsImpl(forms);
+    public static Result fromMeans(double sxx, double syy, double sxy) {
+        return new Result(2 * sxy - sxx - syy, sxy, sxx, syy);
     }
 
     /**
-     * The energy distance of two samples in one pass of {@link Pairwise#quadraticForms}.
+     * The energy distance of two independent samples of distinct points, in one pass.
      *
-     * @param z1 {@code [n1, d]}
-     * @param z2 {@code [n2, d]}
-     * @param pairwise the chunked pairwise engine
+     * @param x {@code [nx, d]}, nx >= 2
+     * @param y {@code [ny, d]}, ny >= 2, same dtype
+     * @param pairwise the chunk budget
      * @return the energy distance and its components
      */
-    public static Result compute(NDArray z1, NDArray z2, Pairwise pairwise) {
-        int n1 = (int) z1.getShape().get(0);
-        int n2 = (int) z2.getShape().get(0);
-        try (NDManager s = z1.getManager().newSubManager()) {
-            Pairwise.tempAttach(s, z1, z2);
-            double[] w = new double[(n1 + n2) * 2];
-            for (int i = 0; i < n1; i++) {
-                w[2 * i] = 1.0 / n1;
-            }
-            for (int j = 0; j < n2; j++) {
-                w[2 * (n1 + j) + 1] = 1.0 / n2;
-            }
-            NDArray pooled = NDArrays.concat(new NDList(z1, z2)).toType(DataType.FLOAT64, false);
-            double[][][] forms = pairwise.quadraticForms(pooled, s.create(w, new Shape(n1 + n2, 2)),
-                    List.of(DistanceKernel.distance()));
-            return fromFormsImpl(forms[0]);
+    public static Result compute(NDArray x, NDArray y, Pairwise pairwise) {
+        int nx = (int) x.getShape().get(0);
+        try (NDManager s = x.getManager().newSubManager()) {
+            Pairwise.tempAttach(s, x, y);
+            NDArray pooled = NDArrays.concat(new NDList(x, y));
+            int[] counts = new int[nx];
+            Arrays.fill(counts, 1);
+            PooledPass.Result r = PooledPass.run(pooled, new PooledPass.Plan(nx, counts, List.of(DistanceKernel.distance()), 1, 0, 0,
+                    new int[] {1}, 0, false), pairwise);
+            return fromMeans(r.sxx()[0][0], r.syy()[0][0], r.sxy()[0][0]);
         }
-    }
-
-    private static Result fromFormsImpl(double[][] forms) {
-        double xx = forms[0][0];
-        double yy = forms[1][1];
-        double xy = forms[0][1];
-        return new Result(2 * xy - xx - yy, xy, xx, yy);
     }
 }

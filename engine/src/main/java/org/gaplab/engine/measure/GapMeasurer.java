@@ -22,11 +22,22 @@ import java.util.Map;
  * or from a trained {@link DualEncoder} run and its source's evaluation set.
  *
  * <p>Order of work: convert to float64 (and L2-normalise unless told not to) on the inputs'
- * device; whole-set statistics that are cheap or need the whole set (centroids, the angle
- * histogram, the plug-in L_inf with the partition field over all rows); the RBF bandwidths from
- * the median cross distance of a fixed subsample; then R subsamples of m pairs without
- * replacement, each measured with its true pairing and with the shuffle control; the permutation
- * tests on the first subsample. Everything pairwise goes through {@link Pairwise}.
+ * device; the whole-set statistics: centroids (each image once), the angle histogram, and one
+ * chunked pass over the whole score matrix for the standard retrieval protocol (true and shuffled
+ * pairing) and, given a temperature, the partition fields of the plug-in L_inf
+ * ({@link FullSetRetrieval}); the RBF bandwidths from the median cross distance of a fixed
+ * subsample; then R repeats, each with
+ * <ul>
+ *   <li>two independent samples of m points from disjoint halves of the images or pairs
+ *   ({@link TwoSampleSplit}), measured in one pass over their pooled distance matrix
+ *   ({@link PooledPass}): energy distance and MMD^2 as U-statistics, uniformity, the k-NN
+ *   estimates at k = 3, 5, 10 and on the halves, and, in the first repeat, the permutation tests;</li>
+ *   <li>m true pairs ({@link Subsampler}) for the paired statistics, and the same rows with the
+ *   pairing shuffled (the shuffle control).</li>
+ * </ul>
+ * k-NN estimates get a {@link Reliability} verdict; requests that cannot be honoured as given (m
+ * larger than the halves, theory terms without a temperature) are honoured as far as possible and
+ * reported in the report's notes.
  */
 public final class GapMeasurer {
     /** Rows per side for the median-distance bandwidth. */
@@ -95,7 +106,8 @@ public final class GapMeasurer {
         NDManager manager = model.parameters().get(model.parameters().specs().get(0).name()).getManager();
         try (NDManager scope = manager.newSubManager()) {
             NDList z = embed(model, run, data, evalSeed, n, scope);
-            return measure(z.get(0), z.get(1), null, source, tau(model, run), "model");
+            double t = options.hasTau() ? options.tau() : tau(model, run);
+            return measure(z.get(0), z.get(1), null, source, t, options.hasTau() ? "option" : "model");
         }
     }
 
@@ -144,45 +156,78 @@ public final class GapMeasurer {
      * @param z2In modality 2
      * @param partner pairing, or null for by index
      * @param source description of the input
-     * @param tau temperature of the theory terms
-     * @param tauSource where tau came from, for the report ("option", "model")
+     * @param tau temperature of the theory terms, or NaN for none (theory terms skipped, with a note)
+     * @param tauSource where tau came from, for the report ("option", "logit-scale", "model")
      * @return the report
      */
     public GapReport measure(NDArray z1In, NDArray z2In, int[] partner, Source source, double tau, String tauSource) {
         validate(z1In, z2In, partner);
         pairwise = pairwiseFor(z1In.getDevice());
         Map<String, Double> timing = new LinkedHashMap<>();
+        List<String> notes = new ArrayList<>();
         long start = System.nanoTime();
         Manifold manifold = options.manifold();
         boolean sphere = manifold == Manifold.SPHERE;
+        boolean hasTau = !Double.isNaN(tau);
+        boolean theory = sphere && hasTau;
         int n1 = (int) z1In.getShape().get(0);
         int n2 = (int) z2In.getShape().get(0);
         int d = (int) z1In.getShape().get(1);
+        int k = options.k();
+        Marginal marginal = options.marginal();
+        if (sphere && !hasTau) {
+            notes.add("theory terms skipped: embeddings carry no temperature; give --tau T or --logit-scale S (never a guessed 0.07)");
+        }
         try (NDManager scope = z1In.getManager().newSubManager()) {
             NDArray z1 = prepare(z1In, scope, source.source1());
             NDArray z2 = prepare(z2In, scope, source.source2());
+            // pairwise products in float32 above 64 coordinates (neighbours there are far apart,
+            // so float32's 1e-7 on a cosine is harmless); float64 below, where k-NN radii are small
+            DataType work = d > WORK_FLOAT32_ABOVE ? DataType.FLOAT32 : DataType.FLOAT64;
+            NDArray z1w = work == DataType.FLOAT64 ? z1 : z1.toType(work, false);
+            NDArray z2w = work == DataType.FLOAT64 ? z2 : z2.toType(work, false);
+            z1w.attach(scope);
+            z2w.attach(scope);
             int[] fullPartner = partner != null ? partner : PermutationTest.identity(n2);
+            int[] captions = new int[n1];
+            for (int p : fullPartner) {
+                captions[p]++;
+            }
 
-            // whole-set statistics
+            // whole set: centroids (each image once), angle histogram, retrieval, partition fields
             Map<String, Double> full = new LinkedHashMap<>();
+            Map<String, Double> shuffleFull = new LinkedHashMap<>();
             putCentroid(full, CentroidGap.compute(z1, z2));
             if (d == 2) {
                 putAngles(full, AngleHistogramDivergence.compute(z1, z2, options.angleBins(), options.angleEps()));
             }
-            double logCTau = sphere ? PartitionConstant.logCTau(d, tau) : Double.NaN;
-            double largeBatchEnergy = Double.NaN;
-            if (sphere) {
-                try (NDManager s = scope.newSubManager()) {
-                    Pairwise.tempAttach(s, z1, z2);
-                    NDArray z1p = z1.get(new NDIndex("{}", s.create(toLong(fullPartner))));
-                    double a = TheoryTerms.alignmentTerm(z1p, z2, tau);
-                    full.put("alignment_term", a);
-                    largeBatchEnergy = TheoryTerms.largeBatchEnergy(z1, z2, a, tau, pairwise);
-                    full.put("large_batch_energy", largeBatchEnergy);
-                    full.put("log_c_tau", logCTau);
-                }
+            int[] shuffledPartner = null;
+            if (options.shuffleControl()) {
+                shuffledPartner = fullPartner.clone();
+                PermutationTest.shuffle(shuffledPartner, new java.util.SplittableRandom(Seeds.derive(options.seed(), "measure.shuffle.full", 0)));
             }
-            double median = medianCrossDistance(z1, z2, scope);
+            double[] imageWeights = new double[n1];
+            for (int i = 0; i < n1; i++) {
+                imageWeights[i] = marginal == Marginal.WEIGHTED ? (double) captions[i] / n2 : 1.0 / n1;
+            }
+            double logCTau = theory ? PartitionConstant.logCTau(d, tau) : Double.NaN;
+            FullSetRetrieval.Result ret = FullSetRetrieval.compute(z1w, z2w, fullPartner, shuffledPartner, theory ? tau : Double.NaN,
+                    imageWeights, pairwise);
+            full.put("pair_cosine", ret.pairScoreMean());
+            shuffleFull.put("pair_cosine", ret.shuffledPairScoreMean());
+            putRecall(full, ret.real());
+            if (ret.shuffled() != null) {
+                putRecall(shuffleFull, ret.shuffled());
+            }
+            double largeBatchEnergy = Double.NaN;
+            if (theory) {
+                double a = -ret.pairScoreMean() / tau;
+                full.put("alignment_term", a);
+                largeBatchEnergy = a + 0.5 * ret.logField12() + 0.5 * ret.logField21();
+                full.put("large_batch_energy", largeBatchEnergy);
+                full.put("log_c_tau", logCTau);
+            }
+            double median = medianCrossDistance(z1, z2, fullPartner, scope);
             double[] bandwidths = new double[Mmd.BANDWIDTH_MULTIPLIERS.length];
             List<DistanceKernel> kernels = new ArrayList<>();
             kernels.add(DistanceKernel.distance());
@@ -190,164 +235,298 @@ public final class GapMeasurer {
                 bandwidths[i] = Mmd.BANDWIDTH_MULTIPLIERS[i] * median;
                 kernels.add(DistanceKernel.rbf(bandwidths[i]));
             }
+            int tested = kernels.size();
+            kernels.add(DistanceKernel.expScaled(WangIsola.UNIFORMITY_T));
             timing.put("whole_set", seconds(start));
 
-            // repeated subsamples, each with its shuffle control
+            // two independent samples per repeat, from disjoint halves of the pairs
+            int repeats = options.subsamples();
+            TwoSampleSplit split = new TwoSampleSplit(n1, n2, partner, marginal, repeats, options.seed());
+            int requested = options.subsampleSize();
+            int m = split.size(requested);
+            if (m < requested) {
+                notes.add(String.format(java.util.Locale.ROOT,
+                        "m lowered from %d to %d: the two independent samples come from disjoint halves of the %d %s, so each side holds at most %d",
+                        requested, m, n1, partner == null ? "pairs" : "images", m));
+            }
+            TwoSampleSplit.Draw[] draws = new TwoSampleSplit.Draw[repeats];
+            int smallest = Integer.MAX_VALUE;
+            for (int r = 0; r < repeats; r++) {
+                draws[r] = split.draw(r, m);
+                smallest = Math.min(smallest, Math.min(draws[r].xRows().length, draws[r].yRows().length));
+            }
+            if (smallest <= k + 1) {
+                throw new IllegalArgumentException("too few rows: the two independent samples hold " + smallest
+                        + " distinct points per side, and the k-NN estimators need more than k + 1 = " + (k + 1)
+                        + " (give more rows or a smaller --k)");
+            }
+            int fewest = smallest;
+            int[] ks = java.util.stream.IntStream.of(3, k, 10).filter(x -> x < fewest - 1).distinct().sorted().toArray();
+            // the paired statistics: m pairs of true partners per repeat
             Subsampler sampler = new Subsampler(n1, n2, partner, options.seed());
-            int m = sampler.size(options.subsampleSize());
-            int repeats = sampler.takesAll(options.subsampleSize()) ? 1 : options.subsamples();
-            int[] batchSizes = java.util.Arrays.stream(options.batchSizes()).filter(b -> b <= m).toArray();
+            int mp = sampler.size(requested);
+            if (mp < requested) {
+                notes.add("pair statistics use all " + mp + " pairs per repeat (fewer than m = " + requested + "), in a new random order each time");
+            }
+            int[] batchSizes = java.util.Arrays.stream(options.batchSizes()).filter(b -> b <= mp).toArray();
+            if (theory && batchSizes.length < options.batchSizes().length) {
+                notes.add("L_B - ln B skipped for B > " + mp + " (the pairs available per subsample)");
+            }
             List<Map<String, Double>> real = new ArrayList<>();
             List<Map<String, Double>> shuffled = new ArrayList<>();
             List<GapReport.TestResult> tests = new ArrayList<>();
-            Context ctx = new Context(d, manifold, tau, logCTau, kernels, batchSizes);
-            double realSeconds = 0;
-            double shuffleSeconds = 0;
-            double testSeconds = 0;
+            KnnTally tally = new KnnTally(ks.length);
+            double twoSampleSeconds = 0;
+            double pairSeconds = 0;
             for (int r = 0; r < repeats; r++) {
-                Subsampler.Draw draw = sampler.draw(r, options.subsampleSize());
+                TwoSampleSplit.Draw draw = draws[r];
+                Map<String, Double> row = new LinkedHashMap<>();
+                Map<String, Double> shuffledRow = new LinkedHashMap<>();
+                long t = System.nanoTime();
                 try (NDManager s = scope.newSubManager()) {
-                    Pairwise.tempAttach(s, z1, z2);
-                    NDArray z1s = z1.get(new NDIndex("{}", s.create(toLong(draw.rows1()))));
-                    NDArray z2s = z2.get(new NDIndex("{}", s.create(toLong(draw.rows2()))));
-                    if (z1s.getShape().get(0) <= options.k() || z2s.getShape().get(0) <= options.k()) {
-                        throw new IllegalArgumentException("a subsample holds " + z1s.getShape().get(0) + " and "
-                                + z2s.getShape().get(0) + " points; the k-NN estimators need more than k = " + options.k());
+                    Pairwise.tempAttach(s, z1, z2, z1w, z2w);
+                    NDArray cx = z1.get(new NDIndex("{}", s.create(toLong(draw.centroidRows()))));
+                    NDArray y64 = z2.get(new NDIndex("{}", s.create(toLong(draw.yRows()))));
+                    putCentroid(row, CentroidGap.compute(cx, y64));
+                    if (d == 2) {
+                        putAngles(row, AngleHistogramDivergence.compute(cx, y64, options.angleBins(), options.angleEps()));
                     }
-                    long t = System.nanoTime();
-                    real.add(subsampleStatistics(z1s, z2s, draw.partner(), ctx));
-                    realSeconds += seconds(t);
-                    if (options.shuffleControl()) {
-                        t = System.nanoTime();
-                        shuffled.add(subsampleStatistics(z1s, z2s, draw.shuffled(), ctx));
-                        shuffleSeconds += seconds(t);
-                    }
-                    if (r == 0 && options.permutations() > 0) {
-                        t = System.nanoTime();
-                        tests.addAll(permutationTests(z1s, z2s, kernels));
-                        testSeconds += seconds(t);
+                    NDArray xw = z1w.get(new NDIndex("{}", s.create(toLong(draw.xRows()))));
+                    NDArray yw = z2w.get(new NDIndex("{}", s.create(toLong(draw.yRows()))));
+                    NDArray pooled = NDArrays.concat(new NDList(xw, yw));
+                    int perms = r == 0 ? options.permutations() : 0;
+                    PooledPass.Result res = PooledPass.run(pooled, new PooledPass.Plan(draw.xRows().length, draw.xCounts(), kernels, tested,
+                            perms, Seeds.derive(options.seed(), "measure.permutation", 0), ks, k, sphere), pairwise);
+                    putTwoSample(row, res, tested);
+                    putKnn(row, res, ks, k, d, manifold, tally);
+                    if (perms > 0) {
+                        boolean[] energyLike = new boolean[tested];
+                        energyLike[0] = true;
+                        PermutationTest.Result pt = PermutationTest.fromPass(res, energyLike, perms);
+                        for (int kk = 0; kk < tested; kk++) {
+                            tests.add(new GapReport.TestResult(kk == 0 ? "energy_distance" : mmdName(kk - 1), pt.observed()[kk],
+                                    pt.pValues()[kk], perms, draw.xSize(), draw.yRows().length));
+                        }
                     }
                 }
+                twoSampleSeconds += seconds(t);
+                t = System.nanoTime();
+                Subsampler.Draw pd = sampler.draw(r, requested);
+                pairStatistics(row, pd.rows1(), pd.rows2(), pd.partner(), z1, z2, scope, tau, theory, batchSizes);
+                if (options.shuffleControl()) {
+                    pairStatistics(shuffledRow, pd.rows1(), pd.rows2(), pd.shuffled(), z1, z2, scope, tau, theory, batchSizes);
+                }
+                if (theory) {
+                    double e = TheoryTerms.energy(row.get("alignment_term"), row.get("entropy_1"), row.get("entropy_2"), row.get("knn_dsym"));
+                    row.put("energy_E", e);
+                    row.put("energy_E_plus_log_c_tau", e + logCTau);
+                }
+                pairSeconds += seconds(t);
+                real.add(row);
+                shuffled.add(shuffledRow);
             }
-            timing.put("subsamples", realSeconds);
-            timing.put("shuffle_control", shuffleSeconds);
-            timing.put("permutation_tests", testSeconds);
+            timing.put("two_sample", twoSampleSeconds);
+            timing.put("pairs", pairSeconds);
 
-            List<GapReport.Estimate> estimates = aggregate(full, real, shuffled);
-            GapReport.TheoryCheck theory = null;
-            if (sphere) {
+            Map<String, Reliability.Verdict> verdicts = tally.verdicts(manifold.intrinsicDim(d), k, ks);
+            if (theory) {
+                Reliability.Verdict e = Reliability.inherit("E", List.of("entropy_1", "entropy_2", "knn_dsym"),
+                        List.of(verdicts.get("entropy_1"), verdicts.get("entropy_2"), verdicts.get("knn_dsym")));
+                verdicts.put("energy_E", e);
+                verdicts.put("energy_E_plus_log_c_tau", e);
+            }
+            List<GapReport.Estimate> estimates = aggregate(full, shuffleFull, real, shuffled, verdicts);
+            GapReport.TheoryCheck theoryCheck = null;
+            if (theory) {
                 List<GapReport.BatchLoss> batches = new ArrayList<>();
                 for (int b : batchSizes) {
                     GapReport.Estimate e = find(estimates, "loss_minus_log_B_" + b);
                     batches.add(new GapReport.BatchLoss(b, e.mean(), e.std()));
                 }
-                double energy = find(estimates, "energy_E").mean();
-                theory = new GapReport.TheoryCheck(tau, logCTau, largeBatchEnergy, energy, energy + logCTau, batches);
+                GapReport.Estimate energy = find(estimates, "energy_E");
+                theoryCheck = new GapReport.TheoryCheck(tau, logCTau, largeBatchEnergy, energy.mean(), energy.mean() + logCTau, batches,
+                        energy.reliable(), energy.reason());
+            }
+            List<String> warnings = new ArrayList<>();
+            for (GapReport.Estimate e : estimates) {
+                if (!e.reliable()) {
+                    warnings.add(e.name());
+                }
             }
             GapReport.Input input = new GapReport.Input(source.kind(), source.source1(), source.source2(), source.pairs(), n1, n2, d,
                     options.normalize(), manifold.toString(), manifold.label(d), manifold.intrinsicDim(d),
                     z1In.getDevice().toString());
-            GapReport.Settings settings = new GapReport.Settings(m, repeats, options.shuffleControl(), options.seed(), tau, tauSource,
-                    options.k(), KnnDivergence.NAME + " (k = " + options.k() + ", same k in both samples)",
-                    KnnEntropy.NAME + " (k = " + options.k() + ")",
+            String sampling = "two-sample statistics (energy, MMD^2, k-NN KL/J/D_sym and entropies, uniformity, permutation tests): "
+                    + "two independent samples of m per repeat from disjoint random halves of the "
+                    + (partner == null ? "pairs" : "images (an image and its captions on one side)") + ", modality 1 as the "
+                    + marginal.describe() + ", k-NN on distinct images; centroid: each image once; "
+                    + "paired statistics (alignment, L_B, shuffle control): " + mp + " true pairs per repeat";
+            GapReport.Settings settings = new GapReport.Settings(m, requested, mp, repeats, options.shuffleControl(), options.seed(),
+                    hasTau ? tau : null, hasTau ? tauSource : "none", partner == null ? "one-to-one" : marginal.toString(), sampling,
+                    "standard whole-set protocol: image->text hit if any of the image's captions ranks in the top K of all "
+                            + n2 + " captions; text->image if its image ranks in the top K of all " + n1 + " images",
+                    ks, k, KnnDivergence.NAME + " (k = " + k + ", same k in both samples)",
+                    KnnEntropy.NAME + " (k = " + k + ")",
                     sphere ? "exact geodesic cap area on S^" + (d - 1) + " (surface measure)"
                             : "Euclidean ball volume in R^" + d + " (Lebesgue measure)",
                     EnergyDistance.NAME, Mmd.NAME + ", bandwidths {0.5, 1, 2} x median cross distance of a fixed subsample of "
                             + Math.min(BANDWIDTH_SAMPLE, Math.min(n1, n2)) + " per side",
-                    median, bandwidths, options.angleBins(), options.angleEps(), options.permutations(), batchSizes, "float64",
-                    pairwise.budgetBytes());
+                    median, bandwidths, options.angleBins(), options.angleEps(), options.permutations(), batchSizes,
+                    work.toString().toLowerCase(java.util.Locale.ROOT) + " pairwise products, float64 sums", pairwise.budgetBytes());
             timing.put("total", seconds(start));
-            return new GapReport(GapReport.SCHEMA_VERSION, input, settings, estimates, tests, theory, timing);
+            return new GapReport(GapReport.SCHEMA_VERSION, input, settings, estimates, tests, theoryCheck, notes, timing);
         }
     }
 
-    private record Context(int d, Manifold manifold, double tau, double logCTau, List<DistanceKernel> kernels, int[] batchSizes) {}
+    /** Coordinates above which pairwise products run in float32. */
+    static final int WORK_FLOAT32_ABOVE = 64;
 
-    /** Every per-subsample statistic, by name, in display order. */
-    private Map<String, Double> subsampleStatistics(NDArray z1, NDArray z2, int[] partner, Context ctx) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        int n1 = (int) z1.getShape().get(0);
-        int n2 = (int) z2.getShape().get(0);
-        try (NDManager s = z1.getManager().newSubManager()) {
+    /** Energy distance, MMD^2 and uniformity from one pooled pass (observed labelling: column 0). */
+    private static void putTwoSample(Map<String, Double> out, PooledPass.Result res, int tested) {
+        EnergyDistance.Result energy = EnergyDistance.fromMeans(res.sxx()[0][0], res.syy()[0][0], res.sxy()[0][0]);
+        out.put("energy_distance", energy.energy());
+        out.put("energy_cross_mean", energy.crossMean());
+        out.put("energy_within_1", energy.within1());
+        out.put("energy_within_2", energy.within2());
+        for (int b = 0; b < Mmd.BANDWIDTH_MULTIPLIERS.length; b++) {
+            out.put(mmdName(b), Mmd.fromMeans(res.sxx()[b + 1][0], res.syy()[b + 1][0], res.sxy()[b + 1][0]));
+        }
+        out.put("wang_isola_uniformity_1", Math.log(res.sxx()[tested][0]));
+        out.put("wang_isola_uniformity_2", Math.log(res.syy()[tested][0]));
+    }
+
+    /** The k-NN estimates at the reported k, and every k and the halves into the tally. */
+    private static void putKnn(Map<String, Double> out, PooledPass.Result res, int[] ks, int k, int d, Manifold manifold, KnnTally tally) {
+        int nx = res.withinX()[0].length;
+        int ny = res.withinY()[0].length;
+        for (int i = 0; i < ks.length; i++) {
+            Reliability.Value kl12 = KnnDivergence.oneWayWithError(res.withinX()[i], res.crossX()[i], ny, d, manifold);
+            Reliability.Value kl21 = KnnDivergence.oneWayWithError(res.withinY()[i], res.crossY()[i], nx, d, manifold);
+            Reliability.Value h1 = KnnEntropy.withError(res.withinX()[i], ks[i], d, manifold);
+            Reliability.Value h2 = KnnEntropy.withError(res.withinY()[i], ks[i], d, manifold);
+            tally.add(i, kl12, kl21, h1, h2);
+            if (ks[i] == k) {
+                out.put("knn_kl_12", kl12.value());
+                out.put("knn_kl_21", kl21.value());
+                out.put("knn_jeffreys", kl12.value() + kl21.value());
+                out.put("knn_dsym", (kl12.value() + kl21.value()) / 2);
+                out.put("entropy_1", h1.value());
+                out.put("entropy_2", h2.value());
+            }
+        }
+        if (res.halfWithinX() != null) {
+            int hx = res.halfWithinX().length;
+            int hy = res.halfWithinY().length;
+            tally.addHalf(KnnDivergence.oneWayWithError(res.halfWithinX(), res.halfCrossX(), hy, d, manifold),
+                    KnnDivergence.oneWayWithError(res.halfWithinY(), res.halfCrossY(), hx, d, manifold),
+                    KnnEntropy.withError(res.halfWithinX(), k, d, manifold), KnnEntropy.withError(res.halfWithinY(), k, d, manifold));
+        }
+        tally.size(Math.min(nx, ny));
+    }
+
+    /**
+     * Sums of the k-NN estimates and their standard errors over the repeats, at every k and on the
+     * halves, for the reliability verdicts.
+     */
+    private static final class KnnTally {
+        private static final String[] NAMES = {"knn_kl_12", "knn_kl_21", "knn_jeffreys", "knn_dsym", "entropy_1", "entropy_2"};
+        private final double[][] value; // [name][k index]
+        private final double[][] se;
+        private final double[] halfValue = new double[NAMES.length];
+        private final double[] halfSe = new double[NAMES.length];
+        private int count;
+        private int halfCount;
+        private int m = Integer.MAX_VALUE;
+
+        KnnTally(int ks) {
+            value = new double[NAMES.length][ks];
+            se = new double[NAMES.length][ks];
+        }
+
+        private static double[][] expand(Reliability.Value kl12, Reliability.Value kl21, Reliability.Value h1, Reliability.Value h2) {
+            double j = kl12.value() + kl21.value();
+            double jse = Math.hypot(kl12.se(), kl21.se());
+            return new double[][] {{kl12.value(), kl12.se()}, {kl21.value(), kl21.se()}, {j, jse}, {j / 2, jse / 2}, {h1.value(), h1.se()},
+                {h2.value(), h2.se()}};
+        }
+
+        void add(int ki, Reliability.Value kl12, Reliability.Value kl21, Reliability.Value h1, Reliability.Value h2) {
+            double[][] v = expand(kl12, kl21, h1, h2);
+            for (int i = 0; i < NAMES.length; i++) {
+                value[i][ki] += v[i][0];
+                se[i][ki] += v[i][1];
+            }
+            if (ki == 0) {
+                count++;
+            }
+        }
+
+        void addHalf(Reliability.Value kl12, Reliability.Value kl21, Reliability.Value h1, Reliability.Value h2) {
+            double[][] v = expand(kl12, kl21, h1, h2);
+            for (int i = 0; i < NAMES.length; i++) {
+                halfValue[i] += v[i][0];
+                halfSe[i] += v[i][1];
+            }
+            halfCount++;
+        }
+
+        void size(int points) {
+            m = Math.min(m, points);
+        }
+
+        Map<String, Reliability.Verdict> verdicts(int dim, int k, int[] ks) {
+            Map<String, Reliability.Verdict> out = new LinkedHashMap<>();
+            for (int i = 0; i < NAMES.length; i++) {
+                Reliability.Value[] atK = new Reliability.Value[ks.length];
+                for (int j = 0; j < ks.length; j++) {
+                    atK[j] = new Reliability.Value(value[i][j] / count, se[i][j] / count);
+                }
+                Reliability.Value half = halfCount == count ? new Reliability.Value(halfValue[i] / count, halfSe[i] / count) : null;
+                String estimator = NAMES[i].startsWith("entropy") ? KnnEntropy.NAME + " entropy" : KnnDivergence.NAME + " divergence";
+                out.put(NAMES[i], Reliability.judge(estimator, dim, m, k, atK, ks, half));
+            }
+            return out;
+        }
+    }
+
+    /** Statistics of true (or shuffled) pairs: alignment, the alignment term, L_B - ln B, optional subsample retrieval. */
+    private void pairStatistics(Map<String, Double> out, int[] rows1, int[] rows2, int[] partner, NDArray z1, NDArray z2, NDManager scope,
+            double tau, boolean theory, int[] batchSizes) {
+        try (NDManager s = scope.newSubManager()) {
             Pairwise.tempAttach(s, z1, z2);
-            NDArray z1p = z1.get(new NDIndex("{}", s.create(toLong(partner))));
-            putCentroid(out, CentroidGap.compute(z1, z2));
-            if (ctx.d == 2) {
-                putAngles(out, AngleHistogramDivergence.compute(z1, z2, options.angleBins(), options.angleEps()));
+            NDArray z1s = z1.get(new NDIndex("{}", s.create(toLong(rows1))));
+            NDArray z2s = z2.get(new NDIndex("{}", s.create(toLong(rows2))));
+            NDArray z1p = z1s.get(new NDIndex("{}", s.create(toLong(partner))));
+            out.put("wang_isola_alignment", WangIsola.alignment(z1p, z2s));
+            if (options.subsampleRetrieval()) {
+                Retrieval.Result rec = Retrieval.compute(z1s, z2s, partner, pairwise);
+                for (int i = 0; i < Retrieval.KS.length; i++) {
+                    out.put("subsample_r" + Retrieval.KS[i] + "_1to2", rec.oneToTwo()[i]);
+                }
+                for (int i = 0; i < Retrieval.KS.length; i++) {
+                    out.put("subsample_r" + Retrieval.KS[i] + "_2to1", rec.twoToOne()[i]);
+                }
             }
-            int k = options.k();
-            double[] rho1 = pairwise.kthNeighbourDistance(z1, z1, k, true, ctx.manifold);
-            double[] nu1 = pairwise.kthNeighbourDistance(z1, z2, k, false, ctx.manifold);
-            double[] rho2 = pairwise.kthNeighbourDistance(z2, z2, k, true, ctx.manifold);
-            double[] nu2 = pairwise.kthNeighbourDistance(z2, z1, k, false, ctx.manifold);
-            KnnDivergence.Result kl = KnnDivergence.fromDistances(rho1, nu1, rho2, nu2, ctx.d, ctx.manifold);
-            double h1 = KnnEntropy.fromDistances(rho1, k, ctx.d, ctx.manifold);
-            double h2 = KnnEntropy.fromDistances(rho2, k, ctx.d, ctx.manifold);
-            out.put("knn_kl_12", kl.kl12());
-            out.put("knn_kl_21", kl.kl21());
-            out.put("knn_jeffreys", kl.jeffreys());
-            out.put("knn_dsym", kl.dsym());
-            out.put("entropy_1", h1);
-            out.put("entropy_2", h2);
-
-            double[] w = new double[(n1 + n2) * 2];
-            for (int i = 0; i < n1; i++) {
-                w[2 * i] = 1.0 / n1;
-            }
-            for (int j = 0; j < n2; j++) {
-                w[2 * (n1 + j) + 1] = 1.0 / n2;
-            }
-            double[][][] forms = pairwise.quadraticForms(NDArrays.concat(new NDList(z1, z2)),
-                    s.create(w, new Shape(n1 + n2, 2)), ctx.kernels);
-            EnergyDistance.Result energy = EnergyDistance.fromForms(forms[0]);
-            out.put("energy_distance", energy.energy());
-            out.put("energy_cross_mean", energy.crossMean());
-            out.put("energy_within_1", energy.within1());
-            out.put("energy_within_2", energy.within2());
-            for (int b = 0; b < Mmd.BANDWIDTH_MULTIPLIERS.length; b++) {
-                out.put(mmdName(b), Mmd.fromForms(forms[b + 1]));
-            }
-
-            out.put("wang_isola_alignment", WangIsola.alignment(z1p, z2));
-            out.put("wang_isola_uniformity_1", WangIsola.uniformity(z1, pairwise));
-            out.put("wang_isola_uniformity_2", WangIsola.uniformity(z2, pairwise));
-
-            Retrieval.Result rec = Retrieval.compute(z1, z2, partner, pairwise);
-            for (int i = 0; i < Retrieval.KS.length; i++) {
-                out.put("r" + Retrieval.KS[i] + "_1to2", rec.oneToTwo()[i]);
-            }
-            for (int i = 0; i < Retrieval.KS.length; i++) {
-                out.put("r" + Retrieval.KS[i] + "_2to1", rec.twoToOne()[i]);
-            }
-
-            if (ctx.manifold == Manifold.SPHERE) {
-                double a = TheoryTerms.alignmentTerm(z1p, z2, ctx.tau);
-                double e = TheoryTerms.energy(a, h1, h2, kl.dsym());
-                out.put("alignment_term", a);
-                out.put("energy_E", e);
-                out.put("energy_E_plus_log_c_tau", e + ctx.logCTau);
-                for (int b : ctx.batchSizes) {
-                    out.put("loss_minus_log_B_" + b, TheoryTerms.finiteBatchLossMinusLogB(z1p, z2, b, ctx.tau, pairwise));
+            if (theory) {
+                out.put("alignment_term", TheoryTerms.alignmentTerm(z1p, z2s, tau));
+                for (int b : batchSizes) {
+                    out.put("loss_minus_log_B_" + b, TheoryTerms.finiteBatchLossMinusLogB(z1p, z2s, b, tau, pairwise));
                 }
             }
         }
-        return out;
     }
 
-    private List<GapReport.TestResult> permutationTests(NDArray z1, NDArray z2, List<DistanceKernel> kernels) {
-        double[] signs = new double[kernels.size()];
-        java.util.Arrays.fill(signs, 1);
-        signs[0] = -1; // energy distance = -w^T D w
-        PermutationTest.Result r = PermutationTest.run(z1, z2, kernels, signs, options.permutations(),
-                Seeds.derive(options.seed(), "measure.permutation", 0), pairwise);
-        List<GapReport.TestResult> out = new ArrayList<>();
-        int n1 = (int) z1.getShape().get(0);
-        int n2 = (int) z2.getShape().get(0);
-        for (int k = 0; k < kernels.size(); k++) {
-            String name = k == 0 ? "energy_distance" : mmdName(k - 1);
-            out.add(new GapReport.TestResult(name, r.observed()[k], r.pValues()[k], r.permutations(), n1, n2));
+    private static void putRecall(Map<String, Double> out, FullSetRetrieval.Recall r) {
+        for (int i = 0; i < FullSetRetrieval.KS.length; i++) {
+            out.put("r" + FullSetRetrieval.KS[i] + "_1to2", r.recall1to2()[i]);
         }
-        return out;
+        for (int i = 0; i < FullSetRetrieval.KS.length; i++) {
+            out.put("r" + FullSetRetrieval.KS[i] + "_2to1", r.recall2to1()[i]);
+        }
+        out.put("mean_rank_1to2", r.meanRank1to2());
+        out.put("median_rank_1to2", r.medianRank1to2());
+        out.put("mean_rank_2to1", r.meanRank2to1());
+        out.put("median_rank_2to1", r.medianRank2to1());
     }
 
     static String mmdName(int bandwidthIndex) {
@@ -355,12 +534,24 @@ public final class GapMeasurer {
         return "mmd2_rbf_" + (mult == Math.rint(mult) ? String.valueOf((int) mult) : String.valueOf(mult)) + "x";
     }
 
-    /** The median of {@code ||x - y||} over a fixed random subsample of each side (on the device). */
-    private double medianCrossDistance(NDArray z1, NDArray z2, NDManager scope) {
+    /**
+     * The median of {@code ||x - y||} over a fixed random subsample of each side (on the device),
+     * modality 1 drawn from the report's marginal.
+     */
+    private double medianCrossDistance(NDArray z1, NDArray z2, int[] partner, NDManager scope) {
         int n1 = (int) z1.getShape().get(0);
         int n2 = (int) z2.getShape().get(0);
         java.util.SplittableRandom rng = new java.util.SplittableRandom(Seeds.derive(options.seed(), "measure.bandwidth", 0));
-        int[] r1 = Subsampler.choose(n1, Math.min(BANDWIDTH_SAMPLE, n1), rng);
+        int[] r1;
+        if (options.marginal() == Marginal.WEIGHTED) {
+            int[] caps = Subsampler.choose(n2, Math.min(BANDWIDTH_SAMPLE, n2), rng);
+            r1 = new int[caps.length];
+            for (int i = 0; i < caps.length; i++) {
+                r1[i] = partner[caps[i]];
+            }
+        } else {
+            r1 = Subsampler.choose(n1, Math.min(BANDWIDTH_SAMPLE, n1), rng);
+        }
         int[] r2 = Subsampler.choose(n2, Math.min(BANDWIDTH_SAMPLE, n2), rng);
         try (NDManager s = scope.newSubManager()) {
             Pairwise.tempAttach(s, z1, z2);
@@ -453,28 +644,43 @@ public final class GapMeasurer {
         out.put("angle_hist_dsym", a.dsym());
     }
 
-    private List<GapReport.Estimate> aggregate(Map<String, Double> full, List<Map<String, Double>> real,
-            List<Map<String, Double>> shuffled) {
-        List<String> names = new ArrayList<>(real.get(0).keySet());
-        for (String name : full.keySet()) {
+    private List<GapReport.Estimate> aggregate(Map<String, Double> full, Map<String, Double> shuffleFull, List<Map<String, Double>> real,
+            List<Map<String, Double>> shuffled, Map<String, Reliability.Verdict> verdicts) {
+        List<String> names = new ArrayList<>(full.keySet());
+        for (String name : real.get(0).keySet()) {
             if (!names.contains(name)) {
                 names.add(name);
             }
         }
-        List<GapReport.Estimate> out = new ArrayList<>();
+        // display order: marginals first, then what depends on the pairing, then the theory
+        List<String> groups = new ArrayList<>(List.of("centroid", "divergence", "entropy", "two-sample", "wang-isola", "pairs",
+                "retrieval", "theory"));
         for (String name : names) {
-            double[] rs = column(real, name);
-            double[] ss = shuffled.isEmpty() ? null : column(shuffled, name);
-            Statistics.Description desc = Statistics.describe(name);
-            out.add(new GapReport.Estimate(name, desc.group(), finite(full.get(name)), rs == null ? null : finite(mean(rs)),
-                    rs == null ? null : finite(std(rs)), ss == null ? null : finite(mean(ss)), ss == null ? null : finite(std(ss)),
-                    desc.text()));
+            String g = Statistics.describe(name).group();
+            if (!groups.contains(g)) {
+                groups.add(g);
+            }
+        }
+        List<GapReport.Estimate> out = new ArrayList<>();
+        for (String group : groups) {
+            for (String name : names) {
+                Statistics.Description desc = Statistics.describe(name);
+                if (!desc.group().equals(group)) {
+                    continue;
+                }
+                double[] rs = column(real, name);
+                double[] ss = column(shuffled, name);
+                Reliability.Verdict v = verdicts.getOrDefault(name, Reliability.Verdict.NOT_APPLICABLE);
+                out.add(new GapReport.Estimate(name, desc.group(), Statistics.sample(name), finite(full.get(name)),
+                        rs == null ? null : finite(mean(rs)), rs == null ? null : finite(std(rs)), finite(shuffleFull.get(name)),
+                        ss == null ? null : finite(mean(ss)), ss == null ? null : finite(std(ss)), v.reliable(), v.reason(), desc.text()));
+            }
         }
         return out;
     }
 
     private static double[] column(List<Map<String, Double>> rows, String name) {
-        if (!rows.get(0).containsKey(name)) {
+        if (rows.isEmpty() || !rows.get(0).containsKey(name)) {
             return null;
         }
         return rows.stream().mapToDouble(r -> r.get(name)).toArray();

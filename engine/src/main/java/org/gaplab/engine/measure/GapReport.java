@@ -19,16 +19,20 @@ import java.util.Map;
  * @param input what was measured
  * @param settings how it was measured (estimators, k, m, tau, ...)
  * @param estimates every statistic, in display order
- * @param permutationTests energy distance and MMD^2 tests on the first subsample
- * @param theory the check {@code L_B - ln B -> L_inf = E + ln c_tau} (null off the sphere)
+ * @param permutationTests energy distance and MMD^2 tests on the first pair of independent samples
+ * @param theory the check {@code L_B - ln B -> L_inf = E + ln c_tau} (null off the sphere or without a temperature)
+ * @param notes one line for every change to what was asked (m lowered, theory skipped, ...)
  * @param timingSeconds wall time of each stage
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record GapReport(int schemaVersion, Input input, Settings settings, List<Estimate> estimates,
-        List<TestResult> permutationTests, TheoryCheck theory, Map<String, Double> timingSeconds) {
+        List<TestResult> permutationTests, TheoryCheck theory, List<String> notes, Map<String, Double> timingSeconds) {
 
-    /** Version of this report's layout. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * Version of this report's layout. 2: independent two-sample statistics (U-statistics),
+     * whole-set retrieval, reliability flags, notes, optional temperature.
+     */
+    public static final int SCHEMA_VERSION = 2;
 
     /**
      * What was measured.
@@ -53,12 +57,18 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
     /**
      * How it was measured.
      *
-     * @param subsampleSize m, pairs per subsample (without replacement)
+     * @param subsampleSize m, points per side of each pair of independent samples (after any lowering)
+     * @param requestedSubsampleSize the m asked for
+     * @param pairSubsampleSize pairs per subsample of the paired statistics
      * @param subsamples R, number of subsamples
      * @param shuffleControl whether the shuffle control ran
      * @param seed root seed of the measurement streams
-     * @param tau temperature of the theory terms
-     * @param tauSource where tau came from ("option", "model")
+     * @param tau temperature of the theory terms (null when none was given)
+     * @param tauSource where tau came from ("option", "logit-scale", "model", "none")
+     * @param marginal law of modality 1 in the two-sample statistics ("weighted", "unique", or "one-to-one" without a pairing index)
+     * @param sampling what is paired and what is independent, in words
+     * @param retrievalProtocol the retrieval protocol, in words
+     * @param stabilityKs the neighbour ranks of the stability check
      * @param knnK k of the k-NN estimators
      * @param klEstimator divergence estimator
      * @param entropyEstimator entropy estimator
@@ -75,7 +85,8 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
      * @param memoryBudgetBytes memory per chunk of pairwise work
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Settings(int subsampleSize, int subsamples, boolean shuffleControl, long seed, double tau, String tauSource,
+    public record Settings(int subsampleSize, int requestedSubsampleSize, int pairSubsampleSize, int subsamples, boolean shuffleControl,
+            long seed, Double tau, String tauSource, String marginal, String sampling, String retrievalProtocol, int[] stabilityKs,
             int knnK, String klEstimator, String entropyEstimator, String ballVolume, String energyEstimator,
             String mmdEstimator, double medianCrossDistance, double[] mmdBandwidths, int angleBins, double angleEps,
             int permutations, int[] batchSizes, String computeDtype, long memoryBudgetBytes) {}
@@ -85,16 +96,22 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
      *
      * @param name key, e.g. "centroid_gap"
      * @param group family, e.g. "centroid", "divergence", "retrieval", "theory"
+     * @param sample what it is computed on: "whole set", "independent" (two disjoint halves) or "pairs"
      * @param full value on the whole sample, where computed (else null)
      * @param mean mean over the subsamples
      * @param std sample standard deviation over the subsamples (null with one subsample)
-     * @param shuffleMean the same under the shuffle control (null when it did not run)
+     * @param shuffleFull the whole-set value under the shuffled pairing (null when not computed)
+     * @param shuffleMean the subsample mean under the shuffled pairing (null for statistics of the
+     *     marginals, which a shuffle of the pairing cannot change, or when the control did not run)
      * @param shuffleStd its standard deviation
+     * @param reliable whether the estimate can be trusted at its dimension, m and k (see {@link Reliability})
+     * @param reason the checks behind {@code reliable}: for k-NN estimates the estimator, intrinsic dimension, m, k and
+     *     any failed check; for the others that no dimension rule applies
      * @param description what it is, one line
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Estimate(String name, String group, Double full, Double mean, Double std, Double shuffleMean, Double shuffleStd,
-            String description) {}
+    public record Estimate(String name, String group, String sample, Double full, Double mean, Double std, Double shuffleFull,
+            Double shuffleMean, Double shuffleStd, boolean reliable, String reason, String description) {}
 
     /**
      * A permutation test.
@@ -118,11 +135,13 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
      * @param energy {@code E(rho1, rho2)}, mean over subsamples
      * @param energyPlusLogCTau {@code E + ln c_tau}, what {@code L_inf} tends to as tau -> 0
      * @param finiteBatch {@code L_B - ln B} at each B
+     * @param reliable whether E (built from k-NN entropies and D_sym) can be trusted
+     * @param reason why (inherited from the k-NN estimates)
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record TheoryCheck(double tau, @JsonProperty("log_c_tau") double logCTau, double largeBatchEnergy, double energy,
             @JsonProperty("energy_plus_log_c_tau") double energyPlusLogCTau,
-            List<BatchLoss> finiteBatch) {}
+            List<BatchLoss> finiteBatch, boolean reliable, String reason) {}
 
     /**
      * @param batchSize B

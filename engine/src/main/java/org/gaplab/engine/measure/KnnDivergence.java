@@ -82,6 +82,47 @@ public final class KnnDivergence {
         return sum / n + Math.log((double) m / (n - 1));
     }
 
+    /**
+     * One direction with its standard error over the points, {@code sd(terms) / sqrt(n)}.
+     *
+     * @param rho within-sample k-th neighbour distances
+     * @param nu k-th neighbour distances to the other sample
+     * @param m size of the other sample
+     * @param d number of coordinates
+     * @param manifold where the points live
+     * @return KL estimate and its standard error
+     */
+    static Reliability.Value oneWayWithError(double[] rho, double[] nu, int m, int d, Manifold manifold) {
+        int n = rho.length;
+        int[] zeros = new int[1];
+        double[] terms = new double[n];
+        for (int i = 0; i < n; i++) {
+            terms[i] = manifold.logBallVolume(d, floor(nu[i], zeros)) - manifold.logBallVolume(d, floor(rho[i], zeros));
+        }
+        return new Reliability.Value(mean(terms) + Math.log((double) m / (n - 1)), standardError(terms));
+    }
+
+    static double mean(double[] a) {
+        double s = 0;
+        for (double v : a) {
+            s += v;
+        }
+        return s / a.length;
+    }
+
+    /** {@code sd / sqrt(n)} with the n - 1 variance; NaN below two values. */
+    static double standardError(double[] a) {
+        if (a.length < 2) {
+            return Double.NaN;
+        }
+        double m = mean(a);
+        double s = 0;
+        for (double v : a) {
+            s += (v - m) * (v - m);
+        }
+        return Math.sqrt(s / (a.length - 1) / a.length);
+    }
+
     static double floor(double r, int[] zeros) {
         if (r <= 0) {
             zeros[0]++;

@@ -33,6 +33,17 @@ public final class KnnEntropy {
         return fromDistances(pairwise.kthNeighbourDistance(z, z, k, true, manifold), k, d, manifold);
     }
 
+    /** The estimate and its standard error over the points. */
+    static Reliability.Value withError(double[] rho, int k, int d, Manifold manifold) {
+        int[] zeros = new int[1];
+        double[] terms = new double[rho.length];
+        for (int i = 0; i < rho.length; i++) {
+            terms[i] = manifold.logBallVolume(d, KnnDivergence.floor(rho[i], zeros));
+        }
+        return new Reliability.Value(SpecialFunctions.digamma(rho.length) - SpecialFunctions.digamma(k) + KnnDivergence.mean(terms),
+                KnnDivergence.standardError(terms));
+    }
+
     /** The estimate from the k-th neighbour distances of a sample of points with d coordinates. */
     static double fromDistances(double[] rho, int k, int d, Manifold manifold) {
         int n = rho.length;

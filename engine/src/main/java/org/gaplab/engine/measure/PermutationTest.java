@@ -4,21 +4,22 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * Permutation tests of "the two samples come from one distribution" with the energy distance and
- * MMD^2 as statistics. Pool the n_X + n_Y points, relabel them at random P times, and compare:
+ * MMD^2 (both unbiased U-statistics) as statistics. The two independent samples are pooled, the
+ * labels of the pooled points are permuted P times, and
  * <pre>
  *   p = (1 + #{ p : T(permutation p) >= T(observed) }) / (P + 1),
  * </pre>
- * which is a valid (slightly conservative) p-value. Every statistic is a quadratic form
- * {@code T = sign * w^T K w} in the label weights {@code w = 1_X/n_X - 1_Y/n_Y} (sign -1 for the
- * energy distance's distance kernel, +1 for MMD's RBF kernels), so all permutations are evaluated
- * in one chunked pass over the pooled kernel matrices, as columns of W.
+ * a valid (slightly conservative) p-value when the pooled points are exchangeable under the null,
+ * which holds for independent samples and fails for paired rows. All relabellings are evaluated
+ * in the one pass over the pooled distance matrix that also serves the observed statistics
+ * ({@link PooledPass}: each relabelling is an extra weight column).
  */
 public final class PermutationTest {
     private PermutationTest() {}
@@ -31,62 +32,62 @@ public final class PermutationTest {
     public record Result(double[] observed, double[] pValues, int permutations) {}
 
     /**
-     * @param x sample X, {@code [nx, d]}
-     * @param y sample Y, {@code [ny, d]}
-     * @param kernels the kernels
-     * @param signs +1 or -1 per kernel (see the class comment)
-     * @param permutations P >= 1
-     * @param seed the only source of randomness
-     * @param pairwise chunked primitives
-     * @return observed statistics and p-values, per kernel
+     * @param statistic per labelling (index 0 = observed), larger = more evidence of a difference
+     * @return {@code (1 + #exceed) / (P + 1)}; ties count against the observed labelling
      */
-    public static Result run(NDArray x, NDArray y, List<DistanceKernel> kernels, double[] signs, int permutations, long seed,
-            Pairwise pairwise) {
-        int nx = (int) x.getShape().get(0);
-        int ny = (int) y.getShape().get(0);
-        int n = nx + ny;
-        int kc = kernels.size();
-        double[] observed = new double[kc];
-        int[] exceed = new int[kc];
-        SplittableRandom rng = new SplittableRandom(seed);
-        // columns per pass: bound W ([n, cols] float64) by a quarter of the budget
-        int perPass = Math.max(2, Math.min(permutations + 1, pairwise.chunkRows(n, 4)));
-        try (NDManager scope = x.getManager().newSubManager()) {
-            Pairwise.tempAttach(scope, x, y);
-            NDArray pooled = NDArrays.concat(new NDList(x, y));
-            int done = 0; // columns done; column 0 is the observed labelling
-            while (done < permutations + 1) {
-                int cols = Math.min(perPass, permutations + 1 - done);
-                double[] w = new double[n * cols];
-                for (int c = 0; c < cols; c++) {
-                    int[] order = identity(n);
-                    if (done + c > 0) {
-                        shuffle(order, rng);
-                    }
-                    for (int i = 0; i < n; i++) {
-                        w[order[i] * cols + c] = i < nx ? 1.0 / nx : -1.0 / ny;
-                    }
-                }
-                double[][][] forms;
-                try (NDArray weights = scope.create(w, new Shape(n, cols))) {
-                    forms = pairwise.quadraticForms(pooled, weights, kernels);
-                }
-                for (int k = 0; k < kc; k++) {
-                    for (int c = 0; c < cols; c++) {
-                        double t = signs[k] * forms[k][c][c];
-                        if (done + c == 0) {
-                            observed[k] = t;
-                        } else if (t >= observed[k] - 1e-12 * Math.abs(observed[k])) {
-                            exceed[k]++; // ties count against the observed labelling
-                        }
-                    }
-                }
-                done += cols;
+    static double pValue(double[] statistic) {
+        int exceed = 0;
+        double obs = statistic[0];
+        for (int c = 1; c < statistic.length; c++) {
+            if (statistic[c] >= obs - 1e-12 * Math.abs(obs)) {
+                exceed++;
             }
         }
+        return (1.0 + exceed) / statistic.length;
+    }
+
+    /**
+     * The tests for two independent samples of distinct points.
+     *
+     * @param x sample X, {@code [nx, d]}
+     * @param y sample Y, {@code [ny, d]}, same dtype
+     * @param kernels the kernels
+     * @param energyLike per kernel: true for a distance kernel (statistic {@code 2 xy - xx - yy}),
+     *     false for a similarity kernel (MMD^2, {@code xx + yy - 2 xy})
+     * @param permutations P >= 1
+     * @param seed the only source of randomness
+     * @param pairwise chunk budget
+     * @return observed statistics and p-values, per kernel
+     */
+    public static Result run(NDArray x, NDArray y, List<DistanceKernel> kernels, boolean[] energyLike, int permutations, long seed,
+            Pairwise pairwise) {
+        int nx = (int) x.getShape().get(0);
+        try (NDManager s = x.getManager().newSubManager()) {
+            Pairwise.tempAttach(s, x, y);
+            NDArray pooled = NDArrays.concat(new NDList(x, y));
+            int[] counts = new int[nx];
+            Arrays.fill(counts, 1);
+            PooledPass.Result r = PooledPass.run(pooled, new PooledPass.Plan(nx, counts, kernels, kernels.size(), permutations, seed,
+                    new int[] {1}, 0, false), pairwise);
+            return fromPass(r, energyLike, permutations);
+        }
+    }
+
+    /** The tests from a pass that carried the relabellings. */
+    static Result fromPass(PooledPass.Result r, boolean[] energyLike, int permutations) {
+        int kc = energyLike.length;
+        double[] observed = new double[kc];
         double[] p = new double[kc];
         for (int k = 0; k < kc; k++) {
-            p[k] = (1.0 + exceed[k]) / (permutations + 1.0);
+            double[] t = new double[permutations + 1];
+            for (int c = 0; c <= permutations; c++) {
+                double xx = r.sxx()[k][c];
+                double yy = r.syy()[k][c];
+                double xy = r.sxy()[k][c];
+                t[c] = energyLike[k] ? 2 * xy - xx - yy : xx + yy - 2 * xy;
+            }
+            observed[k] = t[0];
+            p[k] = pValue(t);
         }
         return new Result(observed, p, permutations);
     }

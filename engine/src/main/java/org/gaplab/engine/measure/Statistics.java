@@ -13,8 +13,8 @@ final class Statistics {
     record Description(String group, String text) {}
 
     private static final Map<String, Description> ALL = Map.ofEntries(
-            Map.entry("centroid_gap", new Description("centroid", "||mean(z1) - mean(z2)||")),
-            Map.entry("centroid_norm_1", new Description("centroid", "||mean(z1)||")),
+            Map.entry("centroid_gap", new Description("centroid", "||mean(z1) - mean(z2)||, each image once")),
+            Map.entry("centroid_norm_1", new Description("centroid", "||mean(z1)||, each image once")),
             Map.entry("centroid_norm_2", new Description("centroid", "||mean(z2)||")),
             Map.entry("centroid_cosine", new Description("centroid", "cosine between the two centroids")),
             Map.entry("angle_hist_jeffreys", new Description("divergence", "Jeffreys J = KL(p||q) + KL(q||p), 2-D angle histogram (paper)")),
@@ -25,27 +25,55 @@ final class Statistics {
             Map.entry("knn_dsym", new Description("divergence", "D_sym = J/2, k-NN (the theory's term)")),
             Map.entry("entropy_1", new Description("entropy", "H(rho1), Kozachenko-Leonenko k-NN")),
             Map.entry("entropy_2", new Description("entropy", "H(rho2), Kozachenko-Leonenko k-NN")),
-            Map.entry("energy_distance", new Description("two-sample", "2E||X-Y|| - E||X-X'|| - E||Y-Y'|| (V-statistic)")),
+            Map.entry("energy_distance", new Description("two-sample", "2E||X-Y|| - E||X-X'|| - E||Y-Y'|| (unbiased U-statistic)")),
             Map.entry("energy_cross_mean", new Description("two-sample", "E||X-Y||")),
-            Map.entry("energy_within_1", new Description("two-sample", "E||X-X'||, modality 1")),
-            Map.entry("energy_within_2", new Description("two-sample", "E||Y-Y'||, modality 2")),
-            Map.entry("mmd2_rbf_0.5x", new Description("two-sample", "MMD^2 biased, RBF s = 0.5 x median cross distance")),
-            Map.entry("mmd2_rbf_1x", new Description("two-sample", "MMD^2 biased, RBF s = median cross distance")),
-            Map.entry("mmd2_rbf_2x", new Description("two-sample", "MMD^2 biased, RBF s = 2 x median cross distance")),
+            Map.entry("energy_within_1", new Description("two-sample", "E||X-X'||, modality 1, distinct draws")),
+            Map.entry("energy_within_2", new Description("two-sample", "E||Y-Y'||, modality 2, distinct draws")),
+            Map.entry("mmd2_rbf_0.5x", new Description("two-sample", "MMD^2 unbiased, RBF s = 0.5 x median cross distance")),
+            Map.entry("mmd2_rbf_1x", new Description("two-sample", "MMD^2 unbiased, RBF s = median cross distance")),
+            Map.entry("mmd2_rbf_2x", new Description("two-sample", "MMD^2 unbiased, RBF s = 2 x median cross distance")),
             Map.entry("wang_isola_alignment", new Description("wang-isola", "E_pairs ||f(x) - g(y)||^2")),
-            Map.entry("wang_isola_uniformity_1", new Description("wang-isola", "log E exp(-2||z - z'||^2), modality 1")),
-            Map.entry("wang_isola_uniformity_2", new Description("wang-isola", "log E exp(-2||z - z'||^2), modality 2")),
-            Map.entry("r1_1to2", new Description("retrieval", "recall@1, queries from modality 1")),
-            Map.entry("r5_1to2", new Description("retrieval", "recall@5, queries from modality 1")),
-            Map.entry("r10_1to2", new Description("retrieval", "recall@10, queries from modality 1")),
-            Map.entry("r1_2to1", new Description("retrieval", "recall@1, queries from modality 2")),
-            Map.entry("r5_2to1", new Description("retrieval", "recall@5, queries from modality 2")),
-            Map.entry("r10_2to1", new Description("retrieval", "recall@10, queries from modality 2")),
+            Map.entry("wang_isola_uniformity_1", new Description("wang-isola", "log E exp(-2||z - z'||^2), modality 1, distinct draws")),
+            Map.entry("wang_isola_uniformity_2", new Description("wang-isola", "log E exp(-2||z - z'||^2), modality 2, distinct draws")),
+            Map.entry("pair_cosine", new Description("pairs", "mean <f(x), g(y)> over all pairs")),
+            Map.entry("r1_1to2", new Description("retrieval", "recall@1, image queries over all captions (any caption of the image)")),
+            Map.entry("r5_1to2", new Description("retrieval", "recall@5, image queries over all captions")),
+            Map.entry("r10_1to2", new Description("retrieval", "recall@10, image queries over all captions")),
+            Map.entry("r1_2to1", new Description("retrieval", "recall@1, caption queries over all images")),
+            Map.entry("r5_2to1", new Description("retrieval", "recall@5, caption queries over all images")),
+            Map.entry("r10_2to1", new Description("retrieval", "recall@10, caption queries over all images")),
+            Map.entry("mean_rank_1to2", new Description("retrieval", "mean rank of the best caption, image queries")),
+            Map.entry("median_rank_1to2", new Description("retrieval", "median rank of the best caption, image queries")),
+            Map.entry("mean_rank_2to1", new Description("retrieval", "mean rank of the image, caption queries")),
+            Map.entry("median_rank_2to1", new Description("retrieval", "median rank of the image, caption queries")),
+            Map.entry("subsample_r1_1to2", new Description("retrieval", "recall@1 inside m-pair subsamples (inflated; not comparable)")),
+            Map.entry("subsample_r5_1to2", new Description("retrieval", "recall@5 inside m-pair subsamples (inflated)")),
+            Map.entry("subsample_r10_1to2", new Description("retrieval", "recall@10 inside m-pair subsamples (inflated)")),
+            Map.entry("subsample_r1_2to1", new Description("retrieval", "recall@1 inside m-pair subsamples (inflated)")),
+            Map.entry("subsample_r5_2to1", new Description("retrieval", "recall@5 inside m-pair subsamples (inflated)")),
+            Map.entry("subsample_r10_2to1", new Description("retrieval", "recall@10 inside m-pair subsamples (inflated)")),
             Map.entry("alignment_term", new Description("theory", "A = (1/tau) E_pairs[-<f(x), g(y)>]")),
             Map.entry("energy_E", new Description("theory", "E = A - (H1 + H2)/2 - D_sym")),
             Map.entry("energy_E_plus_log_c_tau", new Description("theory", "E + ln c_tau, the sharpened limit of L_inf")),
             Map.entry("large_batch_energy", new Description("theory", "plug-in L_inf, partition field on the whole set")),
             Map.entry("log_c_tau", new Description("theory", "ln c_tau = ln int_S exp(<z,w>/tau) dw")));
+
+    /**
+     * @param name a statistic
+     * @return what its subsample column is computed on: "pairs" (true pairs; the shuffle control
+     *     applies), "independent" (two samples from disjoint halves of the pairs), or "whole set"
+     */
+    static String sample(String name) {
+        if (name.startsWith("loss_minus_log_B_") || name.startsWith("subsample_r") || name.equals("wang_isola_alignment")
+                || name.equals("alignment_term")) {
+            return "pairs";
+        }
+        if (name.startsWith("r1") || name.startsWith("r5") || name.startsWith("mean_rank") || name.startsWith("median_rank")
+                || name.equals("pair_cosine") || name.equals("large_batch_energy") || name.equals("log_c_tau")) {
+            return "whole set";
+        }
+        return "independent";
+    }
 
     static Description describe(String name) {
         if (name.startsWith("loss_minus_log_B_")) {

@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Draws the repeated subsamples without replacement, and their shuffle controls, on the host from
+ * Draws the repeated subsamples of true pairs for the paired statistics (alignment, L_B - ln B,
+ * optional subsample retrieval) without replacement, and their shuffle controls, on the host from
  * the "measure.subsample" and "measure.shuffle" seed streams (so they do not depend on the device
  * or on the engine's generator).
  *
@@ -50,11 +51,6 @@ final class Subsampler {
     /** @return the z2 rows one subsample takes for a requested size m */
     int size(int m) {
         return Math.min(m, n2);
-    }
-
-    /** @return whether size m takes every row, so that repeats would be identical */
-    boolean takesAll(int m) {
-        return m >= n2;
     }
 
     Draw draw(int index, int m) {

@@ -7,11 +7,12 @@
  * {@link org.gaplab.engine.measure.KnnDivergence}, {@link org.gaplab.engine.measure.KnnEntropy},
  * {@link org.gaplab.engine.measure.EnergyDistance}, {@link org.gaplab.engine.measure.Mmd},
  * {@link org.gaplab.engine.measure.PermutationTest}, {@link org.gaplab.engine.measure.WangIsola},
- * {@link org.gaplab.engine.measure.Retrieval}, {@link org.gaplab.engine.measure.PartitionConstant} and
+ * {@link org.gaplab.engine.measure.Retrieval}, {@link org.gaplab.engine.measure.FullSetRetrieval},
+ * {@link org.gaplab.engine.measure.Reliability}, {@link org.gaplab.engine.measure.PartitionConstant} and
  * {@link org.gaplab.engine.measure.TheoryTerms}. All pairwise work goes through {@link
  * org.gaplab.engine.measure.Pairwise}: NDArray math on the embeddings' device, chunked by rows so
  * the memory used is bounded by a budget and never O(n^2). {@link
- * org.gaplab.engine.measure.GapMeasurer} draws the subsamples, the shuffle control and the
- * permutation test, and assembles a {@link org.gaplab.engine.measure.GapReport}.
+ * org.gaplab.engine.measure.GapMeasurer} draws the independent two-sample splits, the pair
+ * subsamples and their shuffle control, and assembles a {@link org.gaplab.engine.measure.GapReport}.
  */
 package org.gaplab.engine.measure;

@@ -48,18 +48,36 @@ class MeasureCommandTest {
                 "--subsample", "100", "--bootstrap", "2", "--permutations", "9", "--out", out.toString());
         assertThat(o.code()).as(o.err()).isZero();
         JsonNode j = Json.MAPPER.readTree(o.out().strip());
-        assertThat(j.path("schema_version").asInt()).isEqualTo(1);
+        assertThat(j.path("schema_version").asInt()).isEqualTo(org.gaplab.engine.measure.GapReport.SCHEMA_VERSION);
         assertThat(j.path("settings").path("subsample_size").asInt()).isEqualTo(100);
         assertThat(j.path("input").path("manifold_label").asText()).isEqualTo("sphere S^2");
         assertThat(Json.MAPPER.readTree(out.resolve("gap_report.json").toFile()).path("estimates").size())
                 .isEqualTo(j.path("estimates").size());
-        assertThat(Files.readAllLines(out.resolve("gap_report.csv")).get(0)).startsWith("name,group,whole_set,mean,std");
+        assertThat(Files.readAllLines(out.resolve("gap_report.csv")).get(0)).startsWith("name,group,sample,whole_set,mean,std");
         // the table mode teaches what it shows
         CliTest.Outcome t = CliTest.gaplab("measure", "--embeddings", a.toString(), b.toString(), "--device", "cpu",
                 "--subsample", "100", "--bootstrap", "2", "--permutations", "0", "--no-normalize");
         assertThat(t.code()).as(t.err()).isZero();
         assertThat(t.out()).contains("R^3 (intrinsic dim 3)").contains("centroid_gap").contains("shuffled pairing")
                 .doesNotContain("theory check");
+        // embeddings carry no temperature: theory terms only with --tau or --logit-scale
+        assertThat(j.path("theory").isNull()).isTrue();
+        assertThat(j.path("notes").toString()).contains("theory terms skipped");
+        CliTest.Outcome s = CliTest.gaplab("measure", "--embeddings", a.toString(), b.toString(), "--json", "--device", "cpu",
+                "--subsample", "100", "--bootstrap", "2", "--permutations", "0", "--logit-scale", "100");
+        assertThat(s.code()).as(s.err()).isZero();
+        JsonNode js = Json.MAPPER.readTree(s.out().strip());
+        assertThat(js.path("settings").path("tau").asDouble()).isEqualTo(0.01);
+        assertThat(js.path("settings").path("tau_source").asText()).isEqualTo("logit-scale");
+        assertThat(js.path("theory").path("log_c_tau").asDouble()).isGreaterThan(0);
+        // a changed request says so in one line, and in the JSON (issue 16: --bootstrap 5 with n < m)
+        CliTest.Outcome lowered = CliTest.gaplab("measure", "--embeddings", a.toString(), b.toString(), "--json", "--device", "cpu",
+                "--bootstrap", "5", "--permutations", "0", "--no-shuffle-control");
+        assertThat(lowered.code()).as(lowered.err()).isZero();
+        assertThat(lowered.err()).contains("gaplab: note: m lowered from 2000 to 150");
+        JsonNode jl = Json.MAPPER.readTree(lowered.out().strip());
+        assertThat(jl.path("settings").path("subsamples").asInt()).isEqualTo(5);
+        assertThat(jl.path("notes").toString()).contains("m lowered from 2000 to 150");
     }
 
     @Test
@@ -99,6 +117,20 @@ class MeasureCommandTest {
         // options
         assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), a.toString(), "--subsample", "5"), "--subsample");
         assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), a.toString(), "--tau", "-1"), "--tau");
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), a.toString(), "--tau", "0.1", "--logit-scale", "10"),
+                "not both");
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), a.toString(), "--marginal", "images"), "--marginal");
+        // 50 pairs: halves of 25 points; k = 24 needs more than 25
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), a.toString(), "--device", "cpu", "--k", "24",
+                "--permutations", "0"), "too few rows");
+        Path outOfRange = dir.resolve("far.csv");
+        StringBuilder far = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            far.append(i == 7 ? 50 : i % 50).append('\n');
+        }
+        Files.writeString(outOfRange, far.toString());
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), a.toString(), "--pairs", outOfRange.toString()),
+                "entry 7 is 50, outside the 50 rows");
         assertUsageError(CliTest.gaplab("measure", "--run", dir.toString(), "--embeddings", a.toString(), a.toString()),
                 "mutually exclusive");
         assertUsageError(CliTest.gaplab("measure"), "Missing required");

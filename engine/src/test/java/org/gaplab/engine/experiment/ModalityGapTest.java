@@ -32,7 +32,9 @@ class ModalityGapTest {
             // J is a sum of two KLs; the ceiling with eps = 1e-8 and n = 1000 is about 2 ln(1000 / 1e-8) = 50.6
             assertThat(run.path("jeffreys").asDouble()).isBetween(0.0, 51.0);
             assertThat(run.path("centroid_gap").asDouble()).isBetween(0.0, 2.0);
-            assertThat(run.path("energy_distance").asDouble()).isGreaterThanOrEqualTo(-1e-9);
+            // an unbiased U-statistic on two independent halves: centred on 0 for equal laws, so it
+            // may dip slightly below 0, never below -E||X - X'|| (at most 2 on the circle)
+            assertThat(run.path("energy_distance").asDouble()).isBetween(-0.05, 4.0);
             assertThat(run.path("mean_pair_cosine").asDouble()).isBetween(-1.0, 1.0);
         }
         JsonNode s0 = doc.path("per_sigma").get(0);
