@@ -85,7 +85,20 @@ class SweepTest {
                 .isEqualTo(SweepRunner.Outcome.COMPLETE);
         assertThatThrownBy(() -> SweepRunner.merge(List.of(s0), dir.resolve("bad"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("missing shard(s) 1/2");
+        // one writer per shard directory: a second process on s1 is refused before writing anything
+        try (var held = org.gaplab.engine.rundir.DirectoryLock.acquire(s1, "another shard process")) {
+            assertThatThrownBy(() -> new SweepRunner(s, plan, s1, new Shard(1, 2), cpu, StopSignal.none(), List.of()).run())
+                    .isInstanceOf(org.gaplab.engine.rundir.DirectoryLock.HeldException.class).hasMessageContaining("another shard process");
+            assertThat(s1.resolve("sweep.json")).doesNotExist();
+        }
         new SweepRunner(s, plan, s1, new Shard(1, 2), cpu, StopSignal.none(), List.of()).run();
+        // merging onto one of its inputs is refused and leaves that shard byte for byte as it was
+        var before = org.gaplab.engine.rundir.DirectorySnapshot.of(s0);
+        assertThatThrownBy(() -> SweepRunner.merge(List.of(s0, s1), s0)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is one of the inputs");
+        assertThatThrownBy(() -> SweepRunner.merge(List.of(s0, s1), s0.resolve("..").resolve(s0.getFileName())))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("is one of the inputs");
+        before.assertUnchanged();
         SweepTable merged = SweepRunner.merge(List.of(s1, s0), dir.resolve("merged"));
         // a parent directory stands for the shard directories inside it
         Path parent = dir.resolve("parent");
