@@ -180,7 +180,7 @@ public final class MemoryAdmission {
         step.add(new Term("parameters and optimiser state", mul(4, k, params, bytes), k > 1 ? runsKey : "model"));
         step.add(new Term("data block", mul(3, k, blockSteps, b, dims, bytes), batchKey));
         step.add(new Term("activations", mul(4, k, b, widths(c.model().tower1()) + widths(c.model().tower2()), bytes), batchKey));
-        step.add(new Term("logits of one step (" + coefficient + " x K x B^2 x " + bytes + " bytes)",
+        step.add(new Term("logits of one step, " + coefficient + " x K x B^2 x " + bytes + " bytes",
                 mul(coefficient, k, b, b, bytes), batchKey));
         int measured = c.schedule().measureEvery() > 0 ? Math.min(PERIODIC_MEASURE_PAIRS, c.eval().size()) : 0;
         if (measured > 0) {
