@@ -127,6 +127,23 @@ class RefusalTest {
     }
 
     @Test
+    void reproduceAndSweepOutputsAreLockedAndSweepsAreAdmitted() throws Exception {
+        Path out = dir.resolve("repro");
+        try (DirectoryLock held = DirectoryLock.acquire(out, "another reproduce")) {
+            DirectorySnapshot before = DirectorySnapshot.of(out);
+            assertRefused(CliTest.gaplab("reproduce", "grad-consistency", "--quick", "--device", "cpu", "--out", out.toString()),
+                    "(another reproduce)");
+            before.assertUnchanged();
+        }
+        Path spec = dir.resolve("sweep.yaml");
+        Files.writeString(spec, "name: big\nbase: {batch_size: 8192, eval: {size: 100}}\ngrid: {data.sigma: [0.0, 0.5]}\n");
+        Path sweepOut = dir.resolve("sweep");
+        assertRefused(CliTest.gaplab("sweep", "--config", spec.toString(), "--device", "cpu", "--memory-budget", "1g",
+                "--out", sweepOut.toString()), "lower batch_size");
+        assertThat(sweepOut).doesNotExist();
+    }
+
+    @Test
     void jsonFailuresAreAJsonObjectOnStdout() throws Exception {
         for (String[] args : new String[][] {{"train", "--json", "--set", "steps=2.5"}, {"train", "--json", "--no-such-flag"},
             {"train", "--json", "--resume", dir.resolve("none").toString()}}) {
