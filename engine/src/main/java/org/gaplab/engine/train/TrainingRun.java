@@ -23,8 +23,6 @@ import org.gaplab.engine.report.Provenance;
 import org.gaplab.engine.report.RunLogFile;
 import org.gaplab.engine.rundir.DirectoryLock;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -48,9 +46,11 @@ import java.util.Map;
  *   loss.png/.svg     the training loss curve
  * </pre>
  *
- * <p>The loop syncs with the host only to drain metrics ({@code logEvery}) and to check
- * finiteness before a checkpoint. A NaN/infinite loss stops the run with status DIVERGED and
- * leaves the last good checkpoint in place. A stop request (SIGTERM/SIGINT via {@link StopSignal})
+ * <p>The loop syncs with the host only to drain metrics ({@code logEvery}), to check for
+ * divergence and collapse there ({@link DivergenceCheck}) and to check finiteness before a
+ * checkpoint. A divergence stops the run with status DIVERGED, the reason in the summary, and
+ * leaves the last good checkpoint in place. The directory is written only after every check that
+ * can refuse the run has passed, and under a {@link DirectoryLock}. A stop request (SIGTERM/SIGINT via {@link StopSignal})
  * writes a checkpoint and ends with status INTERRUPTED; {@link Builder#optResume} continues it and,
  * on CPU, reproduces the uninterrupted run's metrics exactly.
  */
