@@ -38,31 +38,65 @@ public final class DivergenceCheck {
     /**
      * @param trainer the trainer after a drain
      * @param im the drained interval
-     * @return why the run must stop, or null when it is healthy
+     * @return why the first failing run must stop, or null when every run is healthy
      */
     public static String reason(Trainer trainer, IntervalMetrics im) {
-        int[] bad = im.nonFiniteRuns();
-        if (bad.length > 0) {
-            int k = bad[0];
-            return String.format(Locale.ROOT, "loss %s, gradient norm %s (NaN/infinite)", im.loss()[k], im.gradNorm()[k]);
+        for (String r : reasons(trainer, im)) {
+            if (r != null) {
+                return r;
+            }
         }
-        if (!trainer.allFinite()) {
-            return "parameters became NaN/infinite";
+        return null;
+    }
+
+    /**
+     * The same checks run by run, for stacked runs (sweeps) where one run's collapse must not stop
+     * the others.
+     *
+     * @param trainer the trainer after a drain
+     * @param im the drained interval
+     * @return per run, why it diverged or collapsed, or null when it is healthy
+     */
+    public static String[] reasons(Trainer trainer, IntervalMetrics im) {
+        int runs = trainer.runs().size();
+        String[] why = new String[runs];
+        for (int k : im.nonFiniteRuns()) {
+            why[k] = String.format(Locale.ROOT, "loss %s, gradient norm %s (NaN/infinite)", im.loss()[k], im.gradNorm()[k]);
         }
-        for (int k = 0; k < im.gradNorm().length; k++) {
-            if (im.steps() > 0 && im.gradNorm()[k] == 0) {
-                return "collapse: the gradient was exactly zero at every one of the last " + im.steps()
+        long[] nonFinite = nonFiniteParameters(trainer);
+        for (int k = 0; k < runs; k++) {
+            if (why[k] == null && nonFinite[k] > 0) {
+                why[k] = "parameters became NaN/infinite";
+            }
+            if (why[k] == null && im.steps() > 0 && im.gradNorm()[k] == 0) {
+                why[k] = "collapse: the gradient was exactly zero at every one of the last " + im.steps()
                         + " steps (nothing can train; the learning rate or the data may be degenerate)";
             }
         }
-        return collapsedEmbeddings(trainer);
+        collapsedEmbeddings(trainer, why);
+        return why;
     }
 
-    /** @return a reason when a probe batch of run 0's evaluation rows embeds to (near) zero vectors */
-    static String collapsedEmbeddings(Trainer trainer) {
+    /** @return per run, the number of NaN/infinite parameter entries (one host sync) */
+    static long[] nonFiniteParameters(Trainer trainer) {
+        int runs = trainer.runs().size();
+        try (NDManager scope = trainer.rootManager().newSubManager()) {
+            trainer.model().tempAttach(scope);
+            NDArray count = scope.zeros(new ai.djl.ndarray.types.Shape(runs), DataType.INT64);
+            for (NDArray p : trainer.model().parameters().asList()) {
+                count = count.add(p.isNaN().logicalOr(p.isInfinite()).reshape(runs, -1).toType(DataType.INT64, false)
+                        .sum(new int[] {1}));
+            }
+            return count.toLongArray();
+        }
+    }
+
+    /** Fills {@code why[k]} for healthy runs whose probe batch embeds to (near) zero vectors. */
+    static void collapsedEmbeddings(Trainer trainer, String[] why) {
         var config = trainer.runs().get(0);
         try (NDManager scope = trainer.rootManager().newSubManager()) {
             DataType dt = config.precision().dataType();
+            // run 0's evaluation rows probe every run of the stack (they share input dimensions)
             NDList probe = trainer.source(0).evaluationSet(scope, Seeds.derive(config.seed(), "eval", 0), PROBE_ROWS, dt);
             trainer.model().tempAttach(scope);
             int runs = trainer.runs().size();
@@ -75,15 +109,14 @@ public final class DivergenceCheck {
                 // one host sync per tower: on the sphere the smallest norm of each run (every row must
                 // have norm 1), otherwise the largest (collapse is every row at 0)
                 NDArray norms = z[t].norm(new int[] {2}).toType(DataType.FLOAT64, false);
-                double[] min = (sphere[t] ? norms.min(new int[] {1}) : norms.max(new int[] {1})).toDoubleArray();
-                for (int k = 0; k < min.length; k++) {
-                    if (!(min[k] >= COLLAPSED_NORM)) {
-                        return String.format(Locale.ROOT, "collapse: %s embeds evaluation rows to vectors of norm %.3g"
-                                + " (the weights overflowed or vanished)", towers[t], min[k]);
+                double[] norm = (sphere[t] ? norms.min(new int[] {1}) : norms.max(new int[] {1})).toDoubleArray();
+                for (int k = 0; k < runs; k++) {
+                    if (why[k] == null && !(norm[k] >= COLLAPSED_NORM)) {
+                        why[k] = String.format(Locale.ROOT, "collapse: %s embeds evaluation rows to vectors of norm %.3g"
+                                + " (the weights overflowed or vanished)", towers[t], norm[k]);
                     }
                 }
             }
-            return null;
         }
     }
 }

@@ -116,6 +116,17 @@ class SweepTest {
         assertThat(whole.resolve("timing.jsonl")).isNotEmptyFile();
     }
 
+    /** Issue 17: a run of a stack that collapses (lr = 1e30) is marked diverged; its neighbour completes. */
+    @Test
+    void aCollapsedRunInAStackIsMarkedDiverged() {
+        var base = org.gaplab.engine.config.RunConfig.defaults().withSteps(30).withBatchSize(32)
+                .withEval(new org.gaplab.engine.config.EvalConfig(100))
+                .withSchedule(new org.gaplab.engine.config.ScheduleConfig(10, 0, 0));
+        var configs = List.of(base, base.withOptim(base.optim().withLr(1e30)));
+        SweepTable t = Sweeps.run(configs, ai.djl.Device.cpu(), 2);
+        assertThat(t.rows()).extracting(SweepRow::status).containsExactly("completed", "diverged");
+    }
+
     @Test
     void badSpecsGiveOneClearError() {
         assertBad("name: x\ngrids: {data.sigma: [0]}\n", "unknown key 'grids'");
