@@ -26,12 +26,14 @@ public final class Checks {
 
     /** Requires a finite {@code value > 0}. */
     public static void positive(double value, String field) {
-        check(Double.isFinite(value) && value > 0, field, "must be > 0, got " + value);
+        check(Double.isFinite(value) && value > 0, field, (Double.isFinite(value) ? "" : "must be a finite number; ")
+                + "must be > 0, got " + value);
     }
 
     /** Requires a finite {@code value >= 0}. */
     public static void nonNegative(double value, String field) {
-        check(Double.isFinite(value) && value >= 0, field, "must be >= 0, got " + value);
+        check(Double.isFinite(value) && value >= 0, field, (Double.isFinite(value) ? "" : "must be a finite number; ")
+                + "must be >= 0, got " + value);
     }
 
     /** Requires {@code lo <= value <= hi}. */

@@ -114,7 +114,7 @@ public record Checkpoint(List<RunConfig> configs, Trainer.Counters counters, NDL
         }
         for (String need : List.of("meta.json", "configs.json", "params.ndlist", "optim.ndlist", "accum.ndlist")) {
             if (!entries.containsKey(need)) {
-                throw new CheckpointException("checkpoint " + file + " is not a gaplab checkpoint (no " + need + ")");
+                throw new CheckpointException("checkpoint " + file + " is truncated, damaged or not a gaplab checkpoint (no " + need + ")");
             }
         }
         try {

@@ -2,6 +2,7 @@ package org.gaplab.engine.cli;
 
 import ai.djl.Device;
 
+import org.gaplab.engine.admission.MemoryAdmission;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.device.DeviceChoice;
 import org.gaplab.engine.device.DeviceEnvironment;
@@ -60,6 +61,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         common.apply(cases.stream().mapToLong(c -> caseConfig(c.trim()).workPerStep(runs)).max().orElse(0));
         DeviceChoice choice = device.choose();
+        MemoryAdmission.Budget budget = MemoryAdmission.budget(choice.device(), common.memoryBudget());
+        for (String c : cases) {
+            MemoryAdmission.admit(MemoryAdmission.training(caseConfig(c.trim()), runs, "--runs"), budget);
+        }
         List<Map<String, Object>> results = new ArrayList<>();
         for (String c : cases) {
             results.add(runCase(c.trim(), choice.device()));

@@ -14,6 +14,14 @@ public final class CommonOptions {
             description = "Intra-op CPU threads of libtorch (default: all cores). Recorded in provenance.")
     Integer threads;
 
+    @Option(names = "--memory-budget", paramLabel = "SIZE",
+            description = {"Largest peak memory a command may plan for, e.g. 8g or 512m; work whose estimate exceeds it",
+                "is refused before it starts (default: 50% of physical memory on CPU, 80% of a GPU's)."})
+    String memoryBudget;
+
+    /** Most intra-op threads per core that --threads accepts. */
+    public static final int MAX_THREADS_PER_CORE = 4;
+
     /** Steps with less arithmetic than this (multiply-adds) run fastest on one intra-op thread. */
     public static final long SMALL_STEP_WORK = 4L << 20;
 
@@ -43,8 +51,26 @@ public final class CommonOptions {
             if (threads < 1) {
                 throw new UserException("--threads must be >= 1, got " + threads);
             }
+            int cores = Runtime.getRuntime().availableProcessors();
+            if (threads > MAX_THREADS_PER_CORE * cores) {
+                // libtorch starts every thread it is given, and thousands of them starve the machine
+                throw new UserException("--threads must be at most " + MAX_THREADS_PER_CORE + " x " + cores + " cores = "
+                        + MAX_THREADS_PER_CORE * cores + ", got " + threads);
+            }
             System.setProperty("ai.djl.pytorch.num_threads", threads.toString());
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+    }
+
+    /** @return the --memory-budget in bytes, or null for the default */
+    public Long memoryBudget() {
+        if (memoryBudget == null) {
+            return null;
+        }
+        try {
+            return org.gaplab.engine.admission.MemoryAdmission.parseSize(memoryBudget, "--memory-budget");
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
         }
     }
 

@@ -164,7 +164,7 @@ public final class MeasureCommand implements Callable<Integer> {
                 if (pairs != null) {
                     throw new UserException("--pairs goes with --embeddings; a run pairs its evaluation set by index");
                 }
-                RunInput.Embedded e = RunInput.embed(input.run, runIndex, n, manager);
+                RunInput.Embedded e = RunInput.embed(input.run, runIndex, n, manager, common.memoryBudget());
                 double t = options.hasTau() ? options.tau() : e.tau();
                 report = measurer.measure(e.z().get(0), e.z().get(1), null, new GapMeasurer.Source("run",
                         input.run + " tower1 (step " + e.step() + ")", input.run + " tower2", "by index"), t,
@@ -183,6 +183,8 @@ public final class MeasureCommand implements Callable<Integer> {
                 }
                 Matrix a = MatrixFiles.read(input.embeddings[0]).requireMatrix("embeddings");
                 Matrix b = MatrixFiles.read(input.embeddings[1]).requireMatrix("embeddings");
+                InputWarnings.warnDuplicateRows(a);
+                InputWarnings.warnDuplicateRows(b);
                 if (a.cols() != b.cols()) {
                     throw new UserException(b.source() + ": has dimension " + b.cols() + " but " + a.source() + " has " + a.cols());
                 }

@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = {"Merge the output directories of all shards of one sweep into a single table (runs.jsonl,",
             "runs.csv, figures), identical to what one unsharded process writes. Fails, naming them, when a",
-            "shard is missing, incomplete, or belongs to another sweep."})
+            "shard is missing, incomplete, or belongs to another sweep, and when --out is one of the inputs;",
+            "a refused merge writes nothing."})
 public final class MergeCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR", description = "Shard output directories.")
     List<Path> dirs;
@@ -25,6 +26,9 @@ public final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (out.toString().isBlank()) {
+            throw new UserException("--out must be a directory, got '' (it would write into the current directory)");
+        }
         SweepTable t = SweepRunner.merge(dirs, out);
         System.out.printf("gaplab merge: %d rows from %d shard(s) -> %s%n", t.rows().size(), dirs.size(), out);
         return ExitCodes.OK;

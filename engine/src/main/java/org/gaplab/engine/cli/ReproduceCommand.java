@@ -16,6 +16,7 @@ import org.gaplab.engine.experiment.GradConsistencyConfig;
 import org.gaplab.engine.experiment.UnimodalGibbs;
 import org.gaplab.engine.experiment.UnimodalGibbsConfig;
 import org.gaplab.engine.report.Json;
+import org.gaplab.engine.rundir.DirectoryLock;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -110,7 +111,11 @@ public final class ReproduceCommand implements Callable<Integer> {
             }
             Device d = chooseDevice();
             Path dir = outDir(name);
-            return finish(experiment.runAndWrite(config, d, dir), dir);
+            Map<String, Object> doc;
+            try (DirectoryLock lock = DirectoryLock.acquire(dir, "gaplab reproduce " + name)) {
+                doc = experiment.runAndWrite(config, d, dir);
+            }
+            return finish(doc, dir);
         }
 
         Device chooseDevice() {
@@ -120,6 +125,9 @@ public final class ReproduceCommand implements Callable<Integer> {
         }
 
         Path outDir(String experiment) {
+            if (out != null && out.toString().isBlank()) {
+                throw new UserException("--out must be a directory, got '' (it would write into the current directory)");
+            }
             return out != null ? out : Path.of("reproduce", experiment);
         }
 

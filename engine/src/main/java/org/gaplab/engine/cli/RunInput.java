@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
 import org.gaplab.datasets.PairedSource;
+import org.gaplab.engine.admission.MemoryAdmission;
 import org.gaplab.engine.checkpoint.Checkpoint;
 import org.gaplab.engine.checkpoint.RunArtifacts;
 import org.gaplab.engine.measure.GapMeasurer;
@@ -26,6 +27,16 @@ final class RunInput {
      * @return {@code [z1, z2]} and the run's temperature
      */
     static Embedded embed(Path runDir, int runIndex, Integer n, NDManager manager) {
+        return embed(runDir, runIndex, n, manager, null);
+    }
+
+    /**
+     * As {@link #embed(Path, int, Integer, NDManager)}, refusing an n whose measurement would not fit
+     * the memory budget before anything is allocated.
+     *
+     * @param memoryBudget bytes, or null for the default budget
+     */
+    static Embedded embed(Path runDir, int runIndex, Integer n, NDManager manager, Long memoryBudget) {
         RunArtifacts.LoadedRun run;
         try {
             run = RunArtifacts.load(runDir, manager);
@@ -39,6 +50,8 @@ final class RunInput {
         if (size < 2) {
             throw new UserException("--n must be >= 2, got " + size);
         }
+        MemoryAdmission.admit(MemoryAdmission.measurement(run.config(), size, n != null ? "--n" : "--n (default: the run's eval.size)"),
+                MemoryAdmission.budget(manager.getDevice(), memoryBudget));
         PairedSource data = run.config().data().build();
         long evalSeed = Seeds.derive(run.config().seed(), "eval", 0);
         NDList z = GapMeasurer.embed(run.model(), runIndex, data, evalSeed, size, manager);

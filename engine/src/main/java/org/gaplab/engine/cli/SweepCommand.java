@@ -1,5 +1,6 @@
 package org.gaplab.engine.cli;
 
+import org.gaplab.engine.admission.MemoryAdmission;
 import org.gaplab.engine.device.DeviceChoice;
 import org.gaplab.engine.report.Json;
 import org.gaplab.engine.sweep.Shard;
@@ -88,6 +89,11 @@ public final class SweepCommand implements Callable<Integer> {
         Path dir = out != null ? out
                 : Path.of("sweeps", s.count() == 1 ? spec.name() : spec.name() + "-shard-" + s.index() + "-of-" + s.count());
         DeviceChoice choice = device.choose();
+        MemoryAdmission.admit(MemoryAdmission.training(plan.points().get(0).config(), plan.chunkSize(), "--chunk"),
+                MemoryAdmission.budget(choice.device(), common.memoryBudget()));
+        if (dir.toString().isBlank()) {
+            throw new UserException("--out must be a directory, got '' (it would write into the current directory)");
+        }
         try (StopSignal stop = StopSignal.install()) {
             long t0 = System.nanoTime();
             SweepRunner.Outcome outcome = new SweepRunner(spec, plan, dir, s, choice, stop, List.of(GaplabCli.lastArgs())).run();

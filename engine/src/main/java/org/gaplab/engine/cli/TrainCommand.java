@@ -67,7 +67,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null && (config != null || out != null)) {
             throw new UserException("--resume continues an existing run: do not combine it with --config or --out");
         }
-        TrainingRun.Builder b = TrainingRun.builder().optDevice(request).optKeepModel(false)
+        TrainingRun.Builder b = TrainingRun.builder().optDevice(request).optKeepModel(false).optMemoryBudget(common.memoryBudget())
                 .optCommandLine(List.of(org.gaplab.engine.cli.GaplabCli.lastArgs()));
         if (resume != null) {
             common.apply(TrainingRun.resumedConfig(resume, overrides).workPerStep(1));
@@ -83,8 +83,10 @@ public final class TrainCommand implements Callable<Integer> {
             try (RunResult r = run.call()) {
                 print(r);
                 if (r.status() == RunStatus.DIVERGED) {
-                    System.err.println("gaplab: error: training diverged (NaN/infinite loss) by step " + r.steps()
-                            + "; the last good checkpoint is kept in " + r.runDir());
+                    boolean kept = java.nio.file.Files.exists(r.runDir().resolve(org.gaplab.engine.checkpoint.Checkpoint.FILE_NAME));
+                    System.err.println("gaplab: error: training stopped by step " + r.steps() + ": " + r.reason() + "; "
+                            + (kept ? "the last good checkpoint is kept in " + r.runDir()
+                                    : "it happened before the first checkpoint, so none was written (summary in " + r.runDir() + ")"));
                     return ExitCodes.DIVERGED;
                 }
                 if (r.status() == RunStatus.INTERRUPTED) {
@@ -106,6 +108,9 @@ public final class TrainCommand implements Callable<Integer> {
             o.put("seconds", r.seconds());
             o.put("steps_per_second", r.stepsPerSecond());
             o.put("final_loss", r.finalLoss());
+            if (r.reason() != null) {
+                o.put("reason", r.reason());
+            }
             o.put("eval", r.eval());
             System.out.println(Json.line(o));
             return;

@@ -1,6 +1,7 @@
 package org.gaplab.engine.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -108,9 +109,11 @@ public final class ConfigLoader {
         }
         JsonNode node;
         try {
-            node = mapper.readTree(Files.readString(file));
+            node = strictTree(mapper, Files.readString(file));
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + file + " does not exist");
+        } catch (MismatchedInputException e) {
+            throw new ConfigException("config file " + file + ": " + duplicateKey(e));
         } catch (JsonProcessingException e) {
             throw new ConfigException("config file " + file + " is not valid " + (mapper == Json.MAPPER ? "JSON" : "YAML")
                     + ": " + firstLine(e.getOriginalMessage()));
@@ -126,10 +129,28 @@ public final class ConfigLoader {
         return node;
     }
 
+    /**
+     * Reads a tree refusing duplicate keys: YAML and JSON parsers keep the last of two equal keys,
+     * which silently drops the first value a person wrote.
+     */
+    private static JsonNode strictTree(ObjectMapper mapper, String text) throws JsonProcessingException {
+        return mapper.reader().with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).readTree(text);
+    }
+
+    /** One line for Jackson's duplicate-key error (the only mismatch a plain tree read reports). */
+    private static String duplicateKey(MismatchedInputException e) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Duplicate field '([^']*)'").matcher(String.valueOf(e.getOriginalMessage()));
+        String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+        return m.find() ? "key '" + m.group(1) + "' is given twice" + where + "; keep one"
+                : firstLine(e.getOriginalMessage());
+    }
+
     private static JsonNode parseScalar(String text) {
         try {
-            JsonNode n = Json.YAML.readTree(text.isEmpty() ? "''" : text);
+            JsonNode n = strictTree(Json.YAML, text.isEmpty() ? "''" : text);
             return n == null || n.isMissingNode() ? Json.MAPPER.getNodeFactory().textNode(text) : n;
+        } catch (MismatchedInputException e) {
+            throw new ConfigException("--set " + text + ": " + duplicateKey(e));
         } catch (JsonProcessingException e) {
             return Json.MAPPER.getNodeFactory().textNode(text);
         }
@@ -209,8 +230,10 @@ public final class ConfigLoader {
 
     /** Binds a merged tree, turning Jackson's errors into one line naming the key. */
     static RunConfig bind(ObjectNode tree) {
+        requireIntegersInRange(tree, toTree(RunConfig.defaults()), "");
         try {
-            return Json.MAPPER.treeToValue(tree, RunConfig.class);
+            // integers stay integers: steps = 2.5 is an error, not 2
+            return Json.MAPPER.readerFor(RunConfig.class).without(DeserializationFeature.ACCEPT_FLOAT_AS_INT).readValue(tree);
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException("unknown config key '" + path(e, e.getPropertyName()) + "'");
         } catch (InvalidTypeIdException e) {
@@ -226,8 +249,35 @@ public final class ConfigLoader {
             throw new ConfigException("config key '" + path(e, null) + "': expected " + describe(e.getTargetType()));
         } catch (JsonProcessingException e) {
             throw new ConfigException("bad config: " + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new ConfigException("bad config: " + firstLine(e.getMessage()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("bad config: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * Names the key of an integer too large for its field (Jackson reports those without a path):
+     * every integer-valued leaf must fit a Java int unless the default of that key is a long
+     * (the seed). Keys missing from the defaults (another data kind) are checked against int.
+     */
+    private static void requireIntegersInRange(JsonNode node, JsonNode defaults, String path) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> requireIntegersInRange(e.getValue(),
+                    defaults == null ? null : defaults.get(e.getKey()), path.isEmpty() ? e.getKey() : path + "." + e.getKey()));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                requireIntegersInRange(node.get(i), defaults != null && defaults.isArray() && defaults.size() > 0 ? defaults.get(0) : null,
+                        path + "[" + i + "]");
+            }
+        } else if (node.isIntegralNumber()) {
+            boolean isLong = "seed".equals(path);
+            java.math.BigInteger v = node.bigIntegerValue();
+            java.math.BigInteger max = java.math.BigInteger.valueOf(isLong ? Long.MAX_VALUE : Integer.MAX_VALUE);
+            java.math.BigInteger min = java.math.BigInteger.valueOf(isLong ? Long.MIN_VALUE : Integer.MIN_VALUE);
+            if (v.compareTo(max) > 0 || v.compareTo(min) < 0) {
+                throw new ConfigException("config key '" + path + "': " + v + " is out of range (at most " + max + ")");
+            }
         }
     }
 

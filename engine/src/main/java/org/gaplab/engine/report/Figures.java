@@ -12,7 +12,6 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -70,18 +69,22 @@ public final class Figures {
     }
 
     /**
-     * Writes {@code <base>.png} and {@code <base>.svg}.
+     * Writes {@code <base>.png} and {@code <base>.svg}, each atomically (rendered in memory, then
+     * temp file and rename), so a full disk leaves the previous figure or none, never half a file.
      *
      * @param chart any XChart chart
      * @param base path without extension
      */
     public static void save(Chart<?, ?> chart, Path base) {
+        byte[] png;
+        java.io.ByteArrayOutputStream svg = new java.io.ByteArrayOutputStream();
         try {
-            Files.createDirectories(base.toAbsolutePath().getParent());
-            BitmapEncoder.saveBitmap(chart, base.toString(), BitmapEncoder.BitmapFormat.PNG);
-            VectorGraphicsEncoder.saveVectorGraphic(chart, base.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+            VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write figure " + base + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot render figure " + base + ": " + e.getMessage(), e);
         }
+        Json.writeAtomically(Path.of(base + ".png"), png);
+        Json.writeAtomically(Path.of(base + ".svg"), svg.toByteArray());
     }
 }

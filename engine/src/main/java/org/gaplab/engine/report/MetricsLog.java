@@ -24,9 +24,11 @@ public final class MetricsLog implements AutoCloseable {
     public static final int SCHEMA_VERSION = 1;
 
     private final BufferedWriter out;
+    private final Path file;
 
-    private MetricsLog(BufferedWriter out) {
+    private MetricsLog(BufferedWriter out, Path file) {
         this.out = out;
+        this.file = file;
     }
 
     /**
@@ -49,7 +51,7 @@ public final class MetricsLog implements AutoCloseable {
                 Json.writeAtomically(file, (String.join("\n", kept) + (kept.isEmpty() ? "" : "\n")).getBytes(StandardCharsets.UTF_8));
             }
             return new MetricsLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND));
+                    StandardOpenOption.APPEND), file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
         }
@@ -73,7 +75,7 @@ public final class MetricsLog implements AutoCloseable {
             out.newLine();
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -97,7 +99,7 @@ public final class MetricsLog implements AutoCloseable {
         try {
             out.close();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 }

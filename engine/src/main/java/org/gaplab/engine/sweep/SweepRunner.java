@@ -10,6 +10,7 @@ import org.gaplab.engine.report.Json;
 import org.gaplab.engine.report.Progress;
 import org.gaplab.engine.report.Provenance;
 import org.gaplab.engine.report.RunLogFile;
+import org.gaplab.engine.rundir.DirectoryLock;
 import org.gaplab.engine.train.StopSignal;
 
 import java.io.BufferedWriter;
@@ -78,8 +79,9 @@ public final class SweepRunner {
     /** @return whether the shard completed or was interrupted */
     public Outcome run() {
         String hash = spec.hash(plan.chunkSize());
-        prepare(hash);
-        try (RunLogFile log = RunLogFile.attach(out.resolve("sweep.log"))) {
+        requireSameShard(hash); // before the lock, so a refusal leaves the directory as it was
+        try (DirectoryLock lock = DirectoryLock.acquire(out, "gaplab sweep, shard " + shard);
+                RunLogFile log = prepare(hash)) {
             dropTornTail(out.resolve("runs.jsonl"));
             Set<Integer> done = new HashSet<>();
             SweepTable.readJsonl(out.resolve("runs.jsonl")).rows().forEach(r -> done.add(r.index()));
@@ -134,12 +136,27 @@ public final class SweepRunner {
         }
     }
 
-    private void prepare(String hash) {
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + out + ": " + e.getMessage(), e);
-        }
+    /** Writes sweep.json and provenance into the locked directory and starts the log. */
+    private RunLogFile prepare(String hash) {
+        requireSameShard(hash);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schema_version", 1);
+        m.put("name", spec.name());
+        m.put("spec_hash", hash);
+        m.put("spec", spec.source());
+        m.put("points", plan.points().size());
+        m.put("chunk_size", plan.chunkSize());
+        m.put("chunks", plan.chunks());
+        m.put("shard", shard.toString());
+        m.put("shard_points", plan.pointsOf(shard));
+        m.put("grid_keys", new ArrayList<>(spec.grid().keySet()));
+        Json.write(out.resolve("sweep.json"), m);
+        Json.write(out.resolve("provenance.json"), Provenance.collect(device, spec.seedStart(), command));
+        return RunLogFile.attach(out.resolve("sweep.log"));
+    }
+
+    /** Refuses a directory that holds another sweep or shard. */
+    private void requireSameShard(String hash) {
         Path meta = out.resolve("sweep.json");
         if (Files.exists(meta)) {
             try {
@@ -153,19 +170,6 @@ public final class SweepRunner {
                 throw new ConfigException("cannot read " + meta + ": " + e.getMessage());
             }
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("schema_version", 1);
-        m.put("name", spec.name());
-        m.put("spec_hash", hash);
-        m.put("spec", spec.source());
-        m.put("points", plan.points().size());
-        m.put("chunk_size", plan.chunkSize());
-        m.put("chunks", plan.chunks());
-        m.put("shard", shard.toString());
-        m.put("shard_points", plan.pointsOf(shard));
-        m.put("grid_keys", new ArrayList<>(spec.grid().keySet()));
-        Json.write(meta, m);
-        Json.write(out.resolve("provenance.json"), Provenance.collect(device, spec.seedStart(), command));
     }
 
     /**
@@ -281,12 +285,40 @@ public final class SweepRunner {
         if (!missing.isEmpty()) {
             throw new ConfigException("cannot merge: missing shard(s) " + String.join(", ", missing));
         }
+        requireOutsideInputs(out, given, shardDirs);
         SweepTable table = new SweepTable(rows);
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try (DirectoryLock lock = DirectoryLock.acquire(out, "gaplab merge")) {
+            writeMerged(table, out, firstMeta, hash, shardDirs);
         }
+        return table;
+    }
+
+    /**
+     * Refuses an output directory that is one of the inputs (or a shard found inside one): writing
+     * the merged table there would overwrite a shard's own runs.jsonl and sweep.json.
+     */
+    static void requireOutsideInputs(Path out, List<Path> given, List<Path> shardDirs) {
+        Path o = canonical(out);
+        for (List<Path> dirs : List.of(given, shardDirs)) {
+            for (Path d : dirs) {
+                if (canonical(d).equals(o)) {
+                    throw new ConfigException("--out " + out + " is one of the inputs (" + d + "); merging there would overwrite"
+                            + " that shard; choose another --out");
+                }
+            }
+        }
+    }
+
+    /** @return the real path when it exists, else the normalised absolute path */
+    private static Path canonical(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
+    private static void writeMerged(SweepTable table, Path out, JsonNode firstMeta, String hash, List<Path> shardDirs) {
         table.write(out);
         List<String> keys = new ArrayList<>();
         firstMeta.path("grid_keys").forEach(n -> keys.add(n.asText()));
@@ -299,6 +331,5 @@ public final class SweepRunner {
         m.put("points", table.rows().size());
         m.put("merged_from", shardDirs.stream().map(Path::toString).toList());
         Json.write(out.resolve("sweep.json"), m);
-        return table;
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 
 import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.train.DivergenceCheck;
 import org.gaplab.engine.train.EvalSummary;
 import org.gaplab.engine.train.Evaluation;
 import org.gaplab.engine.train.IntervalMetrics;
@@ -93,9 +94,10 @@ public final class Sweeps {
                 t.step();
                 if (s % logEvery == 0 || s == first.steps()) {
                     IntervalMetrics m = t.drainMetrics();
+                    String[] why = DivergenceCheck.reasons(t, m);
                     for (int r = 0; r < k; r++) {
                         lastLoss[r] = m.loss()[r];
-                        diverged[r] |= !Double.isFinite(m.loss()[r]);
+                        diverged[r] |= why[r] != null;
                     }
                     progress.accept((long) (s - reported) * k);
                     reported = s;

@@ -15,9 +15,10 @@ import java.nio.file.Path;
  * @param finalLoss mean training loss of the last log interval
  * @param eval evaluation statistics (null unless completed)
  * @param model the trained encoders (null unless completed)
+ * @param reason why the run stopped early (divergence or collapse), else null
  */
 public record RunResult(RunConfig config, Path runDir, RunStatus status, long steps, double seconds, double finalLoss,
-        EvalSummary eval, TrainedModel model) implements AutoCloseable {
+        EvalSummary eval, TrainedModel model, String reason) implements AutoCloseable {
 
     /** @return optimisation steps per second of this process */
     public double stepsPerSecond() {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.gaplab.engine.admission.MemoryAdmission;
 import org.gaplab.engine.checkpoint.Checkpoint;
 import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.config.ConfigLoader;
@@ -20,9 +21,8 @@ import org.gaplab.engine.report.MetricsLog;
 import org.gaplab.engine.report.Progress;
 import org.gaplab.engine.report.Provenance;
 import org.gaplab.engine.report.RunLogFile;
+import org.gaplab.engine.rundir.DirectoryLock;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -46,9 +46,11 @@ import java.util.Map;
  *   loss.png/.svg     the training loss curve
  * </pre>
  *
- * <p>The loop syncs with the host only to drain metrics ({@code logEvery}) and to check
- * finiteness before a checkpoint. A NaN/infinite loss stops the run with status DIVERGED and
- * leaves the last good checkpoint in place. A stop request (SIGTERM/SIGINT via {@link StopSignal})
+ * <p>The loop syncs with the host only to drain metrics ({@code logEvery}), to check for
+ * divergence and collapse there ({@link DivergenceCheck}) and to check finiteness before a
+ * checkpoint. A divergence stops the run with status DIVERGED, the reason in the summary, and
+ * leaves the last good checkpoint in place. The directory is written only after every check that
+ * can refuse the run has passed, and under a {@link DirectoryLock}. A stop request (SIGTERM/SIGINT via {@link StopSignal})
  * writes a checkpoint and ends with status INTERRUPTED; {@link Builder#optResume} continues it and,
  * on CPU, reproduces the uninterrupted run's metrics exactly.
  */
@@ -63,6 +65,7 @@ public final class TrainingRun {
     private final StopSignal stop;
     private final List<String> commandLine;
     private final boolean keepModel;
+    private final Long memoryBudget;
     private MetricsLog metrics;
 
     private TrainingRun(Builder b) {
@@ -76,6 +79,7 @@ public final class TrainingRun {
         this.stop = b.stop != null ? b.stop : StopSignal.none();
         this.commandLine = b.commandLine;
         this.keepModel = b.keepModel;
+        this.memoryBudget = b.memoryBudget;
     }
 
     /** @return a builder */
@@ -119,32 +123,78 @@ public final class TrainingRun {
     /**
      * Runs training to the end (or to a stop) and evaluates.
      *
+     * <p>Everything that can refuse the run is checked before the run directory is touched: the
+     * memory estimate, the data, and on resume the checkpoint and its config. A refused run leaves
+     * an existing directory byte for byte as it was. Then the directory is locked (one writer at a
+     * time, see {@link DirectoryLock}) for as long as the run writes to it.
+     *
      * @return the outcome; close it to free the trained model
      */
     public RunResult call() {
         DeviceChoice device = DeviceProbe.choose(deviceRequest);
-        boolean fresh = !resume && !Files.exists(runDir);
-        prepareDirectory(device);
-        try (RunLogFile log = RunLogFile.attach(runDir.resolve("train.log"));
-                Trainer trainer = newTrainer(device, fresh)) {
-            LOG.info("run directory {}", runDir.toAbsolutePath());
-            LOG.info("device {}: {}", device.device(), device.reason());
-            long startStep = 0;
+        MemoryAdmission.admit(MemoryAdmission.training(List.of(config), "runs"),
+                MemoryAdmission.budget(device.device(), memoryBudget));
+        if (!resume) {
+            requireNoRun();
+        }
+        try (Trainer trainer = new Trainer(List.of(config), device.device())) {
             if (resume) {
-                try (NDManager scratch = trainer.rootManager().newSubManager()) {
-                    Checkpoint ckpt = Checkpoint.read(runDir.resolve(Checkpoint.FILE_NAME), scratch);
-                    requireSameRun(ckpt);
-                    trainer.restore(ckpt.params(), ckpt.optimizerState(), ckpt.accumulators(), ckpt.counters());
+                restore(trainer);
+            }
+            long startStep = trainer.stepsDone();
+            try (DirectoryLock lock = DirectoryLock.acquire(runDir, "gaplab train")) {
+                if (!resume) {
+                    requireNoRun(); // again under the lock: another writer may have finished meanwhile
                 }
-                startStep = trainer.stepsDone();
-                LOG.info("resumed at step {} of {}", startStep, config.steps());
+                prepareDirectory(device);
+                try (RunLogFile log = RunLogFile.attach(runDir.resolve("train.log"))) {
+                    LOG.info("run directory {}", runDir.toAbsolutePath());
+                    LOG.info("device {}: {}", device.device(), device.reason());
+                    warnSuspicious(trainer);
+                    if (resume) {
+                        LOG.info("resumed at step {} of {}", startStep, config.steps());
+                    }
+                    metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), resume ? startStep : -1);
+                    try (MetricsLog m = metrics) {
+                        return loop(trainer, startStep);
+                    } finally {
+                        metrics = null;
+                    }
+                }
             }
-            metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), resume ? startStep : -1);
-            try (MetricsLog m = metrics) {
-                return loop(trainer, startStep);
-            } finally {
-                metrics = null;
+        }
+    }
+
+    /** Refuses a fresh run into a directory that already holds one. */
+    private void requireNoRun() {
+        if (Files.exists(runDir.resolve(Checkpoint.FILE_NAME))) {
+            throw new ConfigException("output directory " + runDir + " already holds a run; choose another --out or use --resume " + runDir);
+        }
+    }
+
+    /**
+     * Reads the checkpoint and restores the trainer from it; a checkpoint that cannot be read or
+     * does not belong to this config is refused (exit 2) before anything is written.
+     */
+    private void restore(Trainer trainer) {
+        Path file = runDir.resolve(Checkpoint.FILE_NAME);
+        try (NDManager scratch = trainer.rootManager().newSubManager()) {
+            Checkpoint ckpt = Checkpoint.read(file, scratch);
+            requireSameRun(ckpt);
+            try {
+                trainer.restore(ckpt.params(), ckpt.optimizerState(), ckpt.accumulators(), ckpt.counters());
+            } catch (RuntimeException e) {
+                throw new Checkpoint.CheckpointException("checkpoint " + file + " does not fit this run: "
+                        + (e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("")));
             }
+        }
+    }
+
+    /** Legal settings that are probably mistakes: logged as warnings, the run goes on. */
+    private void warnSuspicious(Trainer trainer) {
+        if (trainer.source(0) instanceof org.gaplab.datasets.paired.FinitePairedSource f && config.batchSize() > f.trainSize()) {
+            LOG.warn("batch_size {} is larger than the {} training pairs: each batch repeats pairs, and a repeated pair is"
+                    + " its own negative", config.batchSize(), f.trainSize());
         }
     }
 
@@ -152,7 +202,8 @@ public final class TrainingRun {
         listeners.forEach(l -> l.onStart(this, trainer));
         int logEvery = config.schedule().logEvery();
         int ckptEvery = config.schedule().checkpointEvery();
-        double lastLoss = Double.NaN;
+        // a run resumed at its final step trains nothing: its final loss is the last one logged
+        double lastLoss = startStep > 0 ? lastLoggedLoss(startStep) : Double.NaN;
         long t0 = System.nanoTime();
         try (Progress progress = Progress.start(config.name(), config.steps())) {
             progress.update(startStep, null);
@@ -163,8 +214,9 @@ public final class TrainingRun {
                 if (s % logEvery == 0 || end) {
                     IntervalMetrics im = trainer.drainMetrics();
                     lastLoss = im.loss()[0];
-                    if (im.nonFiniteRuns().length > 0) {
-                        return diverged(trainer, s, im, t0);
+                    String failure = DivergenceCheck.reason(trainer, im);
+                    if (failure != null) {
+                        return diverged(trainer, s, im, failure, t0);
                     }
                     metrics.append("train", s, trainLine(im));
                     progress.update(s, String.format("loss %.4f", lastLoss));
@@ -172,17 +224,17 @@ public final class TrainingRun {
                 }
                 if (ckptEvery > 0 && s % ckptEvery == 0 && !end) {
                     if (!checkpoint(trainer)) {
-                        return diverged(trainer, s, null, t0);
+                        return diverged(trainer, s, null, NON_FINITE, t0);
                     }
                 }
                 if (stop.requested() != null && !end) {
                     double secs = (System.nanoTime() - t0) / 1e9;
                     if (!checkpoint(trainer)) {
-                        return diverged(trainer, s, null, t0);
+                        return diverged(trainer, s, null, NON_FINITE, t0);
                     }
                     LOG.warn("stopped by SIG{} at step {}; checkpoint written; continue with: gaplab train --resume {}",
                             stop.requested(), s, runDir);
-                    RunResult r = new RunResult(config, runDir, RunStatus.INTERRUPTED, s, secs, lastLoss, null, null);
+                    RunResult r = new RunResult(config, runDir, RunStatus.INTERRUPTED, s, secs, lastLoss, null, null, null);
                     writeSummary(r, trainer);
                     listeners.forEach(l -> l.onEnd(this, trainer, r));
                     return r;
@@ -191,22 +243,55 @@ public final class TrainingRun {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         if (!checkpoint(trainer)) {
-            return diverged(trainer, trainer.stepsDone(), null, t0);
+            return diverged(trainer, trainer.stepsDone(), null, NON_FINITE, t0);
         }
         EvalSummary eval = evaluate(trainer);
-        metrics.append("eval", trainer.stepsDone(), Map.of("mean_pair_cosine", eval.meanPairCosine(),
-                "centroid_gap", eval.centroidGap(), "eval_loss", eval.evalLoss(), "n", eval.n()));
         TrainedModel model = keepModel ? new TrainedModel(trainer.model(), 0, trainer.device()) : null;
         RunResult r = new RunResult(config, runDir, RunStatus.COMPLETED, trainer.stepsDone() - startStep, secs, lastLoss,
-                eval, model);
-        writeSummary(r, trainer);
-        lossFigure();
+                eval, model, null);
+        try {
+            // every output first, the summary that says "completed" last: a run whose outputs
+            // failed to write never claims to be complete
+            metrics.append("eval", trainer.stepsDone(), Map.of("mean_pair_cosine", eval.meanPairCosine(),
+                    "centroid_gap", eval.centroidGap(), "eval_loss", eval.evalLoss(), "n", eval.n()));
+            lossFigure();
+            writeSummary(r, trainer);
+        } catch (RuntimeException e) {
+            r.close();
+            outputsFailed(trainer, secs, lastLoss, e);
+            throw e;
+        }
         listeners.forEach(l -> l.onEnd(this, trainer, r));
         LOG.info("done: {} steps in {} s ({} steps/s), final loss {}, mean pair cosine {}, centroid gap {}",
                 r.steps(), String.format("%.2f", secs), String.format("%.0f", r.stepsPerSecond()),
                 String.format("%.4f", lastLoss), String.format("%.4f", eval.meanPairCosine()),
                 String.format("%.4f", eval.centroidGap()));
         return r;
+    }
+
+    /** Best effort: a summary saying the outputs failed (the disk may refuse this too). */
+    private void outputsFailed(Trainer trainer, double secs, double lastLoss, RuntimeException cause) {
+        LOG.error("writing the run's outputs failed: {}", cause.getMessage());
+        try {
+            writeSummary(new RunResult(config, runDir, RunStatus.COMPLETED, trainer.stepsDone(), secs, lastLoss, null, null,
+                    "writing outputs failed: " + cause.getMessage()), trainer, "outputs_failed");
+        } catch (RuntimeException again) {
+            cause.addSuppressed(again);
+        }
+    }
+
+    /** @return the loss of the last "train" line at or before {@code step} in metrics.jsonl, or NaN */
+    private double lastLoggedLoss(long step) {
+        double loss = Double.NaN;
+        Path file = runDir.resolve("metrics.jsonl");
+        if (Files.exists(file)) {
+            for (JsonNode line : MetricsLog.read(file)) {
+                if ("train".equals(line.path("kind").asText()) && line.path("step").asLong() <= step) {
+                    loss = line.path("loss").asDouble(Double.NaN);
+                }
+            }
+        }
+        return loss;
     }
 
     private static Map<String, Object> trainLine(IntervalMetrics im) {
@@ -219,13 +304,15 @@ public final class TrainingRun {
         return line;
     }
 
-    private RunResult diverged(Trainer trainer, long step, IntervalMetrics im, long t0) {
+    private static final String NON_FINITE = "parameters or loss became NaN/infinite";
+
+    private RunResult diverged(Trainer trainer, long step, IntervalMetrics im, String reason, long t0) {
         double secs = (System.nanoTime() - t0) / 1e9;
-        String what = im == null ? "parameters or loss became NaN/infinite"
-                : "loss " + im.loss()[0] + ", gradient norm " + im.gradNorm()[0];
-        LOG.error("training diverged by step {} ({}); stopped, last good checkpoint kept in {}", step, what, runDir);
+        boolean kept = Files.exists(runDir.resolve(Checkpoint.FILE_NAME));
+        LOG.error("training diverged by step {} ({}); stopped, {}", step, reason,
+                kept ? "last good checkpoint kept in " + runDir : "no checkpoint was written before it");
         RunResult r = new RunResult(config, runDir, RunStatus.DIVERGED, step, secs, im == null ? Double.NaN : im.loss()[0],
-                null, null);
+                null, null, reason);
         writeSummary(r, trainer);
         listeners.forEach(l -> l.onEnd(this, trainer, r));
         return r;
@@ -243,42 +330,12 @@ public final class TrainingRun {
         return true;
     }
 
-    /**
-     * Builds the trainer, which reads and validates the data. When that fails for a directory this
-     * call created, the directory (config, provenance and an empty log, nothing trained) is removed,
-     * so a bad data file leaves no run behind.
-     */
-    private Trainer newTrainer(DeviceChoice device, boolean freshDirectory) {
-        try {
-            return new Trainer(List.of(config), device.device());
-        } catch (RuntimeException e) {
-            if (freshDirectory) {
-                try (var files = Files.list(runDir)) {
-                    for (Path f : files.toList()) {
-                        Files.delete(f);
-                    }
-                    Files.delete(runDir);
-                } catch (IOException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
-            }
-            throw e;
-        }
-    }
-
     private EvalSummary evaluate(Trainer trainer) {
         return Evaluation.evaluate(trainer.model(), trainer.source(0), config, trainer.rootManager());
     }
 
+    /** Writes config, model and provenance into the (locked) run directory. */
     private void prepareDirectory(DeviceChoice device) {
-        try {
-            if (!resume && Files.exists(runDir.resolve(Checkpoint.FILE_NAME))) {
-                throw new ConfigException("output directory " + runDir + " already holds a run; choose another --out or use --resume " + runDir);
-            }
-            Files.createDirectories(runDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create run directory " + runDir + ": " + e.getMessage(), e);
-        }
         ObjectNode cfg = Json.MAPPER.createObjectNode();
         cfg.put("schema_version", RunConfig.SCHEMA_VERSION);
         cfg.setAll(ConfigLoader.toTree(config));
@@ -312,10 +369,17 @@ public final class TrainingRun {
     }
 
     private void writeSummary(RunResult r, Trainer trainer) {
+        writeSummary(r, trainer, r.status().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private void writeSummary(RunResult r, Trainer trainer, String status) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("schema_version", 1);
         s.put("name", config.name());
-        s.put("status", r.status().name().toLowerCase(java.util.Locale.ROOT));
+        s.put("status", status);
+        if (r.reason() != null) {
+            s.put("reason", r.reason());
+        }
         s.put("steps_total", trainer.stepsDone());
         s.put("steps_this_process", r.steps());
         s.put("seconds", r.seconds());
@@ -355,6 +419,7 @@ public final class TrainingRun {
         private StopSignal stop;
         private List<String> commandLine = List.of();
         private boolean keepModel = true;
+        private Long memoryBudget;
 
         /** @param c the run config (required unless resuming) */
         public Builder setConfig(RunConfig c) {
@@ -410,10 +475,24 @@ public final class TrainingRun {
             return this;
         }
 
+        /**
+         * @param bytes the memory budget the run's estimated peak must fit (default: a share of the
+         *     device's memory, see {@link MemoryAdmission#budget})
+         */
+        public Builder optMemoryBudget(Long bytes) {
+            this.memoryBudget = bytes;
+            return this;
+        }
+
         /** @return the run, validated */
         public TrainingRun build() {
             if (config == null && resume == null) {
                 throw new IllegalStateException("setConfig is required unless resuming");
+            }
+            for (Path p : new Path[] {outputDir, resume}) {
+                if (p != null && p.toString().isBlank()) {
+                    throw new ConfigException("the run directory must be a path, got '' (it would write into the current directory)");
+                }
             }
             return new TrainingRun(this);
         }

@@ -83,6 +83,34 @@ class ConfigLoaderTest {
         assertFileError("future.json", "{\"schema_version\": 99}", "schema_version 99");
     }
 
+    /** Issue 17: integers stay integers, huge values and non-finite numbers name their key and bound. */
+    @Test
+    void strictNumbersNameTheKeyAndTheBound() {
+        assertError(List.of("steps=2.5"), "config key 'steps': cannot use '2.5' as an integer");
+        assertError(List.of("batch_size=1e3"), "config key 'batch_size'");
+        assertError(List.of("steps=99999999999999"), "config key 'steps': 99999999999999 is out of range (at most 2147483647)");
+        assertError(List.of("eval.size=99999999999"), "config key 'eval.size'");
+        assertError(List.of("optim.lr=Infinity"), "optim.lr: must be a finite number; must be > 0, got Infinity");
+        assertError(List.of("optim.lr=.inf"), "config key 'optim.lr'");
+        assertError(List.of("optim.weight_decay=NaN"), "optim.weight_decay: must be a finite number");
+        assertError(List.of("steps=0"), "steps: must be >= 1, got 0");
+        assertError(List.of("optim.beta1=1"), "optim.beta1: must be in [0, 1), got 1.0");
+        assertError(List.of("eval.size=1"), "eval.size: must be >= 2, got 1");
+        assertError(List.of("schedule.log_every=0"), "schedule.log_every: must be >= 1, got 0");
+        assertError(List.of("seed=-1"), "seed: must be >= 0, got -1");
+        // a long seed is legal
+        assertThat(ConfigLoader.load(null, List.of("seed=99999999999")).seed()).isEqualTo(99999999999L);
+    }
+
+    /** Issue 17: YAML and JSON parsers keep the last of two equal keys; gaplab refuses them. */
+    @Test
+    void duplicateKeysAreErrors() throws Exception {
+        assertFileError("dup.yaml", "steps: 10\nbatch_size: 8\nsteps: 20\n", "key 'steps' is given twice");
+        assertFileError("dup-nested.yaml", "optim:\n  lr: 0.1\n  lr: 0.2\n", "key 'lr' is given twice");
+        assertFileError("dup.json", "{\"steps\": 10, \"steps\": 20}", "key 'steps' is given twice");
+        assertError(List.of("optim={lr: 0.1, lr: 0.2}"), "key 'lr' is given twice");
+    }
+
     private void assertError(List<String> overrides, String fragment) {
         assertThatThrownBy(() -> ConfigLoader.load(null, overrides)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(fragment).satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));

@@ -85,7 +85,20 @@ class SweepTest {
                 .isEqualTo(SweepRunner.Outcome.COMPLETE);
         assertThatThrownBy(() -> SweepRunner.merge(List.of(s0), dir.resolve("bad"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("missing shard(s) 1/2");
+        // one writer per shard directory: a second process on s1 is refused before writing anything
+        try (var held = org.gaplab.engine.rundir.DirectoryLock.acquire(s1, "another shard process")) {
+            assertThatThrownBy(() -> new SweepRunner(s, plan, s1, new Shard(1, 2), cpu, StopSignal.none(), List.of()).run())
+                    .isInstanceOf(org.gaplab.engine.rundir.DirectoryLock.HeldException.class).hasMessageContaining("another shard process");
+            assertThat(s1.resolve("sweep.json")).doesNotExist();
+        }
         new SweepRunner(s, plan, s1, new Shard(1, 2), cpu, StopSignal.none(), List.of()).run();
+        // merging onto one of its inputs is refused and leaves that shard byte for byte as it was
+        var before = org.gaplab.engine.rundir.DirectorySnapshot.of(s0);
+        assertThatThrownBy(() -> SweepRunner.merge(List.of(s0, s1), s0)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is one of the inputs");
+        assertThatThrownBy(() -> SweepRunner.merge(List.of(s0, s1), s0.resolve("..").resolve(s0.getFileName())))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("is one of the inputs");
+        before.assertUnchanged();
         SweepTable merged = SweepRunner.merge(List.of(s1, s0), dir.resolve("merged"));
         // a parent directory stands for the shard directories inside it
         Path parent = dir.resolve("parent");
@@ -101,6 +114,17 @@ class SweepTest {
         assertThat(merged.rows().get(0).metric("mean_pair_cosine")).isGreaterThan(merged.rows().get(5).metric("mean_pair_cosine"));
         assertThat(whole.resolve("mean_pair_cosine_vs_data.sigma.png")).isNotEmptyFile();
         assertThat(whole.resolve("timing.jsonl")).isNotEmptyFile();
+    }
+
+    /** Issue 17: a run of a stack that collapses (lr = 1e30) is marked diverged; its neighbour completes. */
+    @Test
+    void aCollapsedRunInAStackIsMarkedDiverged() {
+        var base = org.gaplab.engine.config.RunConfig.defaults().withSteps(30).withBatchSize(32)
+                .withEval(new org.gaplab.engine.config.EvalConfig(100))
+                .withSchedule(new org.gaplab.engine.config.ScheduleConfig(10, 0, 0));
+        var configs = List.of(base, base.withOptim(base.optim().withLr(1e30)));
+        SweepTable t = Sweeps.run(configs, ai.djl.Device.cpu(), 2);
+        assertThat(t.rows()).extracting(SweepRow::status).containsExactly("completed", "diverged");
     }
 
     @Test

@@ -1,0 +1,352 @@
+package org.gaplab.engine.admission;
+
+import ai.djl.Device;
+
+import org.gaplab.engine.config.LossConfig;
+import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.device.DeviceProbe;
+import org.gaplab.models.TowerConfig;
+import org.gaplab.models.TowerKind;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Estimates the peak memory of training, evaluation and measurement from their configs, and
+ * refuses work whose estimate exceeds the device's budget before anything is allocated.
+ *
+ * <p>An estimate is a sum of {@link Term terms}, each naming the config key (or option) that
+ * scales it, so a refusal can say what to change. With {@code K} stacked runs, batch {@code B},
+ * {@code b} bytes per element, {@code P} parameters per run and data dimensions {@code dx, dy}:
+ *
+ * <pre>
+ *   runtime      JVM, libtorch and its allocator                         RUNTIME_BYTES
+ *   parameters   weights, gradients, two optimiser moments               4 K P b
+ *   data block   S steps of pre-generated pairs, plus sampling scratch    3 K S B (dx + dy) b
+ *   activations  every layer's output, forward and backward              4 K B (sum of widths) b
+ *   logits       the [K, B, B] blocks alive at the peak of one step      c K B^2 b
+ *   evaluation   the eval set, its embeddings, the sampler's scratch     n (EVAL_ROW_BYTES + 8 (dx + dy + 2 width))
+ *                and the loss on one batch of min(B, n)                   + 5 min(B, n)^2 b
+ *   measurement  float64 copies of n embeddings, sorted, subsampled      as evaluation, + a pairwise chunk
+ * </pre>
+ *
+ * The logits coefficient c depends on the gradient path ({@link #LOGITS_CLOSED_FORM},
+ * {@link #LOGITS_AUTOGRAD}); training's peak is the larger of a step and the final evaluation,
+ * plus the parameters. The coefficients are upper bounds of peak resident memory measured on CPU
+ * (see README "Memory"): when the training step changes how much it holds, update them here.
+ *
+ * <p>Budget: {@code --memory-budget} (or {@value #BUDGET_PROPERTY} / {@value #BUDGET_ENV}), else
+ * {@link #CPU_SHARE} of physical memory on CPU and {@link #GPU_SHARE} of device memory on a GPU.
+ */
+public final class MemoryAdmission {
+    /** System property holding a budget such as {@code 8g} or {@code 512m}. */
+    public static final String BUDGET_PROPERTY = "gaplab.memoryBudget";
+    /** Environment variable holding a budget (when the property is unset). */
+    public static final String BUDGET_ENV = "GAPLAB_MEMORY_BUDGET";
+    /** Share of physical memory a CPU run may plan to use (the JVM heap and other processes need the rest). */
+    public static final double CPU_SHARE = 0.5;
+    /** Share of a GPU's memory a run may plan to use (CUDA context, allocator fragmentation). */
+    public static final double GPU_SHARE = 0.8;
+
+    /** The process before any tensor: JVM, libtorch, allocator arenas (measured: about 250 MB). */
+    static final long RUNTIME_BYTES = 320L << 20;
+    /**
+     * [K, B, B]-sized arrays alive at the peak of a closed-form step. The row-blocked step keeps
+     * every block's logits until the step's scope closes (measured: 1.63 GB peak RSS at B = 8192),
+     * so blocking does not lower this yet.
+     */
+    static final long LOGITS_CLOSED_FORM = 6;
+    /**
+     * [K, B, B]-sized arrays alive at the peak of an autograd step (logits, softmaxes, graph,
+     * grads; measured: 2.3 GB peak RSS at B = 8000).
+     */
+    static final long LOGITS_AUTOGRAD = 10;
+    /** [n, n]-sized arrays of the evaluation loss on one batch (no gradient: logits and two softmaxes). */
+    static final long LOGITS_EVAL = 5;
+    /**
+     * Bytes per evaluation row besides its features and embeddings: the synthetic sampler's
+     * float64 scratch and the summary's temporaries (measured: 2.6 GB peak RSS at n = 4,000,000).
+     */
+    static final long EVAL_ROW_BYTES = 640;
+    /** Pairwise chunk of a measurement (the largest default of the measure package's chunking). */
+    static final long MEASURE_CHUNK_BYTES = 256L << 20;
+    /** Pairs measured during training ({@code schedule.measure_every}); mirrors PeriodicMeasure. */
+    static final int PERIODIC_MEASURE_PAIRS = 2000;
+
+    private MemoryAdmission() {}
+
+    /**
+     * One part of an estimate.
+     *
+     * @param what what holds the memory
+     * @param bytes how much
+     * @param key the config key or option that scales it
+     */
+    public record Term(String what, long bytes, String key) {}
+
+    /**
+     * An estimated peak.
+     *
+     * @param work what is estimated ("training", "evaluation", ...)
+     * @param terms the parts whose sum is the peak
+     */
+    public record Estimate(String work, List<Term> terms) {
+        /** @return the peak in bytes (saturating) */
+        public long bytes() {
+            long sum = 0;
+            for (Term t : terms) {
+                sum = saturatingAdd(sum, t.bytes());
+            }
+            return sum;
+        }
+
+        /** @return the largest term */
+        public Term largest() {
+            return terms.stream().max(Comparator.comparingLong(Term::bytes)).orElseThrow();
+        }
+    }
+
+    /**
+     * A budget and where it came from.
+     *
+     * @param bytes the budget
+     * @param source e.g. "50% of 23.4 GiB physical memory" or "--memory-budget"
+     */
+    public record Budget(long bytes, String source) {}
+
+    /** Work refused because its estimate exceeds the budget; exit code 2, one line. */
+    public static final class RefusedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param message estimate, budget and the key to change */
+        public RefusedException(String message) {
+            super(message);
+        }
+    }
+
+    // ---- the formulas -------------------------------------------------------------------------
+
+    /** @return whether the trainer takes the closed-form step for this config (Trainer's rule) */
+    static boolean closedForm(RunConfig c) {
+        return c.loss().closedForm() && c.loss().kind() == LossConfig.Kind.SYMMETRIC_INFONCE && !c.loss().penalized()
+                && linearOntoSphere(c.model().tower1()) && linearOntoSphere(c.model().tower2());
+    }
+
+    private static boolean linearOntoSphere(TowerConfig t) {
+        return t.kind() == TowerKind.LINEAR && t.output() == org.gaplab.models.OutputMap.SPHERE;
+    }
+
+    /** @return the sum of a tower's layer widths (input, hidden, output) */
+    static long widths(TowerConfig t) {
+        long w = (long) t.inputDim() + t.outputDim();
+        for (int h : t.hidden()) {
+            w += h;
+        }
+        return w;
+    }
+
+    /**
+     * Peak of training K stacked runs of one structure (then evaluating run by run).
+     *
+     * @param runs the stacked runs (they share batch size, model and precision)
+     * @param runsKey what sets K ("--runs", "--chunk"); ignored for K = 1
+     * @return the estimate
+     */
+    public static Estimate training(List<RunConfig> runs, String runsKey) {
+        return training(runs.get(0), runs.size(), runsKey);
+    }
+
+    /**
+     * As {@link #training(List, String)} for K runs shaped like {@code c}.
+     *
+     * @param c one of the runs
+     * @param runs K
+     * @param runsKey what sets K
+     * @return the estimate
+     */
+    public static Estimate training(RunConfig c, int runs, String runsKey) {
+        long k = runs;
+        long b = c.batchSize();
+        long bytes = c.precision().dataType().getNumOfBytes();
+        long dims = (long) c.model().tower1().inputDim() + c.model().tower2().inputDim();
+        String batchKey = k > 1 ? "batch_size or " + runsKey : "batch_size";
+        long params = c.model().tower1().parameterCount() + c.model().tower2().parameterCount() + 1;
+        long blockSteps = Math.max(1, Math.min(100, (8L << 20) / Math.max(1, b * dims * bytes)));
+        long coefficient = closedForm(c) ? LOGITS_CLOSED_FORM : LOGITS_AUTOGRAD;
+        List<Term> step = new ArrayList<>();
+        step.add(new Term("parameters and optimiser state", mul(4, k, params, bytes), k > 1 ? runsKey : "model"));
+        step.add(new Term("data block", mul(3, k, blockSteps, b, dims, bytes), batchKey));
+        step.add(new Term("activations", mul(4, k, b, widths(c.model().tower1()) + widths(c.model().tower2()), bytes), batchKey));
+        step.add(new Term("logits of one step, " + coefficient + " x K x B^2 x " + bytes + " bytes",
+                mul(coefficient, k, b, b, bytes), batchKey));
+        int measured = c.schedule().measureEvery() > 0 ? Math.min(PERIODIC_MEASURE_PAIRS, c.eval().size()) : 0;
+        if (measured > 0) {
+            step.add(new Term("periodic measurement", measurementBytes(c, measured), "schedule.measure_every"));
+        }
+        List<Term> eval = new ArrayList<>();
+        eval.add(new Term("evaluation of eval.size pairs", evaluationBytes(c, c.eval().size()), "eval.size"));
+        Estimate s = new Estimate("training", step);
+        Estimate e = new Estimate("evaluation", eval);
+        List<Term> all = new ArrayList<>();
+        all.add(new Term("runtime", RUNTIME_BYTES, "--memory-budget"));
+        if (s.bytes() >= e.bytes()) {
+            all.addAll(step);
+        } else {
+            all.add(step.get(0));
+            all.addAll(eval);
+        }
+        return new Estimate("training", all);
+    }
+
+    /** Embedding n evaluation pairs of a run and summarising them (also the embedding step of a measurement). */
+    static long evaluationBytes(RunConfig c, long n) {
+        long bytes = c.precision().dataType().getNumOfBytes();
+        long width = Math.max(widths(c.model().tower1()), widths(c.model().tower2()));
+        long dims = (long) c.model().tower1().inputDim() + c.model().tower2().inputDim();
+        long head = Math.min(c.batchSize(), n);
+        return saturatingAdd(mul(n, EVAL_ROW_BYTES + 8 * (dims + 2 * width)), mul(LOGITS_EVAL, head, head, bytes));
+    }
+
+    /** Measuring n pairs: their embedding, float64 copies (raw, normalised, subsampled) and one pairwise chunk. */
+    static long measurementBytes(RunConfig c, long n) {
+        long d = c.model().tower1().outputDim();
+        return saturatingAdd(saturatingAdd(evaluationBytes(c, n), mul(6, n, 2 * d, 8)), MEASURE_CHUNK_BYTES);
+    }
+
+    /**
+     * Peak of {@code gaplab measure --run} on n pairs.
+     *
+     * @param c the run's config
+     * @param n evaluation pairs
+     * @param nKey the option that sets n
+     * @return the estimate
+     */
+    public static Estimate measurement(RunConfig c, long n, String nKey) {
+        long params = c.model().tower1().parameterCount() + c.model().tower2().parameterCount() + 1;
+        return new Estimate("measurement", List.of(new Term("runtime", RUNTIME_BYTES, "--memory-budget"),
+                new Term("parameters", mul(params, c.precision().dataType().getNumOfBytes()), "model"),
+                new Term("embedding and measuring n pairs", measurementBytes(c, n), nKey)));
+    }
+
+    // ---- the budget and the decision ------------------------------------------------------------
+
+    /**
+     * The budget of a device: an explicit size, else the property or environment variable, else a
+     * share of the device's memory.
+     *
+     * @param device where the work runs
+     * @param explicit bytes from an option, or null
+     * @return the budget
+     */
+    public static Budget budget(Device device, Long explicit) {
+        if (explicit != null) {
+            return new Budget(explicit, "--memory-budget");
+        }
+        String configured = System.getProperty(BUDGET_PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            return new Budget(parseSize(configured, "-D" + BUDGET_PROPERTY), BUDGET_PROPERTY);
+        }
+        configured = System.getenv(BUDGET_ENV);
+        if (configured != null && !configured.isBlank()) {
+            return new Budget(parseSize(configured, BUDGET_ENV), BUDGET_ENV);
+        }
+        if (device.isGpu()) {
+            long total = DeviceProbe.gpu(device.getDeviceId()).memoryTotalBytes();
+            if (total > 0) {
+                return new Budget((long) (GPU_SHARE * total), percent(GPU_SHARE) + " of " + human(total) + " on " + device);
+            }
+        }
+        long physical = physicalMemory();
+        return new Budget((long) (CPU_SHARE * physical), percent(CPU_SHARE) + " of " + human(physical) + " physical memory");
+    }
+
+    /** @return the machine's (or container's) physical memory in bytes */
+    static long physicalMemory() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun && sun.getTotalMemorySize() > 0) {
+            return sun.getTotalMemorySize();
+        }
+        return Runtime.getRuntime().maxMemory() * 4;
+    }
+
+    /**
+     * Refuses work whose estimate exceeds the budget.
+     *
+     * @param e the estimate
+     * @param budget the budget
+     * @throws RefusedException one line: the estimate, the budget and the key to change
+     */
+    public static void admit(Estimate e, Budget budget) {
+        if (e.bytes() <= budget.bytes()) {
+            return;
+        }
+        Term big = e.largest();
+        throw new RefusedException(e.work() + " would need about " + human(e.bytes()) + " of memory at its peak ("
+                + big.what() + ": " + human(big.bytes()) + "), over the budget of " + human(budget.bytes()) + " ("
+                + budget.source() + "); lower " + big.key() + ", or raise the budget with --memory-budget SIZE");
+    }
+
+    /**
+     * Parses {@code 512m}, {@code 8g}, {@code 8GiB}, {@code 1.5g} or a number of bytes.
+     *
+     * @param text the size
+     * @param what its name, for the error
+     * @return bytes
+     */
+    public static long parseSize(String text, String what) {
+        String t = text.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
+        long unit = 1;
+        if (!t.isEmpty()) {
+            char last = t.charAt(t.length() - 1);
+            int shift = "kmgt".indexOf(last);
+            if (shift >= 0) {
+                unit = 1L << (10 * (shift + 1));
+                t = t.substring(0, t.length() - 1);
+            }
+        }
+        try {
+            double v = Double.parseDouble(t);
+            if (!(v > 0) || v * unit > Long.MAX_VALUE) {
+                throw new NumberFormatException();
+            }
+            return (long) (v * unit);
+        } catch (NumberFormatException ex) {
+            throw new IllegalArgumentException(what + ": expected a size such as 512m or 8g, got '" + text + "'");
+        }
+    }
+
+    /** @return bytes as e.g. "3.2 GiB" */
+    public static String human(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    }
+
+    private static String percent(double share) {
+        return String.format(Locale.ROOT, "%.0f%%", 100 * share);
+    }
+
+    private static long mul(long... factors) {
+        long p = 1;
+        for (long f : factors) {
+            if (f != 0 && Math.abs(p) > Long.MAX_VALUE / Math.abs(f)) {
+                return Long.MAX_VALUE;
+            }
+            p *= f;
+        }
+        return p;
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long s = a + b;
+        return ((a ^ s) & (b ^ s)) < 0 ? Long.MAX_VALUE : s;
+    }
+}

@@ -1,0 +1,65 @@
+package org.gaplab.engine.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+
+import org.gaplab.engine.config.EvalConfig;
+import org.gaplab.engine.config.RunConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+class MemoryAdmissionTest {
+    private static final MemoryAdmission.Budget GIB_4 = new MemoryAdmission.Budget(4L << 30, "test");
+
+    @Test
+    void thePaperRunFitsAndTheIssuesBatchDoesNot() {
+        RunConfig paper = RunConfig.defaults();
+        MemoryAdmission.Estimate e = MemoryAdmission.training(List.of(paper), "runs");
+        assertThat(e.bytes()).isLessThan(1L << 30);
+        MemoryAdmission.admit(e, GIB_4);
+        MemoryAdmission.Estimate big = MemoryAdmission.training(List.of(paper.withBatchSize(100_000)), "runs");
+        // the current step holds every row block of its [B, B] logits: 6 x 4 bytes x 10^10
+        assertThat(big.bytes()).isGreaterThan(200L << 30);
+        assertThat(big.largest().key()).isEqualTo("batch_size");
+        assertThatThrownBy(() -> MemoryAdmission.admit(big, GIB_4)).isInstanceOf(MemoryAdmission.RefusedException.class)
+                .hasMessageContaining("training would need about").hasMessageContaining("over the budget of 4.0 GiB (test)")
+                .hasMessageContaining("lower batch_size").satisfies(x -> assertThat(x.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void termsScaleAsTheirFormulasSay() {
+        RunConfig c = RunConfig.defaults().withBatchSize(4096).withEval(new EvalConfig(100));
+        long one = MemoryAdmission.training(c, 1, "--runs").bytes() - MemoryAdmission.RUNTIME_BYTES;
+        long two = MemoryAdmission.training(c, 2, "--runs").bytes() - MemoryAdmission.RUNTIME_BYTES;
+        long doubleBatch = MemoryAdmission.training(c.withBatchSize(8192), 1, "--runs").bytes() - MemoryAdmission.RUNTIME_BYTES;
+        assertThat((double) two / one).isCloseTo(2.0, org.assertj.core.data.Offset.offset(0.05));
+        assertThat((double) doubleBatch / one).isCloseTo(4.0, org.assertj.core.data.Offset.offset(0.2));
+        // autograd holds more [B, B] arrays than the closed form
+        RunConfig autograd = c.withLoss(new org.gaplab.engine.config.LossConfig(c.loss().kind(), c.loss().sigmoidBias(), false));
+        assertThat(MemoryAdmission.training(autograd, 1, "--runs").bytes()).isGreaterThan(MemoryAdmission.training(c, 1, "--runs").bytes());
+        // a huge evaluation set dominates and names eval.size
+        MemoryAdmission.Estimate eval = MemoryAdmission.training(RunConfig.defaults().withEval(new EvalConfig(2_000_000_000)), 1, "--runs");
+        assertThat(eval.largest().key()).isEqualTo("eval.size");
+        assertThat(MemoryAdmission.measurement(RunConfig.defaults(), 2_000_000_000L, "--n").largest().key()).isEqualTo("--n");
+        // K stacked runs name the option that sets K
+        assertThat(MemoryAdmission.training(RunConfig.defaults(), 100_000, "--runs").largest().key()).isEqualTo("batch_size or --runs");
+    }
+
+    @Test
+    void budgetsAndSizes() {
+        assertThat(MemoryAdmission.parseSize("512m", "x")).isEqualTo(512L << 20);
+        assertThat(MemoryAdmission.parseSize("8GiB", "x")).isEqualTo(8L << 30);
+        assertThat(MemoryAdmission.parseSize("1.5g", "x")).isEqualTo(3L << 29);
+        assertThat(MemoryAdmission.parseSize("4096", "x")).isEqualTo(4096);
+        assertThatThrownBy(() -> MemoryAdmission.parseSize("-1g", "--memory-budget")).hasMessageContaining("--memory-budget");
+        assertThatThrownBy(() -> MemoryAdmission.parseSize("lots", "x")).hasMessageContaining("expected a size");
+        MemoryAdmission.Budget cpu = MemoryAdmission.budget(Device.cpu(), null);
+        assertThat(cpu.bytes()).isEqualTo((long) (MemoryAdmission.CPU_SHARE * MemoryAdmission.physicalMemory()));
+        assertThat(cpu.source()).contains("physical memory");
+        assertThat(MemoryAdmission.budget(Device.cpu(), 1234L).bytes()).isEqualTo(1234);
+        assertThat(MemoryAdmission.human(3L << 30)).isEqualTo("3.0 GiB");
+    }
+}

@@ -1,0 +1,75 @@
+package org.gaplab.engine.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.gaplab.datasets.io.Matrix;
+import org.gaplab.engine.report.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Issue 17: warnings for suspicious but legal input; outputs that fail to write name their path. */
+class WarningsAndOutputsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBatchLargerThanTheTrainingSetIsWarnedAbout() throws Exception {
+        StringBuilder x = new StringBuilder();
+        StringBuilder y = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            x.append(Math.cos(i)).append(',').append(Math.sin(i)).append('\n');
+            y.append(Math.cos(i + 0.1)).append(',').append(Math.sin(i + 0.1)).append('\n');
+        }
+        Files.writeString(dir.resolve("x.csv"), x);
+        Files.writeString(dir.resolve("y.csv"), y);
+        Path out = dir.resolve("r");
+        String[] common = {"train", "--device", "cpu", "--set", "data.kind=files", "--set", "data.x=" + dir.resolve("x.csv"),
+            "--set", "data.y=" + dir.resolve("y.csv"), "--set", "steps=5", "--set", "eval.size=8"};
+        CliTest.Outcome o = CliTest.gaplab(concat(common, "--set", "batch_size=1000", "--out", out.toString()));
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(Files.readString(out.resolve("train.log"))).contains("WARN").contains("batch_size 1000 is larger than the");
+        CliTest.Outcome fine = CliTest.gaplab(concat(common, "--set", "batch_size=8", "--out", dir.resolve("r2").toString()));
+        assertThat(fine.code()).as(fine.err()).isZero();
+        assertThat(Files.readString(dir.resolve("r2").resolve("train.log"))).doesNotContain("is larger than the");
+    }
+
+    @Test
+    void duplicateRowsAreCounted() {
+        Matrix m = new Matrix("m.npy", new long[] {4, 2}, new double[] {1, 2, 3, 4, 1, 2, 1, 2}, "float64");
+        assertThat(InputWarnings.duplicateRows(m)).isEqualTo(2);
+        Matrix distinct = new Matrix("d.npy", new long[] {3, 2}, new double[] {1, 2, 2, 1, 1, 3}, "float64");
+        assertThat(InputWarnings.duplicateRows(distinct)).isZero();
+    }
+
+    /**
+     * A figure that cannot be written (here loss.png is a non-empty directory; in the field a full
+     * disk): exit 2 naming the file, no temp file left behind, and the summary does not say
+     * "completed".
+     */
+    @Test
+    void anOutputThatFailsToWriteNamesItsPathAndTheRunIsNotCompleted() throws Exception {
+        Path out = dir.resolve("r");
+        Files.createDirectories(out.resolve("loss.png").resolve("blocker"));
+        CliTest.Outcome o = CliTest.gaplab("train", "--device", "cpu", "--json", "--set", "steps=60", "--set",
+                "schedule.log_every=20", "--set", "eval.size=100", "--out", out.toString());
+        RefusalTest.assertRefused(o, "cannot write " + out.resolve("loss.png"));
+        JsonNode summary = Json.MAPPER.readTree(out.resolve("summary.json").toFile());
+        assertThat(summary.path("status").asText()).isEqualTo("outputs_failed");
+        assertThat(summary.path("reason").asText()).contains("loss.png");
+        try (var files = Files.list(out)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+        assertThat(Json.MAPPER.readTree(o.out()).path("status").asText()).isEqualTo("error");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
