@@ -442,6 +442,7 @@ public final class UnimodalGibbs {
                 + " about (occupied cells - 1) / (2M)");
         kl.put("floor_mean", floorMean);
         kl.put("floor_std", floorStd);
+        kl.put("floor_per_repeat", r.klFloor());
         doc.put("kl", kl);
         doc.put("representative_seed", c.firstSeed());
         doc.put("representative_particles", r.representative());
