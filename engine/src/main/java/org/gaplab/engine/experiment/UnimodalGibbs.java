@@ -378,6 +378,43 @@ public final class UnimodalGibbs {
     }
 
     /**
+     * Reads back what {@link #write} wrote, so that a long run's tables, figures and verdicts can be
+     * rewritten by a later version without training again.
+     *
+     * @param json an earlier run's {@code unimodal_gibbs.json}
+     * @return the result it holds (the Gibbs reference without its cell masses, which writing does not use)
+     */
+    public static Result read(Path json) {
+        com.fasterxml.jackson.databind.JsonNode doc;
+        try {
+            doc = Json.MAPPER.readTree(json.toFile());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read " + json + ": " + e.getMessage(), e);
+        }
+        if (doc == null || !"unimodal-gibbs".equals(doc.path("experiment").asText()) || !doc.has("kl")
+                || !doc.get("kl").has("floor_per_repeat")) {
+            throw new IllegalArgumentException(json + " is not the output of a unimodal-gibbs run of this version "
+                    + "(it needs experiment = unimodal-gibbs and kl.floor_per_repeat)");
+        }
+        try {
+            UnimodalGibbsConfig c = Json.MAPPER.treeToValue(doc.get("config"), UnimodalGibbsConfig.class);
+            com.fasterxml.jackson.databind.JsonNode g = doc.get("gibbs");
+            double[] taus = Json.MAPPER.treeToValue(doc.get("taus"), double[].class);
+            GibbsReference.Estimate gibbs = new GibbsReference.Estimate(taus, Json.MAPPER.treeToValue(g.get("cap_mass"), double[].class),
+                    Json.MAPPER.treeToValue(g.get("cap_mass_se"), double[].class),
+                    Json.MAPPER.treeToValue(g.get("log_partition"), double[].class), new double[taus.length][0], g.get("points").asLong());
+            return new Result(c, doc.get("device").asText(), doc.get("wall_seconds").asDouble(), gibbs,
+                    Json.MAPPER.treeToValue(doc.get("trained").get("cap_mass_per_seed"), double[][].class),
+                    Json.MAPPER.treeToValue(doc.get("kl").get("particles_per_seed"), double[][].class),
+                    Json.MAPPER.treeToValue(doc.get("kl").get("floor_per_repeat"), double[][].class),
+                    Json.MAPPER.treeToValue(doc.get("trained").get("final_objective_per_seed"), double[][].class),
+                    Json.MAPPER.treeToValue(doc.get("representative_particles"), double[][][].class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+            throw new IllegalArgumentException(json + " is damaged or incomplete: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Writes {@code unimodal_gibbs.json}, {@code cap_mass.csv}, {@code kl.csv}, the figures
      * {@code cap_mass.*}, {@code kl.*} and {@code sphere_tau_<tau>.*}, and {@code summary.md}.
      *

@@ -185,5 +185,15 @@ class UnimodalGibbsTest {
         FigureFiles.assertValid(out.resolve("kl"));
         FigureFiles.assertValid(out.resolve("sphere_tau_0_1"));
         FigureFiles.assertValid(out.resolve("sphere_tau_10"));
+
+        // an earlier run's outputs can be rewritten from its JSON alone, to the same tables and verdicts
+        Path again = out.resolve("rewritten");
+        UnimodalGibbs.write(UnimodalGibbs.read(out.resolve("unimodal_gibbs.json")), again);
+        for (String f : new String[] {"summary.md", "cap_mass.csv", "kl.csv"}) {
+            assertThat(Files.readString(again.resolve(f))).as(f).isEqualTo(Files.readString(out.resolve(f)));
+        }
+        Files.writeString(again.resolve("unimodal_gibbs.json"), "{\"experiment\": \"corruption\"}");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> UnimodalGibbs.read(again.resolve("unimodal_gibbs.json")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not the output of a unimodal-gibbs run");
     }
 }
