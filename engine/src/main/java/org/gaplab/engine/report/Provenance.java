@@ -49,6 +49,8 @@ public final class Provenance {
         p.put("device_reason", device.reason());
         p.put("seed", seed);
         p.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default (" + Runtime.getRuntime().availableProcessors() + " cores)"));
+        var policy = org.gaplab.engine.device.NativeThreadPolicy.current();
+        p.put("openmp_wait", policy == null ? null : policy.describe());
         p.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         p.put("host", hostName());

@@ -30,6 +30,7 @@ public final class Sweeps {
      * @return one row per config, index = position in the list
      */
     public static SweepTable run(List<RunConfig> configs, Device device, int chunk) {
+        org.gaplab.engine.device.NativeThreadPolicy.apply();
         List<SweepPoint> points = new ArrayList<>();
         for (int i = 0; i < configs.size(); i++) {
             points.add(new SweepPoint(i, Map.of(), configs.get(i).seed(), configs.get(i)));
