@@ -46,7 +46,7 @@ public final class Provenance {
         p.put("libtorch_flavor", facts != null ? facts.flavor() : DeviceProbe.facts().flavor());
         p.put("cuda", facts != null ? facts.cudaVersion() : null);
         p.put("device", device.device().toString());
-        p.put("device_reason", device.reason());
+        p.put("device_reason", device.summary());
         p.put("seed", seed);
         p.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default (" + Runtime.getRuntime().availableProcessors() + " cores)"));
         var policy = org.gaplab.engine.device.NativeThreadPolicy.current();

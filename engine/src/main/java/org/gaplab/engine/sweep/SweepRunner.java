@@ -95,7 +95,8 @@ public final class SweepRunner {
             long already = (long) (plan.pointsOf(shard).size() - todo.stream().mapToInt(c -> plan.chunks().get(c).size()).sum()) * steps;
             LOG.info("sweep {} shard {}: {} points in {} chunks of up to {} stacked runs on {} ({}); {} chunks to do",
                     spec.name(), shard, plan.pointsOf(shard).size(), mine.size(), plan.chunkSize(), device.device(),
-                    device.reason(), todo.size());
+                    device.summary(), todo.size());
+            LOG.debug("device: {}", device.reason());
             try (Progress progress = Progress.start("sweep " + spec.name() + " " + shard, total)) {
                 long[] doneSteps = {already};
                 progress.update(already, null);

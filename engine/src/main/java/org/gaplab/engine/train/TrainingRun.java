@@ -128,7 +128,8 @@ public final class TrainingRun {
         try (RunLogFile log = RunLogFile.attach(runDir.resolve("train.log"));
                 Trainer trainer = newTrainer(device, fresh)) {
             LOG.info("run directory {}", runDir.toAbsolutePath());
-            LOG.info("device {}: {}", device.device(), device.reason());
+            LOG.info("device {}: {}", device.device(), device.summary());
+            LOG.debug("device: {}", device.reason());
             long startStep = 0;
             if (resume) {
                 try (NDManager scratch = trainer.rootManager().newSubManager()) {
