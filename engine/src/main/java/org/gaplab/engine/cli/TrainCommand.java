@@ -114,7 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
         System.out.printf("gaplab train: %s (%s, seed %d) -> %s%n", c.name(), data, c.seed(), r.status().name().toLowerCase(java.util.Locale.ROOT));
         System.out.printf("  steps        %d in %.1f s (%.0f steps/s)%n", r.steps(), r.seconds(), r.stepsPerSecond());
         System.out.printf("  final loss   %.4f (mean of the last %d steps; ln B = %.4f)%n", r.finalLoss(),
-                c.schedule().logEvery(), Math.log(c.batchSize()));
+                org.gaplab.engine.train.TrainingRun.logInterval(c), Math.log(c.batchSize()));
         if (r.eval() != null) {
             System.out.printf("  eval (n=%d)  mean pair cosine %.4f, centroid gap %.4f, loss on one batch %.4f%n",
                     r.eval().n(), r.eval().meanPairCosine(), r.eval().centroidGap(), r.eval().evalLoss());
