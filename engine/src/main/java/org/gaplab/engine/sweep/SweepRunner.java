@@ -54,6 +54,7 @@ public final class SweepRunner {
     private final DeviceChoice device;
     private final StopSignal stop;
     private final List<String> command;
+    private Sweeps.RunMeasure measure;
 
     /**
      * @param spec the sweep
@@ -73,6 +74,18 @@ public final class SweepRunner {
         this.device = device;
         this.stop = stop;
         this.command = command;
+    }
+
+    /**
+     * Adds per-run statistics to every row (e.g. retrieval, divergences, energy distance), measured
+     * after training on each run's evaluation set.
+     *
+     * @param m the measure, or null for the basic four metrics
+     * @return this runner
+     */
+    public SweepRunner withMeasure(Sweeps.RunMeasure m) {
+        this.measure = m;
+        return this;
     }
 
     /** @return whether the shard completed or was interrupted */
@@ -105,8 +118,8 @@ public final class SweepRunner {
                     long t0 = System.nanoTime();
                     List<SweepRow> rows = Sweeps.trainChunk(points, device.device(), stop, n -> {
                         doneSteps[0] += n;
-                        progress.update(doneSteps[0], "chunk " + c);
-                    });
+                        progress.update(doneSteps[0], n == 0 ? "chunk " + c + ", evaluating" : "chunk " + c);
+                    }, measure);
                     if (rows == null) {
                         LOG.warn("stopped by SIG{} during chunk {}; finished chunks are saved; re-run the same command to resume",
                                 stop.requested(), c);
