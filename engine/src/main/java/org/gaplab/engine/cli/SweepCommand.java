@@ -87,10 +87,10 @@ public final class SweepCommand implements Callable<Integer> {
         }
         SweepPlan plan = SweepPlan.of(spec);
         common.apply(plan.points().get(0).config().workPerStep(plan.chunkSize()));
-        org.gaplab.engine.sweep.Sweeps.RunMeasure geometry = geometry ? new org.gaplab.engine.experiment.EvalGeometry() : null;
+        org.gaplab.engine.sweep.Sweeps.RunMeasure perRun = geometry ? new org.gaplab.engine.experiment.EvalGeometry() : null;
         if (planOnly) {
             DeviceChoice where = device.choose();
-            var estimate = org.gaplab.engine.sweep.PlanEstimate.measure(plan, s, where.device(), geometry);
+            var estimate = org.gaplab.engine.sweep.PlanEstimate.measure(plan, s, where.device(), perRun);
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("points", plan.points().size());
             p.put("chunk_size", plan.chunkSize());
@@ -112,7 +112,7 @@ public final class SweepCommand implements Callable<Integer> {
         try (StopSignal stop = StopSignal.install()) {
             long t0 = System.nanoTime();
             SweepRunner.Outcome outcome = new SweepRunner(spec, plan, dir, s, choice, stop, List.of(GaplabCli.lastArgs()))
-                    .withMeasure(geometry).run();
+                    .withMeasure(perRun).run();
             double secs = (System.nanoTime() - t0) / 1e9;
             if (outcome == SweepRunner.Outcome.INTERRUPTED) {
                 return "INT".equals(stop.requested()) ? ExitCodes.INTERRUPTED : ExitCodes.TERMINATED;
