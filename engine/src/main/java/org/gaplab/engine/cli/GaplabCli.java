@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
             "Start with '@|bold gaplab train|@' (the paper's modality-gap run on CPU, about 5 s),",
             "then '@|bold gaplab measure --run DIR|@' on the run directory it prints."},
         subcommands = {TrainCommand.class, MeasureCommand.class, EmbedCommand.class, SweepCommand.class, MergeCommand.class,
+            CompareCommand.class,
             ReproduceCommand.class, InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 bad input or unusable device, 3 training diverged,",
             "130/143 interrupted (SIGINT/SIGTERM) after writing a checkpoint.",
