@@ -14,8 +14,7 @@ import java.util.concurrent.Callable;
 /** {@code gaplab compare}: many runs and sweeps side by side. */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Put train runs and sweeps side by side: one table of chosen metrics, and figures.",
-        description = {"Put train runs and sweeps side by side: one table of chosen metrics, and figures.",
-            "A run directory (from 'gaplab train') is one row; a sweep directory (from 'gaplab sweep' or",
+        description = {"A run directory (from 'gaplab train') is one row; a sweep directory (from 'gaplab sweep' or",
             "'gaplab merge') gives one row per grid point, with the mean and sd over its seeds (--per-run: one",
             "row per run). Columns: the config settings that differ between rows, then the metrics.",
             "",

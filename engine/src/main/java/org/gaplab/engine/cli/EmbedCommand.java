@@ -34,9 +34,7 @@ import java.util.concurrent.Callable;
 /** {@code gaplab embed}: a trained run's embeddings, of its evaluation set or of rows you bring, as .npy. */
 @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Embed a run's evaluation set, or new rows, with the trained towers and write .npy files.",
-        description = {"Embed a run's evaluation set, or new rows, with the trained towers and write .npy files.",
-            "",
-            "Evaluation set (default), for other tools or 'gaplab measure --embeddings':",
+        description = {"Evaluation set (default), for other tools or 'gaplab measure --embeddings':",
             "  OUT/z1.npy      [n, d]  modality 1, f(x), row i",
             "  OUT/z2.npy      [n, d]  modality 2, g(y), row i is the partner of z1 row i",
             "  OUT/x_rows.npy  [n]     int64: the row of your x file (data.x) behind z1 row i  } data.kind files",

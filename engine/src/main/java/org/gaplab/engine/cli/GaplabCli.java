@@ -17,7 +17,9 @@ import java.io.UncheckedIOException;
             "Cai, Zhang, Liu & Shi (arXiv 2601.19597) predicts: alignment, entropy, and the modality gap.",
             "",
             "Start with '@|bold gaplab train|@' (the paper's modality-gap run on CPU, about 5 s),",
-            "then '@|bold gaplab measure --run DIR|@' on the run directory it prints."},
+            "then '@|bold gaplab measure --run runs/modality-gap-<yyyyMMdd-HHmmss>|@' on the run directory it prints.",
+            "Ready-made configs and sweep specs are in examples/ (e.g. 'gaplab train --config examples/digits.yaml',",
+            "'gaplab sweep --config examples/quick-sweep.yaml'); 'gaplab COMMAND --help' explains each command."},
         subcommands = {TrainCommand.class, MeasureCommand.class, EmbedCommand.class, SweepCommand.class, MergeCommand.class,
             CompareCommand.class,
             ReproduceCommand.class, InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
@@ -53,6 +55,7 @@ public final class GaplabCli {
         // help texts are written for ~110 columns; narrower terminals wrap, wider ones do not stretch
         cl.setUsageHelpAutoWidth(true);
         cl.setUsageHelpWidth(110);
+        HelpTexts.install(cl);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             boolean verbose = parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
                     || parseResult.hasMatchedOption("--verbose");
