@@ -183,13 +183,39 @@ public final class Npy {
                 };
                 if (floating && !Double.isFinite(v)) {
                     throw new MatrixFileException(source, "contains " + (Double.isNaN(v) ? "NaN" : "Inf")
-                            + " at flat index " + (done + i) + " (embeddings and features must be finite)");
+                            + " at " + position(done + i, h.shape, h.fortranOrder) + " (embeddings and features must be finite)");
                 }
                 out[done + i] = v;
             }
             done += n;
         }
         return out;
+    }
+
+    /**
+     * Where the value at file position {@code k} sits, counted from 0: "row 3, column 1" for a
+     * matrix, "element 3" for a vector, "index [i, j, k]" otherwise.
+     */
+    static String position(long k, long[] shape, boolean fortranOrder) {
+        int rank = shape.length;
+        if (rank == 0) {
+            return "the scalar";
+        }
+        long[] idx = new long[rank];
+        long rest = k;
+        for (int a = 0; a < rank; a++) {
+            int axis = fortranOrder ? a : rank - 1 - a; // the fastest-varying axis first
+            long n = Math.max(1, shape[axis]);
+            idx[axis] = rest % n;
+            rest /= n;
+        }
+        if (rank == 1) {
+            return "element " + idx[0];
+        }
+        if (rank == 2) {
+            return "row " + idx[0] + ", column " + idx[1];
+        }
+        return "index " + java.util.Arrays.toString(idx);
     }
 
     /** Reorders column-major values to row-major for any rank. */
