@@ -225,7 +225,8 @@ public final class EmbeddingView {
             double y = dot(s[i], e2);
             double r = Math.sqrt(x * x + y * y);
             double rho = 2 * Math.sin(Math.acos(cos) / 2);
-            out[0][i] = r > 0 ? rho * x / r : 0;
+            // at the centre the direction does not matter; the antipode is drawn on the rim at angle 0
+            out[0][i] = r > 0 ? rho * x / r : rho;
             out[1][i] = r > 0 ? rho * y / r : 0;
         }
         return out;
