@@ -250,6 +250,9 @@ public final class Figures {
         // a legend widens the figure, so the plot keeps its column width (up to the full text width)
         int pw = panels.stream().mapToInt(c -> Math.min(WIDE_WIDTH, c.getWidth() + legendWidth(c))).max().getAsInt();
         int ph = panels.get(0).getHeight();
+        for (Chart<?, ?> c : panels) {
+            fitTitle(c, pw);
+        }
         int w = cols * pw;
         int h = rows * ph;
         Painter painter = g -> {
@@ -273,6 +276,25 @@ public final class Figures {
 
     private static Path sibling(Path base, String ext) {
         return base.resolveSibling(base.getFileName() + ext);
+    }
+
+    /** Shrinks a title that would not fit its panel (down to 6 pt). */
+    private static void fitTitle(Chart<?, ?> chart, int width) {
+        String title = chart.getTitle();
+        if (title == null || title.isEmpty()) {
+            return;
+        }
+        Font font = chart.getStyler().getChartTitleFont();
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = probe.createGraphics();
+        try {
+            while (font.getSize2D() > 6 && g.getFontMetrics(font).stringWidth(title) > width - 8) {
+                font = font.deriveFont(font.getSize2D() - 0.5f);
+            }
+        } finally {
+            g.dispose();
+        }
+        chart.getStyler().setChartTitleFont(font);
     }
 
     /** Approximate width of a chart's legend in points (0 when hidden), from its longest entry. */
