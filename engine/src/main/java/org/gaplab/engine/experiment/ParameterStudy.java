@@ -151,7 +151,7 @@ public final class ParameterStudy {
                 .filter(v -> v > 0).toArray();
         boolean oneScale = scale.length == 0
                 || java.util.Arrays.stream(scale).max().getAsDouble() <= 3 * java.util.Arrays.stream(scale).min().getAsDouble();
-        String bars = "mean ± sd over " + runs + " runs";
+        String bars = "mean ± sd over " + runs + (runs == 1 ? " run" : " runs");
         if (oneScale) {
             var chart = Figures.lineChart(title, xLabel, yLabel + " (" + bars + ")");
             ordered.forEach((metric, label) -> Figures.addLine(chart, label, x,

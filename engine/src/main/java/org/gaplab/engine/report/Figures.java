@@ -251,7 +251,7 @@ public final class Figures {
         int pw = panels.stream().mapToInt(c -> Math.min(WIDE_WIDTH, c.getWidth() + legendWidth(c))).max().getAsInt();
         int ph = panels.get(0).getHeight();
         for (Chart<?, ?> c : panels) {
-            fitTitle(c, pw);
+            fitTitle(c, c.getWidth()); // the title is centred over the plot, not over plot and legend
         }
         int w = cols * pw;
         int h = rows * ph;
