@@ -183,13 +183,39 @@ public final class Npy {
                 };
                 if (floating && !Double.isFinite(v)) {
                     throw new MatrixFileException(source, "contains " + (Double.isNaN(v) ? "NaN" : "Inf")
-                            + " at flat index " + (done + i) + " (embeddings and features must be finite)");
+                            + " at " + position(done + i, h.shape, h.fortranOrder) + " (embeddings and features must be finite)");
                 }
                 out[done + i] = v;
             }
             done += n;
         }
         return out;
+    }
+
+    /**
+     * Where the value at file position {@code k} sits, counted from 0: "row 3, column 1" for a
+     * matrix, "element 3" for a vector, "index [i, j, k]" otherwise.
+     */
+    static String position(long k, long[] shape, boolean fortranOrder) {
+        int rank = shape.length;
+        if (rank == 0) {
+            return "the scalar";
+        }
+        long[] idx = new long[rank];
+        long rest = k;
+        for (int a = 0; a < rank; a++) {
+            int axis = fortranOrder ? a : rank - 1 - a; // the fastest-varying axis first
+            long n = Math.max(1, shape[axis]);
+            idx[axis] = rest % n;
+            rest /= n;
+        }
+        if (rank == 1) {
+            return "element " + idx[0];
+        }
+        if (rank == 2) {
+            return "row " + idx[0] + ", column " + idx[1];
+        }
+        return "index " + java.util.Arrays.toString(idx);
     }
 
     /** Reorders column-major values to row-major for any rank. */
@@ -239,11 +265,28 @@ public final class Npy {
      * Writes an array as {@code .npy} (C order, little endian), atomically (temp file + rename).
      *
      * @param file destination
-     * @param matrix the values; stored as float64 when its dtype is "float64", else float32
+     * @param matrix the values; stored as float64 or int64 when its dtype says so, else float32
      */
     public static void write(Path file, Matrix matrix) {
-        boolean f64 = "float64".equals(matrix.dtype());
-        writeValues(file, matrix.shape(), f64, matrix.data());
+        String descr = "float64".equals(matrix.dtype()) ? "<f8" : "int64".equals(matrix.dtype()) ? "<i8" : "<f4";
+        writeValues(file, matrix.shape(), descr, matrix.data());
+    }
+
+    /**
+     * Writes integers (e.g. row indices) as an int64 {@code .npy} vector.
+     *
+     * @param file destination
+     * @param values the integers
+     */
+    public static void writeLongs(Path file, long[] values) {
+        double[] d = new double[values.length];
+        for (int i = 0; i < d.length; i++) {
+            if (Math.abs(values[i]) > (1L << 53)) {
+                throw new IllegalArgumentException("value " + values[i] + " is too large to write exactly");
+            }
+            d[i] = values[i];
+        }
+        writeValues(file, new long[] {values.length}, "<i8", d);
     }
 
     /**
@@ -258,17 +301,18 @@ public final class Npy {
         try (NDArray asDouble = array.toType(DataType.FLOAT64, true)) {
             values = asDouble.toDoubleArray(); // the one host copy
         }
-        writeValues(file, array.getShape().getShape(), f64, values);
+        writeValues(file, array.getShape().getShape(), f64 ? "<f8" : "<f4", values);
     }
 
-    private static void writeValues(Path file, long[] shape, boolean f64, double[] values) {
+    private static void writeValues(Path file, long[] shape, String descr, double[] values) {
+        boolean wide = !"<f4".equals(descr);
         StringBuilder dims = new StringBuilder();
         for (long s : shape) {
             dims.append(s).append(", ");
         }
         String shapeText = shape.length == 1 ? "(" + shape[0] + ",)" : "(" + (shape.length == 0 ? "" : dims.substring(0, dims.length() - 2)) + ")";
         String dict = String.format(Locale.ROOT, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
-                f64 ? "<f8" : "<f4", shapeText);
+                descr, shapeText);
         // header padded with spaces so the data starts on a 64-byte boundary, ending in '\n'
         int total = MAGIC.length + 4 + dict.length() + 1;
         int pad = (64 - total % 64) % 64;
@@ -276,9 +320,11 @@ public final class Npy {
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            // created with the process umask (usually 0644) like every other output, not createTempFile's 0600
+            Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
             try {
-                try (OutputStream os = Files.newOutputStream(tmp);
+                try (OutputStream os = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE);
                         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, BLOCK))) {
                     out.write(MAGIC);
                     out.write(1);
@@ -292,7 +338,9 @@ public final class Npy {
                             out.write(buf.array(), 0, buf.position());
                             buf.clear();
                         }
-                        if (f64) {
+                        if ("<i8".equals(descr)) {
+                            buf.putLong((long) v);
+                        } else if (wide) {
                             buf.putDouble(v);
                         } else {
                             buf.putFloat((float) v);

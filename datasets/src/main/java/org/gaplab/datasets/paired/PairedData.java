@@ -111,7 +111,8 @@ public final class PairedData {
         for (int i = 0; i < d.length; i++) {
             f[i] = (float) d[i];
             if (!Float.isFinite(f[i])) {
-                throw new MatrixFileException(m.source(), "value " + d[i] + " at flat index " + i + " overflows float32");
+                throw new MatrixFileException(m.source(), "value " + d[i] + " at row " + i / Math.max(1, m.cols()) + ", column "
+                        + i % Math.max(1, m.cols()) + " overflows float32");
             }
         }
         return f;

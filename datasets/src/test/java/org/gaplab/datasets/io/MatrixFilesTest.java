@@ -113,7 +113,14 @@ class MatrixFilesTest {
         assertThatThrownBy(() -> Npy.read(file("short.npy", npy(1, "<f8", false, "(3,)", data))))
                 .hasMessageContaining("short.npy: truncated: expected 3 values");
         assertThatThrownBy(() -> Npy.read(file("nan.npy", npy(1, "<f8", false, "(2,)", doubles(ByteOrder.LITTLE_ENDIAN, 1, Double.NaN)))))
-                .hasMessageContaining("nan.npy: contains NaN at flat index 1");
+                .hasMessageContaining("nan.npy: contains NaN at element 1");
+        // a matrix names row and column, in C and in Fortran order (values 0..5 in a 2x3 array, NaN at [1, 2])
+        assertThatThrownBy(() -> Npy.read(file("nan2.npy", npy(1, "<f8", false, "(2, 3)",
+                doubles(ByteOrder.LITTLE_ENDIAN, 0, 1, 2, 3, 4, Double.NaN)))))
+                .hasMessageContaining("nan2.npy: contains NaN at row 1, column 2 ");
+        assertThatThrownBy(() -> Npy.read(file("nan3.npy", npy(1, "<f8", true, "(2, 3)",
+                doubles(ByteOrder.LITTLE_ENDIAN, 0, 1, 2, 3, Double.NaN, 5)))))
+                .hasMessageContaining("nan3.npy: contains NaN at row 0, column 2 ");
         assertThatThrownBy(() -> Npy.read(file("inf.npy", npy(1, "<f8", false, "(2,)",
                 doubles(ByteOrder.LITTLE_ENDIAN, Double.NEGATIVE_INFINITY, 1))))).hasMessageContaining("contains Inf");
         assertThatThrownBy(() -> Npy.read(dir.resolve("missing.npy"))).hasMessageEndingWith("missing.npy: no such file");

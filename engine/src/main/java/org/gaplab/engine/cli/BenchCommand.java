@@ -72,7 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("schema_version", 1);
         out.put("device", choice.device().toString());
-        out.put("device_reason", choice.reason());
+        out.put("device_reason", choice.summary());
         out.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
         out.put("cpu_cores", Runtime.getRuntime().availableProcessors());
         out.put("gaplab", GaplabCli.gaplabVersion());
@@ -82,7 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (json) {
             System.out.println(Json.pretty(out));
         } else {
-            System.out.printf("device %s (%s)%n", choice.device(), choice.reason());
+            System.out.printf("device %s (%s)%n", choice.device(), choice.summary());
             System.out.printf("details %s%n", out.get("device_details"));
             for (Map<String, Object> r : results) {
                 System.out.printf("%-8s K=%-4s B=%-5s %8.1f steps/s  %7.3f ms/step  %10.1f run-steps/s%n", r.get("case"),

@@ -44,6 +44,7 @@ public final class CommonOptions {
 
     /** Applies logging level and thread settings; must run before the engine loads. */
     public void apply() {
+        org.gaplab.engine.device.NativeThreadPolicy.apply();
         if (verbose) {
             Configurator.setLevel("org.gaplab", Level.DEBUG);
         }

@@ -23,8 +23,11 @@ import java.util.Map;
             "Cai, Zhang, Liu & Shi (arXiv 2601.19597) predicts: alignment, entropy, and the modality gap.",
             "",
             "Start with '@|bold gaplab train|@' (the paper's modality-gap run on CPU, about 5 s),",
-            "then '@|bold gaplab measure --run DIR|@' on the run directory it prints."},
+            "then '@|bold gaplab measure --run runs/modality-gap-<yyyyMMdd-HHmmss>|@' on the run directory it prints.",
+            "Ready-made configs and sweep specs are in examples/ (e.g. 'gaplab train --config examples/digits.yaml',",
+            "'gaplab sweep --config examples/quick-sweep.yaml'); 'gaplab COMMAND --help' explains each command."},
         subcommands = {TrainCommand.class, MeasureCommand.class, EmbedCommand.class, SweepCommand.class, MergeCommand.class,
+            CompareCommand.class,
             ReproduceCommand.class, InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 bad input, unusable device or file, refused (locked directory,",
             "memory over budget), 3 training diverged or collapsed,",
@@ -59,6 +62,7 @@ public final class GaplabCli {
         // help texts are written for ~110 columns; narrower terminals wrap, wider ones do not stretch
         cl.setUsageHelpAutoWidth(true);
         cl.setUsageHelpWidth(110);
+        HelpTexts.install(cl);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             boolean verbose = parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
                     || parseResult.hasMatchedOption("--verbose");

@@ -120,7 +120,8 @@ public final class ReproduceCommand implements Callable<Integer> {
 
         Device chooseDevice() {
             DeviceChoice choice = device.choose();
-            LOG.info("device {} ({})", choice.device(), choice.reason());
+            LOG.info("device {} ({})", choice.device(), choice.summary());
+            LOG.debug("device: {}", choice.reason());
             return choice.device();
         }
 

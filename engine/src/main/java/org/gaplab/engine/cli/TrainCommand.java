@@ -36,9 +36,15 @@ import java.util.concurrent.Callable;
             "  gaplab train --set model.temperature.learnable=true --set optim.kind=adamw",
             "  gaplab train --set model.tower1.kind=mlp --set model.tower1.hidden=[64,64] ...",
             "",
-            "The run directory holds config.json, model.json, provenance.json, metrics.jsonl, train.log,",
-            "checkpoint.ckpt, summary.json and loss.png/.svg. SIGTERM/SIGINT writes a checkpoint and exits;",
-            "continue with --resume DIR (on CPU the resumed run reproduces the uninterrupted one exactly)."})
+            "Ready-made configs in examples/:",
+            "  gaplab train --config examples/digits.yaml              the bundled digits, MLP towers, 300 steps",
+            "  gaplab train --config examples/mlp-learnable-tau.yaml",
+            "",
+            "The run directory (default runs/<name>-<yyyyMMdd-HHmmss>, e.g. runs/modality-gap-20261124-011207)",
+            "holds config.json, model.json, provenance.json, metrics.jsonl, train.log, checkpoint.ckpt,",
+            "summary.json and loss.png/.svg/.pdf. SIGTERM/SIGINT writes a checkpoint and exits; continue with",
+            "--resume DIR (on CPU the resumed run reproduces the uninterrupted one exactly). Compare runs with",
+            "'gaplab compare DIR...'."})
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -61,6 +67,29 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object with the outcome on stdout (logs stay on stderr).")
     boolean json;
 
+    /**
+     * A run whose name was never set gets its data's kind as name ("files", "digits"), so the run
+     * directory does not claim to be the default modality-gap run.
+     */
+    private RunConfig namedForItsData(RunConfig rc) {
+        RunConfig defaults = RunConfig.defaults();
+        boolean named = overrides.stream().anyMatch(o -> o.trim().startsWith("name="));
+        if (!named && config != null) {
+            try {
+                named = org.gaplab.engine.report.Json.YAML.readTree(config.toFile()).has("name");
+            } catch (java.io.IOException e) {
+                named = true; // the loader read it already; leave the name as it is
+            }
+        }
+        if (named || !rc.name().equals(defaults.name()) || rc.data().kind().equals(defaults.data().kind())) {
+            return rc;
+        }
+        org.apache.logging.log4j.LogManager.getLogger(TrainCommand.class).info(
+                "run name: {} (no name given; '{}' is the default of the circle data; --set name=... to choose)",
+                rc.data().kind(), defaults.name());
+        return rc.withName(rc.data().kind());
+    }
+
     @Override
     public Integer call() {
         DeviceRequest request = device.request();
@@ -73,7 +102,7 @@ public final class TrainCommand implements Callable<Integer> {
             common.apply(TrainingRun.resumedConfig(resume, overrides).workPerStep(1));
             b.optResume(resume, overrides);
         } else {
-            RunConfig rc = ConfigLoader.load(config, overrides);
+            RunConfig rc = namedForItsData(ConfigLoader.load(config, overrides));
             common.apply(rc.workPerStep(1));
             b.setConfig(rc).optOutputDir(out);
         }
@@ -119,7 +148,7 @@ public final class TrainCommand implements Callable<Integer> {
         System.out.printf("gaplab train: %s (%s, seed %d) -> %s%n", c.name(), data, c.seed(), r.status().name().toLowerCase(java.util.Locale.ROOT));
         System.out.printf("  steps        %d in %.1f s (%.0f steps/s)%n", r.steps(), r.seconds(), r.stepsPerSecond());
         System.out.printf("  final loss   %.4f (mean of the last %d steps; ln B = %.4f)%n", r.finalLoss(),
-                c.schedule().logEvery(), Math.log(c.batchSize()));
+                org.gaplab.engine.train.TrainingRun.logInterval(c), Math.log(c.batchSize()));
         if (r.eval() != null) {
             System.out.printf("  eval (n=%d)  mean pair cosine %.4f, centroid gap %.4f, loss on one batch %.4f%n",
                     r.eval().n(), r.eval().meanPairCosine(), r.eval().centroidGap(), r.eval().evalLoss());

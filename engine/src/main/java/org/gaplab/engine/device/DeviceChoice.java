@@ -7,9 +7,25 @@ import ai.djl.Device;
  *
  * @param device the chosen device
  * @param request what was asked for
- * @param reason one sentence, e.g. "auto: CUDA unusable (...), using CPU"
+ * @param reason one sentence with the full diagnosis, e.g. "auto: no usable GPU (...); using CPU"
+ * @param problem why no GPU is used when {@code auto} chose the CPU, else null
  */
-public record DeviceChoice(Device device, DeviceRequest request, String reason) {
+public record DeviceChoice(Device device, DeviceRequest request, String reason, GpuProblem problem) {
+    /** A choice with no GPU problem to report. */
+    public DeviceChoice(Device device, DeviceRequest request, String reason) {
+        this(device, request, reason, null);
+    }
+
+    /**
+     * @return one short line for logs and provenance, e.g. "auto: no usable GPU (CPU build of
+     *     libtorch; 'gaplab info' says why); using CPU"; {@link #reason()} has the diagnosis
+     */
+    public String summary() {
+        if (problem == null) {
+            return reason;
+        }
+        return "auto: no usable GPU (" + problem.label() + "; 'gaplab info' says why); using CPU";
+    }
 
     /**
      * Decides the device for a request given the facts. Never falls back silently: a CUDA request
@@ -34,7 +50,7 @@ public record DeviceChoice(Device device, DeviceRequest request, String reason) 
                             "auto: " + facts.gpuCount() + " GPU(s) usable with CUDA " + facts.cudaVersion()
                                     + " (libtorch " + facts.flavor() + "), using cuda:0");
                 }
-                return new DeviceChoice(Device.cpu(), request, "auto: no usable GPU (" + whyNot + "); using CPU");
+                return new DeviceChoice(Device.cpu(), request, "auto: no usable GPU (" + whyNot + "); using CPU", facts.problem());
             case CUDA:
             default:
                 if (whyNot != null) {

@@ -18,6 +18,7 @@ public final class DeviceProbe {
 
     /** @return the facts of this process; never throws, a libtorch that fails to load is a fact too */
     public static CudaFacts facts() {
+        NativeThreadPolicy.apply(); // before libtorch (and its OpenMP runtime) loads
         NativeSettings settings = NativeSettings.current();
         CudartStatus cudart = CudaRuntime.status();
         String engineError = null;

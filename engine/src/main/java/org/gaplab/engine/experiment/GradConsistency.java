@@ -21,7 +21,6 @@ import org.gaplab.models.RandomStreams;
 import org.gaplab.models.Seeds;
 
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.style.Styler;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -419,7 +418,6 @@ public final class GradConsistency {
         for (XYChart ch : List.of(cos, err)) {
             ch.getStyler().setXAxisLogarithmic(true);
         }
-        cos.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         for (Curve cv : r.curves()) {
             String name = cv.critic().label() + ", τ = " + cv.tau();
             Figures.addLine(cos, name, n, cv.cosineMean(), cv.cosineStd());

@@ -35,6 +35,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 
 import java.awt.BasicStroke;
+import java.awt.Color;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -257,31 +258,37 @@ public final class ModalityGap {
 
     private static void gapFigure(Result r, Path dir) {
         double[] sigma = r.perSigma().stream().mapToDouble(SigmaSummary::sigma).toArray();
-        XYChart chart = Figures.lineChart("Modality gap vs misalignment", "σ (latent misalignment)", "J(ρ1, ρ2) = KL12 + KL21");
-        Figures.addLine(chart, "median (trained)", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::medianJ).toArray(), null);
-        XYSeries q25 = Figures.addLine(chart, "quartiles", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::q25J).toArray(), null);
-        XYSeries q75 = Figures.addLine(chart, "q75", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::q75J).toArray(), null);
-        q25.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
-        q75.setLineStyle(q25.getLineStyle());
-        java.awt.Color grey = new java.awt.Color(120, 120, 120);
-        q25.setLineColor(grey);
-        q25.setMarkerColor(grey);
-        q75.setLineColor(grey);
-        q75.setMarkerColor(grey);
-        q75.setShowInLegend(false);
-        Figures.addLine(chart, "mean ± SEM (trained)", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::meanJ).toArray(),
+        int seeds = r.perSigma().isEmpty() ? 0 : r.perSigma().get(0).seeds();
+        XYChart chart = Figures.lineChart("Modality gap vs misalignment (" + seeds + " seeds)", "σ (latent misalignment)",
+                "J(ρ1, ρ2) = KL12 + KL21");
+        Figures.addBand(chart, "interquartile range", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::q25J).toArray(),
+                r.perSigma().stream().mapToDouble(SigmaSummary::q75J).toArray(), Figures.PALETTE[0]);
+        XYSeries median = Figures.addLine(chart, "median", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::medianJ).toArray(), null);
+        median.setLineColor(Figures.PALETTE[0]);
+        median.setMarkerColor(Figures.PALETTE[0]);
+        median.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.SQUARE);
+        XYSeries mean = Figures.addLine(chart, "mean ± SEM", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::meanJ).toArray(),
                 r.perSigma().stream().mapToDouble(SigmaSummary::semJ).toArray());
-        Figures.addLine(chart, "identity encoder (control)", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::controlJ).toArray(), null);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        // the mean is drawn dashed over the median so both stay visible where they coincide
+        mean.setLineStyle(Figures.DASHED);
+        mean.setLineColor(Figures.PALETTE[5]);
+        mean.setMarkerColor(Figures.PALETTE[5]);
+        XYSeries control = Figures.addLine(chart, "identity encoder (control)", sigma,
+                r.perSigma().stream().mapToDouble(SigmaSummary::controlJ).toArray(), null);
+        control.setLineColor(Color.GRAY);
+        control.setMarkerColor(Color.GRAY);
+        control.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.DIAMOND);
         Figures.save(chart, dir.resolve("gap_curve"));
     }
 
     private static void statisticFigure(Result r, Path dir) {
         double[] sigma = r.perSigma().stream().mapToDouble(SigmaSummary::sigma).toArray();
-        XYChart chart = Figures.lineChart("Distribution-level gap vs misalignment (medians over seeds)", "σ", "statistic");
-        Figures.addLine(chart, "centroid gap ||E z1 - E z2||", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::medianCentroidGap).toArray(), null);
-        Figures.addLine(chart, "energy distance", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::medianEnergy).toArray(), null);
-        Figures.save(chart, dir.resolve("centroid_energy"));
+        // two statistics of different scale: one panel each
+        XYChart centroid = Figures.lineChart("Centroid gap ‖E z1 − E z2‖", "σ", "median over seeds", Figures.WIDTH, 170);
+        Figures.addLine(centroid, "centroid gap", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::medianCentroidGap).toArray(), null);
+        XYChart energy = Figures.lineChart("Energy distance", "σ", "median over seeds", Figures.WIDTH, 170);
+        Figures.addLine(energy, "energy distance", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::medianEnergy).toArray(), null);
+        Figures.saveGrid(List.of(centroid, energy), 2, dir.resolve("centroid_energy"));
     }
 
     private static void representativeFigures(Representative rep, Path dir) {
@@ -290,7 +297,7 @@ public final class ModalityGap {
         double[] d2 = density(rep.angle2(), bins);
         double max = Math.max(Arrays.stream(d1).max().orElse(1), Arrays.stream(d2).max().orElse(1));
         String title = String.format(java.util.Locale.ROOT, "Angle densities, σ = %.2f, seed %d", rep.sigma(), rep.seed());
-        XYChart polar = Figures.lineChart(title, "x = (1 + p(θ)/max p) cos θ", "y = (1 + p(θ)/max p) sin θ", 600, 600);
+        XYChart polar = Figures.lineChart(title, "(1 + p(θ)/max p) cos θ", "(1 + p(θ)/max p) sin θ", Figures.WIDTH, Figures.WIDTH);
         addPolar(polar, "ρ1 (modality 1)", d1, max);
         addPolar(polar, "ρ2 (modality 2)", d2, max);
         double[] cx = new double[121];
@@ -299,7 +306,10 @@ public final class ModalityGap {
             cx[i] = Math.cos(2 * Math.PI * i / 120);
             cy[i] = Math.sin(2 * Math.PI * i / 120);
         }
-        Figures.addLine(polar, "unit circle", cx, cy, null).setShowInLegend(false);
+        XYSeries circle = Figures.addLine(polar, "unit circle", cx, cy, null);
+        circle.setShowInLegend(false);
+        circle.setLineColor(Color.GRAY);
+        circle.setLineStyle(Figures.DASHED);
         polar.getStyler().setXAxisMin(-2.1).setXAxisMax(2.1).setYAxisMin(-2.1).setYAxisMax(2.1);
         polar.getStyler().setChartTitleVisible(true);
         Figures.save(polar, dir.resolve("polar_densities"));
@@ -313,14 +323,16 @@ public final class ModalityGap {
         for (int i = 0; i < hb; i++) {
             axis[i] = (int) Math.round(-180 + (i + 0.5) * 360.0 / hb);
         }
-        HeatMapChart heat = new HeatMapChartBuilder().width(Figures.WIDTH).height(Figures.HEIGHT)
+        HeatMapChart heat = new HeatMapChartBuilder().width(Figures.WIDTH).height(Figures.WIDTH)
                 .title(String.format(java.util.Locale.ROOT, "Joint angles of pairs, σ = %.2f, seed %d", rep.sigma(), rep.seed()))
                 .xAxisTitle("angle of z1 (degrees)").yAxisTitle("angle of z2 (degrees)").build();
         heat.addSeries("pairs", axis, axis, counts);
         heat.getStyler().setXAxisLabelRotation(90);
         heat.getStyler().setRangeColors(new java.awt.Color[] {java.awt.Color.WHITE, new java.awt.Color(120, 170, 230),
             new java.awt.Color(10, 40, 120)});
-        heat.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        Figures.style(heat);
+        heat.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        heat.getStyler().setXAxisLabelRotation(90);
         Figures.save(heat, dir.resolve("joint_angles"));
 
         double[] shift = new double[rep.angle1().length];
@@ -336,6 +348,7 @@ public final class ModalityGap {
         XYChart shiftChart = Figures.lineChart(String.format(java.util.Locale.ROOT, "Angle shift between partners, σ = %.2f", rep.sigma()),
                 "Δθ = wrap(θ(z2) - θ(z1)) (rad)", "density");
         Figures.addLine(shiftChart, "p(Δθ)", centers, ds, null);
+        shiftChart.getStyler().setXAxisMin(-Math.PI).setXAxisMax(Math.PI);
         Figures.save(shiftChart, dir.resolve("angle_shift"));
     }
 

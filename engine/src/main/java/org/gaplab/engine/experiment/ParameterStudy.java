@@ -130,22 +130,43 @@ public final class ParameterStudy {
     }
 
     /**
-     * One figure: each metric's mean against the parameter, with sd error bars.
+     * Each metric's mean against the parameter, with sd error bars over the runs at each point.
+     * Metrics of one scale (largest means within a factor of 3) share one axis; otherwise each
+     * gets its own panel (small multiples), so no curve is flattened against the axis.
      *
      * @param base output path without extension
-     * @param title chart title
+     * @param title chart title (single panel)
      * @param xLabel the parameter's symbol
-     * @param yLabel the axis
+     * @param yLabel the axis title (single panel)
      * @param points the summary
-     * @param labels legend entry per metric name
+     * @param labels legend entry or panel title per metric name (drawn in metric-name order)
      */
     public static void figure(Path base, String title, String xLabel, String yLabel, List<Point> points,
             Map<String, String> labels) {
-        var chart = Figures.lineChart(title, xLabel, yLabel);
         double[] x = points.stream().mapToDouble(Point::value).toArray();
-        labels.forEach((metric, label) -> Figures.addLine(chart, label, x,
-                points.stream().mapToDouble(p -> p.mean(metric)).toArray(),
-                points.stream().mapToDouble(p -> p.sd(metric)).toArray()));
-        Figures.save(chart, base);
+        int runs = points.stream().mapToInt(Point::runs).min().orElse(0);
+        Map<String, String> ordered = new java.util.TreeMap<>(labels);
+        double[] scale = ordered.keySet().stream()
+                .mapToDouble(m -> points.stream().mapToDouble(p -> Math.abs(p.mean(m))).filter(Double::isFinite).max().orElse(0))
+                .filter(v -> v > 0).toArray();
+        boolean oneScale = scale.length == 0
+                || java.util.Arrays.stream(scale).max().getAsDouble() <= 3 * java.util.Arrays.stream(scale).min().getAsDouble();
+        String bars = "mean ± sd over " + runs + (runs == 1 ? " run" : " runs");
+        if (oneScale) {
+            var chart = Figures.lineChart(title, xLabel, yLabel + " (" + bars + ")");
+            ordered.forEach((metric, label) -> Figures.addLine(chart, label, x,
+                    points.stream().mapToDouble(p -> p.mean(metric)).toArray(),
+                    points.stream().mapToDouble(p -> p.sd(metric)).toArray()));
+            Figures.save(chart, base);
+            return;
+        }
+        List<org.knowm.xchart.XYChart> panels = new ArrayList<>();
+        ordered.forEach((metric, label) -> {
+            var chart = Figures.lineChart(label, xLabel, bars, Figures.WIDTH, 170);
+            Figures.addLine(chart, label, x, points.stream().mapToDouble(p -> p.mean(metric)).toArray(),
+                    points.stream().mapToDouble(p -> p.sd(metric)).toArray());
+            panels.add(chart);
+        });
+        Figures.saveGrid(panels, Math.min(3, panels.size()), base);
     }
 }

@@ -74,14 +74,12 @@ final class SphereFigure {
      * @return the chart
      */
     static XYChart chart(String title, TwoWellPotential u, double[][] particles) {
-        XYChart chart = new XYChartBuilder().width(620).height(660).title(title)
-                .xAxisTitle("Lambert equal-area X (centre (m1 + m2)/‖m1 + m2‖); grey: U(z), darker = lower").yAxisTitle("Lambert equal-area Y").build();
+        XYChart chart = new XYChartBuilder().width(Figures.WIDTH).height(Figures.WIDTH + 40).title(title)
+                .xAxisTitle("Lambert equal-area x (grey: U(z), darker = lower)").yAxisTitle("Lambert equal-area y").build();
+        Figures.style(chart);
         Styler s = chart.getStyler();
-        s.setChartBackgroundColor(Color.WHITE);
-        s.setPlotBackgroundColor(Color.WHITE);
-        s.setLegendPosition(Styler.LegendPosition.OutsideS);
         s.setLegendLayout(Styler.LegendLayout.Horizontal);
-        s.setMarkerSize(8);
+        s.setMarkerSize(3);
         chart.getStyler().setXAxisMin(-2.05).setXAxisMax(2.05).setYAxisMin(-2.05).setYAxisMax(2.05);
         double[][] f = frame(u);
         background(chart, u, f);

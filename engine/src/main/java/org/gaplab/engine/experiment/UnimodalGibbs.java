@@ -20,7 +20,6 @@ import org.gaplab.models.Seeds;
 
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
@@ -521,7 +520,6 @@ public final class UnimodalGibbs {
         XYChart chart = Figures.lineChart("Cap mass vs τ (trained: mean ± std over " + c.seeds() + " seeds)",
                 "temperature τ", "cap mass P(min_k d(z, m_k) ≤ ε), ε = " + c.capRadius());
         chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         Figures.addLine(chart, "Gibbs ρ* ∝ exp(−U/τ) (Monte Carlo)", taus, gibbs, null);
         Figures.addLine(chart, "trained particles", taus, mean, std);
         double[] flat = new double[taus.length];

@@ -12,7 +12,8 @@ import java.time.Duration;
 
 /**
  * Progress of long work: a progress bar with ETA on an interactive terminal (stderr), plain
- * periodic log lines otherwise (CI, containers, pipes). Close it when the work ends.
+ * log lines otherwise (CI, containers, pipes): the first after 2 s, then at each tenth of the work
+ * (at most one a second) and at least every 10 s. Close it when the work ends.
  */
 public final class Progress implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Progress.class);
@@ -24,6 +25,12 @@ public final class Progress implements AutoCloseable {
     private long current;
     private long lastLogged = System.nanoTime();
     private final Duration logEvery;
+    /** The decile of the last logged line; -1 before the first. */
+    private int loggedTenth = -1;
+    /** The first line comes after this much work, so short tasks report early. */
+    private static final Duration FIRST_LINE = Duration.ofSeconds(2);
+    /** Lines at each further tenth of the work are at least this far apart. */
+    private static final Duration MIN_GAP = Duration.ofSeconds(1);
 
     private Progress(String task, long total, boolean interactive, Duration logEvery) {
         this.task = task;
@@ -37,7 +44,7 @@ public final class Progress implements AutoCloseable {
     /**
      * @param task a short label
      * @param total units of work
-     * @return a bar when stderr is an interactive terminal, else a logger every 10 seconds
+     * @return a bar when stderr is an interactive terminal, else a logger
      */
     public static Progress start(String task, long total) {
         boolean interactive = System.console() != null && !"true".equalsIgnoreCase(System.getenv("CI"))
@@ -56,8 +63,12 @@ public final class Progress implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        if (now - lastLogged >= logEvery.toNanos() || done == total) {
+        int tenth = total <= 0 ? 10 : (int) (10 * done / total);
+        boolean first = loggedTenth < 0 && now - started >= FIRST_LINE.toNanos();
+        boolean nextTenth = tenth > loggedTenth && loggedTenth >= 0 && now - lastLogged >= MIN_GAP.toNanos();
+        if (first || nextTenth || now - lastLogged >= logEvery.toNanos() || done == total) {
             lastLogged = now;
+            loggedTenth = tenth;
             double secs = (now - started) / 1e9;
             double eta = done > 0 ? secs * (total - done) / done : Double.NaN;
             LOG.info("{}: {}/{} ({}%), {} elapsed, ETA {}{}", task, done, total, total == 0 ? 100 : 100 * done / total,

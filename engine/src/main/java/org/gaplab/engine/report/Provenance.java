@@ -46,9 +46,11 @@ public final class Provenance {
         p.put("libtorch_flavor", facts != null ? facts.flavor() : DeviceProbe.facts().flavor());
         p.put("cuda", facts != null ? facts.cudaVersion() : null);
         p.put("device", device.device().toString());
-        p.put("device_reason", device.reason());
+        p.put("device_reason", device.summary());
         p.put("seed", seed);
         p.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default (" + Runtime.getRuntime().availableProcessors() + " cores)"));
+        var policy = org.gaplab.engine.device.NativeThreadPolicy.current();
+        p.put("openmp_wait", policy == null ? null : policy.describe());
         p.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         p.put("host", hostName());

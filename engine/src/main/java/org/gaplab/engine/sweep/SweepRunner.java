@@ -55,6 +55,7 @@ public final class SweepRunner {
     private final DeviceChoice device;
     private final StopSignal stop;
     private final List<String> command;
+    private Sweeps.RunMeasure measure;
 
     /**
      * @param spec the sweep
@@ -74,6 +75,18 @@ public final class SweepRunner {
         this.device = device;
         this.stop = stop;
         this.command = command;
+    }
+
+    /**
+     * Adds per-run statistics to every row (e.g. retrieval, divergences, energy distance), measured
+     * after training on each run's evaluation set.
+     *
+     * @param m the measure, or null for the basic four metrics
+     * @return this runner
+     */
+    public SweepRunner withMeasure(Sweeps.RunMeasure m) {
+        this.measure = m;
+        return this;
     }
 
     /** @return whether the shard completed or was interrupted */
@@ -97,7 +110,8 @@ public final class SweepRunner {
             long already = (long) (plan.pointsOf(shard).size() - todo.stream().mapToInt(c -> plan.chunks().get(c).size()).sum()) * steps;
             LOG.info("sweep {} shard {}: {} points in {} chunks of up to {} stacked runs on {} ({}); {} chunks to do",
                     spec.name(), shard, plan.pointsOf(shard).size(), mine.size(), plan.chunkSize(), device.device(),
-                    device.reason(), todo.size());
+                    device.summary(), todo.size());
+            LOG.debug("device: {}", device.reason());
             try (Progress progress = Progress.start("sweep " + spec.name() + " " + shard, total)) {
                 long[] doneSteps = {already};
                 progress.update(already, null);
@@ -106,8 +120,8 @@ public final class SweepRunner {
                     long t0 = System.nanoTime();
                     List<SweepRow> rows = Sweeps.trainChunk(points, device.device(), stop, n -> {
                         doneSteps[0] += n;
-                        progress.update(doneSteps[0], "chunk " + c);
-                    });
+                        progress.update(doneSteps[0], n == 0 ? "chunk " + c + ", evaluating" : "chunk " + c);
+                    }, measure);
                     if (rows == null) {
                         LOG.warn("stopped by SIG{} during chunk {}; finished chunks are saved; re-run the same command to resume",
                                 stop.requested(), c);

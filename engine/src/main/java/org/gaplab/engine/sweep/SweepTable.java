@@ -151,7 +151,7 @@ public record SweepTable(List<SweepRow> rows) {
                 if (series.isEmpty()) {
                     continue;
                 }
-                var chart = Figures.lineChart(metric + " vs " + key + " (mean ± sd over seeds)", key, metric);
+                var chart = Figures.lineChart(metric + " vs " + key, key, metric + " (mean ± sd over seeds)");
                 series.forEach((label, points) -> {
                     double[] x = points.keySet().stream().mapToDouble(Double::doubleValue).toArray();
                     double[] mean = points.values().stream().mapToDouble(v -> v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN)).toArray();

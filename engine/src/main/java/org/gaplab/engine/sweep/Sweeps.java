@@ -20,6 +20,8 @@ import java.util.function.LongConsumer;
 
 /** The Java API of sweeps: a list of configs in, a typed table out. */
 public final class Sweeps {
+    private static final org.apache.logging.log4j.Logger LOG = org.apache.logging.log4j.LogManager.getLogger(Sweeps.class);
+
     private Sweeps() {}
 
     /**
@@ -31,6 +33,7 @@ public final class Sweeps {
      * @return one row per config, index = position in the list
      */
     public static SweepTable run(List<RunConfig> configs, Device device, int chunk) {
+        org.gaplab.engine.device.NativeThreadPolicy.apply();
         List<SweepPoint> points = new ArrayList<>();
         for (int i = 0; i < configs.size(); i++) {
             points.add(new SweepPoint(i, Map.of(), configs.get(i).seed(), configs.get(i)));
@@ -41,9 +44,17 @@ public final class Sweeps {
         for (SweepPoint p : points) {
             groups.computeIfAbsent(org.gaplab.engine.train.BatchLayout.structureKey(p.config()), k -> new ArrayList<>()).add(p);
         }
-        for (List<SweepPoint> g : groups.values()) {
-            for (int i = 0; i < g.size(); i += size) {
-                rows.addAll(trainChunk(g.subList(i, Math.min(g.size(), i + size)), device, StopSignal.none(), n -> { }));
+        long total = configs.stream().mapToLong(RunConfig::steps).sum();
+        LOG.info("training {} runs on {} in stacks of up to {}", configs.size(), device, size);
+        try (org.gaplab.engine.report.Progress progress = org.gaplab.engine.report.Progress.start("sweep", total)) {
+            long[] done = {0};
+            for (List<SweepPoint> g : groups.values()) {
+                for (int i = 0; i < g.size(); i += size) {
+                    rows.addAll(trainChunk(g.subList(i, Math.min(g.size(), i + size)), device, StopSignal.none(), n -> {
+                        done[0] += n;
+                        progress.update(done[0], null);
+                    }));
+                }
             }
         }
         return new SweepTable(rows);
@@ -76,7 +87,7 @@ public final class Sweeps {
      * @param points the chunk (structurally identical configs)
      * @param device where to train
      * @param stop checked after every step; a stop abandons the chunk
-     * @param progress receives run-steps done, at log intervals
+     * @param progress receives run-steps done, at log intervals, and 0 after each run is evaluated
      * @param extra extra statistics per run, or null
      * @return one row per point, or null when stopped
      */
@@ -125,6 +136,7 @@ public final class Sweeps {
                 }
                 rows.add(new SweepRow(p.index(), p.seed(), p.overrides(), diverged[r] ? "diverged" : "completed",
                         first.steps(), metrics));
+                progress.accept(0); // a run evaluated: lets a long evaluation phase still report
             }
             return rows;
         }

@@ -39,7 +39,7 @@ import java.util.Map;
  *   config.json       resolved config (loadable with --config)
  *   model.json        the architecture alone
  *   provenance.json   versions, device and why, seed, threads, git sha, command line
- *   metrics.jsonl     "train" lines every schedule.log_every steps, "eval" at the end
+ *   metrics.jsonl     "train" lines every {@link #logInterval} steps, "eval" at the end
  *   train.log         the human log
  *   checkpoint.ckpt   the last good checkpoint (atomic; see {@link Checkpoint})
  *   summary.json      outcome, speed and evaluation statistics
@@ -149,7 +149,8 @@ public final class TrainingRun {
                 prepareDirectory(device);
                 try (RunLogFile log = RunLogFile.attach(runDir.resolve("train.log"))) {
                     LOG.info("run directory {}", runDir.toAbsolutePath());
-                    LOG.info("device {}: {}", device.device(), device.reason());
+                    LOG.info("device {}: {}", device.device(), device.summary());
+                    LOG.debug("device: {}", device.reason());
                     warnSuspicious(trainer);
                     if (resume) {
                         LOG.info("resumed at step {} of {}", startStep, config.steps());
@@ -200,7 +201,11 @@ public final class TrainingRun {
 
     private RunResult loop(Trainer trainer, long startStep) {
         listeners.forEach(l -> l.onStart(this, trainer));
-        int logEvery = config.schedule().logEvery();
+        int logEvery = logInterval(config);
+        if (logEvery != config.schedule().logEvery()) {
+            LOG.info("logging every {} steps: schedule.log_every = {} would give {} loss points for {} steps",
+                    logEvery, config.schedule().logEvery(), config.steps() / config.schedule().logEvery(), config.steps());
+        }
         int ckptEvery = config.schedule().checkpointEvery();
         // a run resumed at its final step trains nothing: its final loss is the last one logged
         double lastLoss = startStep > 0 ? lastLoggedLoss(startStep) : Double.NaN;
@@ -267,6 +272,27 @@ public final class TrainingRun {
                 String.format("%.4f", lastLoss), String.format("%.4f", eval.meanPairCosine()),
                 String.format("%.4f", eval.centroidGap()));
         return r;
+    }
+
+    /** The fewest loss points a run logs when {@code schedule.log_every} is too coarse for its length. */
+    public static final int MIN_LOG_POINTS = 20;
+
+    /**
+     * Steps between metric lines: {@code schedule.log_every}, or for a run too short to get
+     * {@link #MIN_LOG_POINTS} lines from it, the largest divisor of it that does (so
+     * {@code measure_every}, a multiple of log_every, still falls on a logged step).
+     *
+     * @param c the run config
+     * @return the interval, between 1 and {@code schedule.log_every}
+     */
+    public static int logInterval(RunConfig c) {
+        int every = c.schedule().logEvery();
+        for (int d = every; d > 1; d--) {
+            if (every % d == 0 && c.steps() / d >= MIN_LOG_POINTS) {
+                return d;
+            }
+        }
+        return 1;
     }
 
     /** Best effort: a summary saying the outputs failed (the disk may refuse this too). */
@@ -402,9 +428,20 @@ public final class TrainingRun {
         if (steps.size() < 2) {
             return;
         }
-        var chart = Figures.lineChart("Training loss: " + config.name(), "step", "L_B (" + config.loss().kind().name().toLowerCase(java.util.Locale.ROOT) + ")");
-        Figures.addLine(chart, "training loss", steps.stream().mapToDouble(Double::doubleValue).toArray(),
+        // every logged interval is one point: the mean loss over that interval's steps
+        var chart = Figures.lineChart("Training loss: " + config.name(), "step",
+                "L_B, mean over each " + logInterval(config) + " steps");
+        double[] x = steps.stream().mapToDouble(Double::doubleValue).toArray();
+        Figures.addLine(chart, config.loss().kind().name().toLowerCase(java.util.Locale.ROOT), x,
                 losses.stream().mapToDouble(Double::doubleValue).toArray(), null);
+        if (config.loss().kind() != org.gaplab.engine.config.LossConfig.Kind.SIGMOID) {
+            double lnB = Math.log(config.batchSize());
+            var chance = Figures.addLine(chart, "ln B (an uninformative encoder)", new double[] {x[0], x[x.length - 1]},
+                    new double[] {lnB, lnB}, null);
+            chance.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+            chance.setLineStyle(Figures.DASHED);
+            chance.setLineColor(java.awt.Color.GRAY);
+        }
         Figures.save(chart, runDir.resolve("loss"));
     }
 

@@ -164,6 +164,9 @@ class DeviceChoiceTest {
         } else {
             assertThat(c.device()).isEqualTo(Device.cpu());
             assertThat(c.reason()).isEqualTo("auto: no usable GPU (" + f.whyNoGpu() + "); using CPU");
+            // the log line is short: the problem's label, not the diagnosis
+            assertThat(c.summary()).isEqualTo("auto: no usable GPU (" + s.problem().label() + "; 'gaplab info' says why); using CPU")
+                    .hasSizeLessThan(110);
         }
     }
 

@@ -41,6 +41,7 @@ class DeviceProbeTest {
         DeviceChoice auto = DeviceProbe.choose(DeviceRequest.parse("auto"));
         assertThat(auto.device()).isEqualTo(Device.cpu());
         assertThat(auto.reason()).startsWith("auto: no usable GPU (the loaded libtorch is the CPU build");
+        assertThat(auto.summary()).isEqualTo("auto: no usable GPU (CPU build of libtorch; 'gaplab info' says why); using CPU");
         assertThat(DeviceProbe.gpus(DeviceProbe.facts())).isEmpty();
     }
 

@@ -1,0 +1,472 @@
+package org.gaplab.engine.sweep;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.gaplab.engine.config.ConfigException;
+import org.gaplab.engine.report.Figures;
+import org.gaplab.engine.report.Json;
+import org.gaplab.engine.report.MetricsLog;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Many runs side by side: {@code train} run directories (one entry each) and sweep directories
+ * (one entry per grid point, the mean and sd over its seeds, or one per run), as one table of
+ * chosen metrics with the settings that differ between entries, written as text, CSV or JSON,
+ * and as figures (one panel per metric; the loss curves of train runs overlaid).
+ *
+ * @param entries the compared entries, in the order given
+ */
+public record Comparison(List<Entry> entries) {
+    /** Metrics shown first when present, in this order; others follow alphabetically. */
+    public static final List<String> PREFERRED = List.of("final_loss", "eval_loss", "mean_pair_cosine", "centroid_gap",
+            "eval_r1_1to2", "eval_r1_2to1", "eval_r5_1to2", "eval_r5_2to1", "eval_energy_distance", "eval_mmd2_rbf_1x",
+            "eval_knn_jeffreys", "eval_centroid_gap", "steps_per_second");
+
+    /**
+     * One compared thing.
+     *
+     * @param label a short name (the directory's name, with the grid point for sweeps)
+     * @param kind "run" or "sweep"
+     * @param source the directory read
+     * @param runs runs behind the numbers (the seeds of a sweep point)
+     * @param settings config keys and values, flattened (e.g. {@code data.sigma})
+     * @param metrics the values (for several runs, their mean)
+     * @param sd the standard deviation over runs per metric (absent for one run)
+     * @param loss the training loss curve as {@code [step, loss]} pairs (train runs only)
+     */
+    public record Entry(String label, String kind, Path source, int runs, Map<String, Object> settings,
+            Map<String, Double> metrics, Map<String, Double> sd, List<double[]> loss) {}
+
+    /**
+     * Reads directories: a train run (has {@code summary.json}) or a sweep (has {@code runs.jsonl}).
+     *
+     * @param dirs the directories
+     * @param perRun list every run of a sweep instead of one entry per grid point
+     * @return the comparison
+     * @throws ConfigException for a directory that is neither
+     */
+    public static Comparison read(List<Path> dirs, boolean perRun) {
+        List<Entry> out = new ArrayList<>();
+        for (Path d : dirs) {
+            if (Files.isRegularFile(d.resolve("summary.json"))) {
+                out.add(readRun(d));
+            } else if (Files.isRegularFile(d.resolve("runs.jsonl"))) {
+                out.addAll(readSweep(d, perRun));
+            } else {
+                throw new ConfigException(d + " is neither a run directory (no summary.json) nor a sweep directory (no runs.jsonl)");
+            }
+        }
+        if (out.isEmpty()) {
+            throw new ConfigException("nothing to compare: the sweep directories hold no rows yet");
+        }
+        return new Comparison(out);
+    }
+
+    private static Entry readRun(Path d) {
+        JsonNode summary = readJson(d.resolve("summary.json"));
+        Map<String, Double> m = new LinkedHashMap<>();
+        putNumber(m, "final_loss", summary.get("final_loss"));
+        JsonNode eval = summary.path("eval");
+        eval.fields().forEachRemaining(e -> {
+            if (!"n".equals(e.getKey())) {
+                putNumber(m, e.getKey(), e.getValue());
+            }
+        });
+        putNumber(m, "steps_per_second", summary.get("steps_per_second"));
+        List<double[]> loss = new ArrayList<>();
+        Path metrics = d.resolve("metrics.jsonl");
+        if (Files.exists(metrics)) {
+            JsonNode lastMeasure = null;
+            for (JsonNode line : MetricsLog.read(metrics)) {
+                String kind = line.path("kind").asText();
+                if ("train".equals(kind)) {
+                    loss.add(new double[] {line.path("step").asDouble(), line.path("loss").asDouble(Double.NaN)});
+                } else if ("measure".equals(kind)) {
+                    lastMeasure = line;
+                }
+            }
+            if (lastMeasure != null) {
+                lastMeasure.fields().forEachRemaining(e -> {
+                    if (!Set.of("kind", "step", "schema_version").contains(e.getKey())) {
+                        putNumber(m, "measure_" + e.getKey(), e.getValue());
+                    }
+                });
+            }
+        }
+        Map<String, Object> settings = new TreeMap<>();
+        Path config = d.resolve("config.json");
+        if (Files.exists(config)) {
+            flatten("", readJson(config), settings);
+            settings.remove("schema_version");
+            settings.remove("name"); // the label says it
+        }
+        String status = summary.path("status").asText("?");
+        String label = d.toAbsolutePath().normalize().getFileName().toString() + ("completed".equals(status) ? "" : " (" + status + ")");
+        return new Entry(label, "run", d, 1, settings, m, Map.of(), loss);
+    }
+
+    private static List<Entry> readSweep(Path d, boolean perRun) {
+        SweepTable table = SweepTable.readJsonl(d.resolve("runs.jsonl"));
+        String name = d.toAbsolutePath().normalize().getFileName().toString();
+        SweepPlan plan = planOf(d);
+        Map<String, List<SweepRow>> groups = new LinkedHashMap<>();
+        for (SweepRow r : table.rows()) {
+            String key = perRun ? "#" + r.index() : describe(r.overrides());
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+        }
+        List<Entry> out = new ArrayList<>();
+        groups.forEach((key, rows) -> {
+            Map<String, Object> settings = new TreeMap<>();
+            int index = rows.get(0).index();
+            if (plan != null && index < plan.points().size()) {
+                // the point's whole config, so settings compare with those of train runs
+                flatten("", org.gaplab.engine.config.ConfigLoader.toTree(plan.points().get(index).config()), settings);
+            }
+            settings.putAll(rows.get(0).overrides());
+            settings.remove("seed");
+            settings.remove("name");
+            if (perRun) {
+                settings.put("seed", rows.get(0).seed());
+            }
+            Set<String> names = new LinkedHashSet<>();
+            rows.forEach(r -> names.addAll(r.metrics().keySet()));
+            Map<String, Double> mean = new LinkedHashMap<>();
+            Map<String, Double> sd = new LinkedHashMap<>();
+            for (String n : names) {
+                double[] v = rows.stream().mapToDouble(r -> r.metric(n)).filter(Double::isFinite).toArray();
+                if (v.length == 0) {
+                    continue;
+                }
+                double mu = java.util.Arrays.stream(v).average().getAsDouble();
+                mean.put(n, mu);
+                if (v.length > 1) {
+                    double ss = java.util.Arrays.stream(v).map(x -> (x - mu) * (x - mu)).sum();
+                    sd.put(n, Math.sqrt(ss / (v.length - 1)));
+                }
+            }
+            String label = name + (key.isEmpty() ? "" : " " + key);
+            out.add(new Entry(label, "sweep", d, rows.size(), settings, mean, sd, List.of()));
+        });
+        return out;
+    }
+
+    /** The sweep's plan from its {@code sweep.json}, or null when there is none. */
+    private static SweepPlan planOf(Path d) {
+        if (Files.isRegularFile(d.resolve("sweep.json"))) {
+            JsonNode spec = readJson(d.resolve("sweep.json")).get("spec");
+            if (spec instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                return SweepPlan.of(SweepSpec.fromTree(o, "sweep spec in " + d.resolve("sweep.json")));
+            }
+        }
+        return null;
+    }
+
+    private static String describe(Map<String, Object> overrides) {
+        StringBuilder b = new StringBuilder();
+        new TreeMap<>(overrides).forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(shortKey(k)).append('=').append(v));
+        return b.toString();
+    }
+
+    private static String shortKey(String key) {
+        int dot = key.lastIndexOf('.');
+        return dot < 0 ? key : key.substring(dot + 1);
+    }
+
+    private static void putNumber(Map<String, Double> m, String name, JsonNode v) {
+        if (v != null && v.isNumber()) {
+            m.put(name, v.asDouble());
+        }
+    }
+
+    private static void flatten(String prefix, JsonNode n, Map<String, Object> out) {
+        if (n.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+            while (it.hasNext()) {
+                var e = it.next();
+                flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
+            }
+        } else if (n.isNumber()) {
+            out.put(prefix, n.numberValue());
+        } else if (n.isTextual()) {
+            out.put(prefix, n.asText());
+        } else {
+            out.put(prefix, n.toString());
+        }
+    }
+
+    private static JsonNode readJson(Path f) {
+        try {
+            return Json.MAPPER.readTree(f.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** @return every metric name present, preferred ones first */
+    public List<String> metricNames() {
+        Set<String> all = new LinkedHashSet<>();
+        entries.forEach(e -> all.addAll(e.metrics().keySet()));
+        List<String> out = new ArrayList<>();
+        PREFERRED.stream().filter(all::contains).forEach(out::add);
+        all.stream().filter(n -> !out.contains(n)).sorted().forEach(out::add);
+        return out;
+    }
+
+    /** @return the settings whose values differ between entries, sorted ({@code seed} for sweeps is per run) */
+    public List<String> differingSettings() {
+        Set<String> keys = new java.util.TreeSet<>();
+        entries.forEach(e -> keys.addAll(e.settings().keySet()));
+        List<String> out = new ArrayList<>();
+        for (String k : keys) {
+            Set<String> values = new java.util.HashSet<>();
+            entries.forEach(e -> values.add(String.valueOf(e.settings().get(k))));
+            if (values.size() > 1) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Checks metric names against what the entries carry.
+     *
+     * @param requested names, or empty for all
+     * @return the metrics to show
+     * @throws ConfigException naming an unknown metric and the known ones
+     */
+    public List<String> choose(List<String> requested) {
+        List<String> known = metricNames();
+        if (requested == null || requested.isEmpty()) {
+            return known;
+        }
+        for (String r : requested) {
+            if (!known.contains(r)) {
+                throw new ConfigException("--metrics: no entry has '" + r + "'; known: " + String.join(", ", known));
+            }
+        }
+        return List.copyOf(requested);
+    }
+
+    /** @return the table as rows of cells: label, runs, differing settings, then each metric (and its sd) */
+    public List<List<String>> cells(List<String> metrics) {
+        List<String> settings = differingSettings();
+        boolean anySd = entries.stream().anyMatch(e -> !e.sd().isEmpty());
+        List<List<String>> rows = new ArrayList<>();
+        List<String> header = new ArrayList<>(List.of("entry", "runs"));
+        header.addAll(settings);
+        for (String m : metrics) {
+            header.add(m);
+            if (anySd) {
+                header.add(m + "_sd");
+            }
+        }
+        rows.add(header);
+        for (Entry e : entries) {
+            List<String> row = new ArrayList<>(List.of(e.label(), Integer.toString(e.runs())));
+            settings.forEach(k -> row.add(e.settings().containsKey(k) ? String.valueOf(e.settings().get(k)) : ""));
+            for (String m : metrics) {
+                Double v = e.metrics().get(m);
+                row.add(v == null ? "" : fmt(v));
+                if (anySd) {
+                    Double s = e.sd().get(m);
+                    row.add(s == null ? "" : fmt(s));
+                }
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private static String fmt(double v) {
+        if (!Double.isFinite(v)) {
+            return Double.toString(v);
+        }
+        double a = Math.abs(v);
+        return a != 0 && (a < 1e-3 || a >= 1e6) ? String.format(Locale.ROOT, "%.4g", v) : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /** @return an aligned text table */
+    public String text(List<String> metrics) {
+        List<List<String>> rows = cells(metrics);
+        int[] w = new int[rows.get(0).size()];
+        rows.forEach(r -> {
+            for (int i = 0; i < r.size(); i++) {
+                w[i] = Math.max(w[i], r.get(i).length());
+            }
+        });
+        StringBuilder b = new StringBuilder();
+        for (List<String> r : rows) {
+            for (int i = 0; i < r.size(); i++) {
+                String c = r.get(i);
+                boolean left = i == 0;
+                b.append(left ? c + " ".repeat(w[i] - c.length()) : " ".repeat(w[i] - c.length()) + c);
+                b.append(i + 1 < r.size() ? "  " : "\n");
+            }
+        }
+        return b.toString();
+    }
+
+    /** @return the table as CSV (numbers at full precision) */
+    public String csv(List<String> metrics) {
+        List<String> settings = differingSettings();
+        boolean anySd = entries.stream().anyMatch(e -> !e.sd().isEmpty());
+        StringBuilder b = new StringBuilder();
+        List<String> header = new ArrayList<>(List.of("entry", "kind", "source", "runs"));
+        header.addAll(settings);
+        metrics.forEach(m -> {
+            header.add(m);
+            if (anySd) {
+                header.add(m + "_sd");
+            }
+        });
+        b.append(String.join(",", header.stream().map(Comparison::csvCell).toList())).append('\n');
+        for (Entry e : entries) {
+            List<String> row = new ArrayList<>(List.of(e.label(), e.kind(), e.source().toString(), Integer.toString(e.runs())));
+            settings.forEach(k -> row.add(e.settings().containsKey(k) ? String.valueOf(e.settings().get(k)) : ""));
+            metrics.forEach(m -> {
+                Double v = e.metrics().get(m);
+                row.add(v == null ? "" : Double.toString(v));
+                if (anySd) {
+                    Double s = e.sd().get(m);
+                    row.add(s == null ? "" : Double.toString(s));
+                }
+            });
+            b.append(String.join(",", row.stream().map(Comparison::csvCell).toList())).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String csvCell(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    /** @return a JSON-ready object: schema version, metrics, differing settings and the entries */
+    public Map<String, Object> json(List<String> metrics) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("schema_version", 1);
+        o.put("metrics", metrics);
+        o.put("differing_settings", differingSettings());
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Entry e : entries) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("entry", e.label());
+            m.put("kind", e.kind());
+            m.put("source", e.source().toString());
+            m.put("runs", e.runs());
+            Map<String, Object> s = new LinkedHashMap<>();
+            differingSettings().forEach(k -> s.put(k, e.settings().get(k)));
+            m.put("settings", s);
+            Map<String, Double> vals = new LinkedHashMap<>();
+            Map<String, Double> sds = new LinkedHashMap<>();
+            metrics.forEach(k -> {
+                if (e.metrics().containsKey(k)) {
+                    vals.put(k, e.metrics().get(k));
+                }
+                if (e.sd().containsKey(k)) {
+                    sds.put(k, e.sd().get(k));
+                }
+            });
+            m.put("metrics", vals);
+            m.put("sd", sds);
+            list.add(m);
+        }
+        o.put("entries", list);
+        return o;
+    }
+
+    /**
+     * Writes {@code compare.csv}, {@code compare.json}, {@code compare.txt}, {@code metrics.png/.svg/.pdf}
+     * (one panel per metric: each entry's value, with sd bars over a sweep point's seeds) and, when
+     * train runs are compared, {@code loss_curves.*}.
+     *
+     * @param dir output directory
+     * @param metrics the metrics
+     * @return the files' base names
+     */
+    public List<String> write(Path dir, List<String> metrics) {
+        List<String> written = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        Json.writeAtomically(dir.resolve("compare.csv"), csv(metrics).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Json.writeAtomically(dir.resolve("compare.txt"), text(metrics).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Json.write(dir.resolve("compare.json"), json(metrics));
+        written.addAll(List.of("compare.csv", "compare.txt", "compare.json"));
+        List<CategoryChart> panels = new ArrayList<>();
+        List<String> labels = entries.stream().map(Entry::label).toList();
+        boolean anySd = entries.stream().anyMatch(e -> !e.sd().isEmpty());
+        int longest = labels.stream().mapToInt(String::length).max().orElse(0);
+        int height = 150 + Math.min(120, 4 * longest);
+        for (String m : metrics) {
+            List<String> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            List<Double> errs = new ArrayList<>();
+            for (Entry e : entries) {
+                Double v = e.metrics().get(m);
+                if (v != null && Double.isFinite(v)) {
+                    xs.add(e.label());
+                    ys.add(v);
+                    errs.add(e.sd().getOrDefault(m, 0.0));
+                }
+            }
+            if (xs.isEmpty()) {
+                continue;
+            }
+            CategoryChart c = new CategoryChartBuilder().width(Figures.WIDTH).height(height).title(m)
+                    .xAxisTitle("").yAxisTitle(anySd ? "value (bars: sd over seeds)" : "value").build();
+            Figures.style(c);
+            c.getStyler().setxAxisTickLabelsFormattingFunction(null);
+            c.getStyler().setXAxisLabelRotation(longest > 6 ? 60 : 0);
+            c.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+            c.getStyler().setYAxisMin(null);
+            CategorySeries s = anySd ? c.addSeries(m, xs, ys, errs) : c.addSeries(m, xs, ys);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            panels.add(c);
+        }
+        if (!panels.isEmpty()) {
+            Figures.saveGrid(panels, Math.min(3, panels.size()), dir.resolve("metrics"));
+            written.add("metrics");
+        }
+        List<Entry> withLoss = entries.stream().filter(e -> e.loss().size() > 1).toList();
+        if (!withLoss.isEmpty()) {
+            XYChart c = Figures.lineChart("Training loss", "step", "L_B, mean over each logged interval");
+            for (Entry e : withLoss) {
+                double[] x = e.loss().stream().mapToDouble(p -> p[0]).toArray();
+                double[] y = e.loss().stream().mapToDouble(p -> p[1]).toArray();
+                Figures.addLine(c, uniqueName(c, e.label()), x, y, null).setMarker(SeriesMarkers.NONE);
+            }
+            Figures.save(c, dir.resolve("loss_curves"));
+            written.add("loss_curves");
+        }
+        return written;
+    }
+
+    private static String uniqueName(XYChart c, String name) {
+        String n = name;
+        for (int i = 2; c.getSeriesMap().containsKey(n); i++) {
+            n = name + " (" + i + ")";
+        }
+        return Objects.requireNonNull(n);
+    }
+}
