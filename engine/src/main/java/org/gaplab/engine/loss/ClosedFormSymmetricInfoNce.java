@@ -131,7 +131,11 @@ public final class ClosedFormSymmetricInfoNce {
         for (long from = 0; from < b; from += rowBlock) {
             long to = Math.min(b, from + rowBlock);
             try (NDManager scope = out.newSubManager()) {
+                // the block's first operand lives on the block scope, so everything derived from it
+                // is freed with the block (slices of z1 belong to z1's manager: kept until the step
+                // ended, they made the peak memory grow with B^2)
                 NDArray z1r = z1.get(":, {}:{}", from, to);
+                z1r.attach(scope);
                 NDArray cos = z1r.batchMatMul(z2t);
                 NDArray e = cos.sub(1).muli(c).exp();
                 NDArray r = e.sum(new int[] {2}, true);
@@ -167,7 +171,9 @@ public final class ClosedFormSymmetricInfoNce {
         for (long from = 0; from < b; from += rowBlock) {
             long to = Math.min(b, from + rowBlock);
             try (NDManager scope = out.newSubManager()) {
-                NDArray e = z1.get(":, {}:{}", from, to).batchMatMul(z2t).subi(1).muli(c).exp();
+                NDArray z1r = z1.get(":, {}:{}", from, to);
+                z1r.attach(scope);
+                NDArray e = z1r.batchMatMul(z2t).subi(1).muli(c).exp();
                 NDArray part = e.batchMatMul(z2b);
                 part.attach(out);
                 eBz2.add(part);
