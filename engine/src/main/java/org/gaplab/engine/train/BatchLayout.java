@@ -24,6 +24,12 @@ public final class BatchLayout {
      */
     static final long LOGITS_BYTES = Long.getLong("gaplab.logitsMiB", 64) << 20;
 
+    /**
+     * Bytes a tower's autograd graph may take for one backward pass; past it the tower's backward
+     * runs in cached chunks of rows. System property {@code gaplab.towerGraphMiB} overrides it.
+     */
+    static final long TOWER_GRAPH_BYTES = Long.getLong("gaplab.towerGraphMiB", 64) << 20;
+
     private BatchLayout() {}
 
     /**
