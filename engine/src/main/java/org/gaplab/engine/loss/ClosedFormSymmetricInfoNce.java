@@ -102,6 +102,43 @@ public final class ClosedFormSymmetricInfoNce {
     }
 
     /**
+     * As {@link #compute(NDArray, NDArray, NDArray, boolean)} for wide embeddings: the two
+     * directions' weights are folded into one matrix {@code W = E o (a_i + b_j)} (so
+     * {@code dL/dS = (W - 2I)/(2B)}), and {@code dL/dz1 = c/(2B) (W z2 - 2 z2)},
+     * {@code dL/dz2 = c/(2B) (W^T z1 - 2 z1)} are two products of width d instead of two of width
+     * 2d. Forming W costs two passes over {@code [K, B, B]}, which pays once d is more than a few
+     * (an MLP's d = 64 halves the thin products' arithmetic; the paper's d = 2 would not gain).
+     */
+    public static Result computeFolded(NDArray z1, NDArray z2, NDArray logitScale, boolean scaleGradient) {
+        long k = z1.getShape().get(0);
+        long b = z1.getShape().get(1);
+        NDArray c = logitScale.reshape(-1, 1, 1);
+        NDArray ones = z1.getManager().ones(new Shape(k, b, 1), z1.getDataType());
+        NDArray e = z1.mul(c).concat(ones.mul(c).negi(), 2).batchMatMul(z2.concat(ones, 2).transpose(0, 2, 1)).exp();
+        NDArray r = e.sum(new int[] {2}, true);                                          // [K, B, 1]
+        NDArray q = e.sum(new int[] {1}, true);                                          // [K, 1, B]
+        NDArray w = r.pow(-1).add(q.pow(-1)).muli(e);                                    // E o (a_i + b_j)
+        NDArray pairCos = z1.mul(z2).sum(new int[] {2});
+        NDArray pairTerm = pairCos.sum(new int[] {1}).muli(logitScale).muli(1.0 / b);
+        NDArray loss = r.log().sum(new int[] {1, 2}).addi(q.log().sum(new int[] {1, 2})).muli(0.5 / b)
+                .addi(logitScale).subi(pairTerm);
+        NDArray wz2 = z2.transpose(0, 2, 1).batchMatMul(w.transpose(0, 2, 1)).transpose(0, 2, 1);   // W z2
+        NDArray wtz1 = z1.transpose(0, 2, 1).batchMatMul(w).transpose(0, 2, 1);                     // W^T z1
+        NDArray gradZ1 = wz2.sub(z2.mul(2)).muli(c).muli(0.5 / b);
+        NDArray gradZ2 = wtz1.sub(z1.mul(2)).muli(c).muli(0.5 / b);
+        NDArray gradLogScale = null;
+        if (scaleGradient) {
+            // sum_ij dS_ij S_ij = 1/(2B) sum_ij W_ij S_ij - (1/B) sum_i S_ii
+            NDArray s = z1.batchMatMul(z2.transpose(0, 2, 1)).muli(c);
+            gradLogScale = w.muli(s).sum(new int[] {1, 2}).muli(0.5 / b).subi(pairTerm);
+        }
+        return new Result(loss, gradZ1, gradZ2, gradLogScale);
+    }
+
+    /** Embedding width from which {@link #computeFolded} is the faster whole-matrix form. */
+    public static final long FOLDED_MIN_DIM = 8;
+
+    /**
      * As {@link #compute(NDArray, NDArray, NDArray, boolean)}, holding at most {@code rowBlock}
      * rows of E at a time ({@code [K, rowBlock, B]} instead of {@code [K, B, B]}). Pass one sums r,
      * q, {@code a o (E z2)}, {@code E^T (a o z1)}, {@code E^T z1} and, for the scale gradient, the
@@ -113,7 +150,8 @@ public final class ClosedFormSymmetricInfoNce {
     public static Result compute(NDArray z1, NDArray z2, NDArray logitScale, boolean scaleGradient, int rowBlock) {
         long b = z1.getShape().get(1);
         if (rowBlock >= b) {
-            return compute(z1, z2, logitScale, scaleGradient);
+            return z1.getShape().get(2) >= FOLDED_MIN_DIM ? computeFolded(z1, z2, logitScale, scaleGradient)
+                    : compute(z1, z2, logitScale, scaleGradient);
         }
         if (rowBlock < 1) {
             throw new IllegalArgumentException("rowBlock: must be >= 1, got " + rowBlock);

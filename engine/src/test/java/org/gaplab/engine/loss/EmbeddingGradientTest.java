@@ -30,6 +30,12 @@ class EmbeddingGradientTest {
         check(new SymmetricInfoNce(), true, true);
     }
 
+    /** d >= 8 folds both softmax weights into one matrix when the whole matrix fits. */
+    @Test
+    void symmetricInfoNceOnWideUnitEmbeddingsWithFoldedWeights() {
+        check(new SymmetricInfoNce(), true, true, 16);
+    }
+
     @Test
     void symmetricInfoNceWithExactMaxima() {
         check(new SymmetricInfoNce(), true, false);
@@ -124,12 +130,16 @@ class EmbeddingGradientTest {
     }
 
     private static void check(PairLoss loss, boolean unit, boolean unitShift) {
+        check(loss, unit, unitShift, 4);
+    }
+
+    private static void check(PairLoss loss, boolean unit, boolean unitShift, int dim) {
         assertThat(loss.hasEmbeddingGradient()).as("%s", loss).isTrue();
         try (NDManager m = NDManager.newBaseManager()) {
             for (int b : BATCHES) {
                 Engine.getInstance().setRandomSeed(7 + b);
-                NDArray z1 = embeddings(m, b, unit);
-                NDArray z2 = embeddings(m, b, unit);
+                NDArray z1 = embeddings(m, b, unit, dim);
+                NDArray z2 = embeddings(m, b, unit, dim);
                 NDArray logScale = m.create(new double[] {Math.log(1 / 0.07), Math.log(2.5)});
                 NDArray[] ref = autograd(z1, z2, logScale, null, loss::perRun);
                 for (int block : BLOCKS) {
@@ -180,7 +190,11 @@ class EmbeddingGradientTest {
 
     /** Unit vectors, or raw vectors of norm around 2 (a tower without the sphere map). */
     private static NDArray embeddings(NDManager m, int b, boolean unit) {
-        NDArray z = m.randomNormal(new Shape(2, b, 4), DataType.FLOAT64);
+        return embeddings(m, b, unit, 4);
+    }
+
+    private static NDArray embeddings(NDManager m, int b, boolean unit, int dim) {
+        NDArray z = m.randomNormal(new Shape(2, b, dim), DataType.FLOAT64);
         return unit ? z.div(z.norm(new int[] {-1}, true)) : z;
     }
 
