@@ -1,9 +1,10 @@
 package org.gaplab.engine.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Closed-form value and embedding gradient of the logit losses, holding at most a row block
@@ -35,74 +36,72 @@ final class BlockedLogits {
      */
     static LossGradient softmax(NDArray z1, NDArray z2, NDArray logitScale, double wRow, double wCol, GradientRequest req) {
         NDManager out = z1.getManager();
+        long k = z1.getShape().get(0);
         long b = z1.getShape().get(1);
+        long d = z1.getShape().get(2);
+        DataType dt = z1.getDataType();
         NDArray c = logitScale.reshape(-1, 1, 1);
         NDArray z1c = z1.mul(c);
         NDArray z2t = z2.transpose(0, 2, 1);
         Blocks blocks = new Blocks(z1c, z2t, b, req.rowBlock());
         boolean rows = wRow > 0;
         boolean cols = wCol > 0;
-        // shifts: c for unit embeddings, else exact row maxima and column maxima
-        NDArray[] rowShift = new NDArray[blocks.count];
-        NDArray colShift = c;
+        // Whatever outlives a block is allocated before the loops and updated in place (see Blocks).
+        NDArray rowShift = c;                                    // [K, B, 1] exact row maxima, or c
+        NDArray colShift = c;                                    // [K, 1, B] exact column maxima, or c
         if (!req.unitShift()) {
-            colShift = null;
+            rowShift = out.zeros(new Shape(k, b, 1), dt);
+            colShift = out.zeros(new Shape(k, 1, b), dt);
             for (int i = 0; i < blocks.count; i++) {
                 try (NDManager scope = out.newSubManager()) {
                     NDArray s = blocks.logits(i, scope);
-                    rowShift[i] = keep(s.max(new int[] {2}, true), out);
+                    rowShift.set(blocks.index(i), s.max(new int[] {2}, true));
                     NDArray colMax = s.max(new int[] {1}, true);
-                    if (colShift != null) {
-                        colMax = colMax.maximum(colShift);
-                        colShift.close();
-                    }
-                    colShift = keep(colMax, out);
+                    colShift.set(new NDIndex(":"), i == 0 ? colMax : colMax.maximum(colShift));
                 }
             }
-        } else {
-            java.util.Arrays.fill(rowShift, c);
         }
-        NDArray lseRow = null;
-        NDArray scaleRow = null;
-        NDArray gz2Row = null;
-        NDArray q = null;
-        NDArray u = null;
-        NDArray colEs = null;
-        NDList rowParts = new NDList();
+        NDArray lseRow = out.zeros(new Shape(k), dt);
+        NDArray scaleRow = out.zeros(new Shape(k), dt);
+        NDArray gz1 = out.zeros(new Shape(k, b, d), dt);
+        NDArray gz2Row = out.zeros(new Shape(k, b, d), dt);
+        NDArray q = out.zeros(new Shape(k, 1, b), dt);
+        NDArray u = out.zeros(new Shape(k, b, d), dt);
+        NDArray colEs = out.zeros(new Shape(k, 1, b), dt);
         for (int i = 0; i < blocks.count; i++) {
             try (NDManager scope = out.newSubManager()) {
                 NDArray s = blocks.logits(i, scope);
                 NDArray z1b = blocks.rowsOf(z1, i, scope);
+                NDArray shift = req.unitShift() ? c : blocks.rowsOf(rowShift, i, scope);
                 NDArray er = null;
                 if (rows) {
-                    er = s.sub(rowShift[i]).exp();
+                    er = s.sub(shift).exp();
                     NDArray r = er.sum(new int[] {2}, true);
-                    lseRow = accumulate(lseRow, r.log().addi(rowShift[i]).sum(new int[] {1, 2}), out);
+                    lseRow.addi(r.log().addi(shift).sum(new int[] {1, 2}));
                     NDArray p = er.div(r);
-                    rowParts.add(keep(p.batchMatMul(z2).muli(wRow), out));
-                    gz2Row = accumulate(gz2Row, p.transpose(0, 2, 1).batchMatMul(z1b), out);
+                    gz1.set(blocks.index(i), p.batchMatMul(z2).muli(wRow));
+                    gz2Row.addi(p.transpose(0, 2, 1).batchMatMul(z1b));
                     if (req.scaleGradient()) {
-                        scaleRow = accumulate(scaleRow, p.mul(s).sum(new int[] {1, 2}), out);
+                        scaleRow.addi(p.mul(s).sum(new int[] {1, 2}));
                     }
                 }
                 if (cols) {
                     NDArray ec = req.unitShift() && er != null ? er : s.sub(colShift).exp();
-                    q = accumulate(q, ec.sum(new int[] {1}, true), out);
-                    u = accumulate(u, ec.transpose(0, 2, 1).batchMatMul(z1b), out);
+                    q.addi(ec.sum(new int[] {1}, true));
+                    u.addi(ec.transpose(0, 2, 1).batchMatMul(z1b));
                     if (req.scaleGradient()) {
-                        colEs = accumulate(colEs, ec.mul(s).sum(new int[] {1}, true), out);
+                        colEs.addi(ec.mul(s).sum(new int[] {1}, true));
                     }
                 }
             }
         }
-        NDArray pairS = z1c.mul(z2).sum(new int[] {2});                      // S_ii, [K, B]
-        NDArray diag = pairS.sum(new int[] {1});                             // [K]
+        NDArray diag = z1c.mul(z2).sum(new int[] {2}).sum(new int[] {1});  // sum_i S_ii, [K]
         NDArray loss = diag.mul(-(wRow + wCol));
-        NDArray gradZ1 = rows ? NDArrays.concat(rowParts, 1).subi(z2.mul(wRow + wCol)) : z2.mul(-(wRow + wCol));
+        NDArray gradZ1 = gz1.subi(z2.mul(wRow + wCol));
         NDArray gradZ2 = z1.mul(-(wRow + wCol));
         NDArray scaleGrad = req.scaleGradient() ? diag.mul(-(wRow + wCol)) : null;
         if (rows) {
-            loss.addi(lseRow.mul(wRow));
+            loss.addi(lseRow.muli(wRow));
             gradZ2.addi(gz2Row.muli(wRow));
             if (scaleGrad != null) {
                 scaleGrad.addi(scaleRow.muli(wRow));
@@ -118,14 +117,14 @@ final class BlockedLogits {
             }
             // second pass: Q z2 = E (z2 / q) needs the finished column sums
             NDArray z2q = z2.mul(invQt).muli(wCol);
-            NDList colParts = new NDList();
+            NDArray colPart = out.zeros(new Shape(k, b, d), dt);
             for (int i = 0; i < blocks.count; i++) {
                 try (NDManager scope = out.newSubManager()) {
                     NDArray ec = blocks.logits(i, scope).sub(colShift).exp();
-                    colParts.add(keep(ec.batchMatMul(z2q), out));
+                    colPart.set(blocks.index(i), ec.batchMatMul(z2q));
                 }
             }
-            gradZ1.addi(NDArrays.concat(colParts, 1));
+            gradZ1.addi(colPart);
         }
         return new LossGradient(loss, gradZ1.muli(c), gradZ2.muli(c), scaleGrad, null);
     }
@@ -145,17 +144,20 @@ final class BlockedLogits {
      */
     static LossGradient sigmoid(NDArray z1, NDArray z2, NDArray logitScale, NDArray bias, GradientRequest req) {
         NDManager out = z1.getManager();
+        long k = z1.getShape().get(0);
         long b = z1.getShape().get(1);
+        long d = z1.getShape().get(2);
+        DataType dt = z1.getDataType();
         NDArray c = logitScale.reshape(-1, 1, 1);
         NDArray bb = bias.reshape(-1, 1, 1);
         NDArray z1c = z1.mul(c);
         NDArray z2t = z2.transpose(0, 2, 1);
         Blocks blocks = new Blocks(z1c, z2t, b, req.rowBlock());
-        NDArray softplusSum = null;
-        NDArray sigmoidSum = null;
-        NDArray sigmoidS = null;
-        NDArray gz2 = null;
-        NDList rowParts = new NDList();
+        NDArray softplusSum = out.zeros(new Shape(k), dt);
+        NDArray sigmoidSum = out.zeros(new Shape(k), dt);
+        NDArray sigmoidS = out.zeros(new Shape(k), dt);
+        NDArray gz1 = out.zeros(new Shape(k, b, d), dt);
+        NDArray gz2 = out.zeros(new Shape(k, b, d), dt);
         for (int i = 0; i < blocks.count; i++) {
             try (NDManager scope = out.newSubManager()) {
                 NDArray s = blocks.logits(i, scope);
@@ -163,41 +165,33 @@ final class BlockedLogits {
                 NDArray t = s.add(bb);
                 // softplus(t) = max(t, 0) + log(1 + exp(-|t|)), stable for either sign
                 NDArray softplus = t.abs().negi().exp().addi(1).log().addi(t.maximum(0));
-                softplusSum = accumulate(softplusSum, softplus.sum(new int[] {1, 2}), out);
+                softplusSum.addi(softplus.sum(new int[] {1, 2}));
                 NDArray sig = ai.djl.nn.Activation.sigmoid(t);
-                rowParts.add(keep(sig.batchMatMul(z2), out));
-                gz2 = accumulate(gz2, sig.transpose(0, 2, 1).batchMatMul(z1b), out);
+                gz1.set(blocks.index(i), sig.batchMatMul(z2));
+                gz2.addi(sig.transpose(0, 2, 1).batchMatMul(z1b));
                 if (req.scaleGradient()) {
-                    sigmoidS = accumulate(sigmoidS, sig.mul(s).sum(new int[] {1, 2}), out);
+                    sigmoidS.addi(sig.mul(s).sum(new int[] {1, 2}));
                 }
-                sigmoidSum = accumulate(sigmoidSum, sig.sum(new int[] {1, 2}), out);
+                sigmoidSum.addi(sig.sum(new int[] {1, 2}));
             }
         }
         NDArray diag = z1c.mul(z2).sum(new int[] {2}).sum(new int[] {1});  // sum_i S_ii, [K]
         NDArray flatBias = bias.reshape(-1);
-        NDArray loss = softplusSum.sub(diag).subi(flatBias.mul(b)).muli(1.0 / b);
-        NDArray gradZ1 = NDArrays.concat(rowParts, 1).subi(z2).muli(c).muli(1.0 / b);
+        NDArray loss = softplusSum.subi(diag).subi(flatBias.mul(b)).muli(1.0 / b);
+        NDArray gradZ1 = gz1.subi(z2).muli(c).muli(1.0 / b);
         NDArray gradZ2 = gz2.subi(z1).muli(c).muli(1.0 / b);
-        NDArray scaleGrad = req.scaleGradient() ? sigmoidS.sub(diag).muli(1.0 / b) : null;
-        NDArray biasGrad = sigmoidSum.sub(b).muli(1.0 / b);
+        NDArray scaleGrad = req.scaleGradient() ? sigmoidS.subi(diag).muli(1.0 / b) : null;
+        NDArray biasGrad = sigmoidSum.subi(b).muli(1.0 / b);
         return new LossGradient(loss, gradZ1, gradZ2, scaleGrad, biasGrad);
     }
 
-    /** Adds a block's part to a running sum kept on {@code out}. */
-    static NDArray accumulate(NDArray sum, NDArray part, NDManager out) {
-        if (sum == null) {
-            part.attach(out);
-            return part;
-        }
-        return sum.addi(part);
-    }
-
-    private static NDArray keep(NDArray a, NDManager out) {
-        a.attach(out);
-        return a;
-    }
-
-    /** Row blocks of the logits; with one block the logits are computed once and reused. */
+    /**
+     * Row blocks of the logits; with one block the logits are computed once and reused. A block
+     * leaves nothing behind: what outlives it was allocated before the loop and is updated in
+     * place, so the allocator hands every block the memory the previous one freed (arrays kept
+     * per block, interleaved with freed {@code [K, rows, B]} ones, fragment the heap until the
+     * resident size grows with the number of blocks).
+     */
     private static final class Blocks {
         final NDArray z1c;
         final NDArray z2t;
@@ -223,6 +217,11 @@ final class BlockedLogits {
                 return whole;
             }
             return rowsOf(z1c, i, scope).batchMatMul(z2t);
+        }
+
+        /** @return the index of block i's rows, {@code [:, from:to]} */
+        NDIndex index(int i) {
+            return new NDIndex(":, {}:{}", i * rows, Math.min(b, (i + 1) * rows));
         }
 
         /** @return rows of block i of {@code a} {@code [K, B, *]}, attached to {@code scope} */

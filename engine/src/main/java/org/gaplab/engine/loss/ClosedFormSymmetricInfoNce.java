@@ -1,9 +1,9 @@
 package org.gaplab.engine.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -157,81 +157,69 @@ public final class ClosedFormSymmetricInfoNce {
             throw new IllegalArgumentException("rowBlock: must be >= 1, got " + rowBlock);
         }
         NDManager out = z1.getManager();
+        long k = z1.getShape().get(0);
+        long d = z1.getShape().get(2);
+        DataType dt = z1.getDataType();
         NDArray c = logitScale.reshape(-1, 1, 1);
-        NDArray z2t = z2.transpose(0, 2, 1);
-        NDArray q = null;                 // column sums of E, [K, 1, B]
-        NDArray etAz1 = null;             // E^T (a o z1), [K, B, d]
-        NDArray etZ1 = null;              // E^T z1, [K, B, d]
-        NDArray esCol = null;             // column sums of E o S, [K, 1, B]
-        NDArray rowTerm = null;           // sum_i a_i sum_j E_ij S_ij, [K]
-        NDList logR = new NDList();
-        NDList aEz2 = new NDList();
+        NDArray ones = out.ones(new Shape(k, b, 1), dt);
+        NDArray z1aug = z1.mul(c).concat(ones.mul(c).negi(), 2);                       // [c z1, -c]
+        NDArray z2augT = z2.concat(ones, 2).transpose(0, 2, 1);                         // [z2, 1]^T
+        // Everything that outlives a block is allocated here, before the loop, and updated in
+        // place: a block leaves nothing behind, so the allocator reuses the same memory for every
+        // block (arrays kept per block, interleaved with the freed [K, rows, B] ones, fragmented
+        // the heap until the resident size grew with the number of blocks).
+        NDArray q = out.zeros(new Shape(k, 1, b), dt);            // column sums of E
+        NDArray etz = out.zeros(new Shape(k, b, 2 * d), dt);      // [E^T (a o z1), E^T z1]
+        NDArray logRSum = out.zeros(new Shape(k), dt);            // sum_i ln r_i
+        NDArray aEz2 = out.zeros(new Shape(k, b, d), dt);         // a o (E z2)
+        NDArray eBz2 = out.zeros(new Shape(k, b, d), dt);         // E (b o z2)
+        NDArray esCol = scaleGradient ? out.zeros(new Shape(k, 1, b), dt) : null;   // column sums of E o S
+        NDArray rowTerm = scaleGradient ? out.zeros(new Shape(k), dt) : null;       // sum_i a_i sum_j E_ij S_ij
         for (long from = 0; from < b; from += rowBlock) {
             long to = Math.min(b, from + rowBlock);
+            NDIndex rows = new NDIndex(":, {}:{}", from, to);
             try (NDManager scope = out.newSubManager()) {
                 // the block's first operand lives on the block scope, so everything derived from it
-                // is freed with the block (slices of z1 belong to z1's manager: kept until the step
-                // ended, they made the peak memory grow with B^2)
-                NDArray z1r = z1.get(":, {}:{}", from, to);
+                // is freed with the block
+                NDArray z1r = z1aug.get(rows);
                 z1r.attach(scope);
-                NDArray cos = z1r.batchMatMul(z2t);
-                NDArray e = cos.sub(1).muli(c).exp();
+                NDArray e = z1r.batchMatMul(z2augT).exp();                             // exp(c (cos - 1))
                 NDArray r = e.sum(new int[] {2}, true);
                 NDArray a = r.pow(-1);
-                NDArray et = e.transpose(0, 2, 1);
-                NDArray[] parts = {e.sum(new int[] {1}, true), et.batchMatMul(z1r.mul(a)), et.batchMatMul(z1r), null, null};
+                NDArray z1b = z1.get(rows);
+                z1b.attach(scope);
+                q.addi(e.sum(new int[] {1}, true));
+                etz.addi(e.transpose(0, 2, 1).batchMatMul(z1b.mul(a).concat(z1b, 2)));
+                logRSum.addi(r.log().sum(new int[] {1, 2}));
+                aEz2.set(rows, e.batchMatMul(z2).muli(a));
                 if (scaleGradient) {
-                    NDArray es = e.mul(cos.muli(c));
-                    parts[3] = es.sum(new int[] {1}, true);
-                    parts[4] = es.sum(new int[] {2}, true).muli(a).sum(new int[] {1, 2});
+                    NDArray es = e.mul(z1b.batchMatMul(z2.transpose(0, 2, 1)).muli(c));
+                    esCol.addi(es.sum(new int[] {1}, true));
+                    rowTerm.addi(es.sum(new int[] {2}, true).muli(a).sum(new int[] {1, 2}));
                 }
-                NDArray lr = r.log();
-                NDArray rows = e.batchMatMul(z2).muli(a);
-                lr.attach(out);
-                rows.attach(out);
-                logR.add(lr);
-                aEz2.add(rows);
-                for (NDArray p : parts) {
-                    if (p != null) {
-                        p.attach(out);
-                    }
-                }
-                q = accumulate(q, parts[0]);
-                etAz1 = accumulate(etAz1, parts[1]);
-                etZ1 = accumulate(etZ1, parts[2]);
-                esCol = accumulate(esCol, parts[3]);
-                rowTerm = accumulate(rowTerm, parts[4]);
             }
         }
         NDArray bq = q.pow(-1).transpose(0, 2, 1);                                       // [K, B, 1]
         NDArray z2b = z2.mul(bq);
-        NDList eBz2 = new NDList();
         for (long from = 0; from < b; from += rowBlock) {
             long to = Math.min(b, from + rowBlock);
+            NDIndex rows = new NDIndex(":, {}:{}", from, to);
             try (NDManager scope = out.newSubManager()) {
-                NDArray z1r = z1.get(":, {}:{}", from, to);
+                NDArray z1r = z1aug.get(rows);
                 z1r.attach(scope);
-                NDArray e = z1r.batchMatMul(z2t).subi(1).muli(c).exp();
-                NDArray part = e.batchMatMul(z2b);
-                part.attach(out);
-                eBz2.add(part);
+                eBz2.set(rows, z1r.batchMatMul(z2augT).exp().batchMatMul(z2b));
             }
         }
         NDArray pairCos = z1.mul(z2).sum(new int[] {2});
         NDArray pairTerm = pairCos.sum(new int[] {1}).muli(logitScale).muli(1.0 / b);
-        NDArray loss = NDArrays.concat(logR, 1).sum(new int[] {1, 2}).addi(q.log().sum(new int[] {1, 2})).muli(0.5 / b)
-                .addi(logitScale).subi(pairTerm);
-        NDArray gradZ1 = NDArrays.concat(aEz2, 1).addi(NDArrays.concat(eBz2, 1)).subi(z2.mul(2)).muli(c).muli(0.5 / b);
-        NDArray gradZ2 = etAz1.addi(etZ1.muli(bq)).subi(z1.mul(2)).muli(c).muli(0.5 / b);
+        NDArray loss = logRSum.addi(q.log().sum(new int[] {1, 2})).muli(0.5 / b).addi(logitScale).subi(pairTerm);
+        NDArray gradZ1 = aEz2.addi(eBz2).subi(z2.mul(2)).muli(c).muli(0.5 / b);
+        NDArray gradZ2 = etz.get(":, :, :{}", d).add(etz.get(":, :, {}:", d).muli(bq)).subi(z1.mul(2)).muli(c).muli(0.5 / b);
         NDArray gradLogScale = null;
         if (scaleGradient) {
             NDArray colTerm = esCol.transpose(0, 2, 1).mul(bq).sum(new int[] {1, 2});
             gradLogScale = rowTerm.addi(colTerm).muli(0.5 / b).subi(pairTerm);
         }
         return new Result(loss, gradZ1, gradZ2, gradLogScale);
-    }
-
-    private static NDArray accumulate(NDArray sum, NDArray part) {
-        return sum == null ? part : sum.addi(part);
     }
 }

@@ -119,6 +119,33 @@ class EmbeddingGradientTest {
         }
     }
 
+    /**
+     * A row block leaves nothing behind on the caller's manager: after the call, the arrays the
+     * call created there are O(K B d), however many blocks ran (a block's [K, rows, B] arrays
+     * once stayed alive until the step ended, so memory grew with B^2).
+     */
+    @Test
+    void blocksLeaveOnlyBatchSizedArraysBehind() {
+        for (PairLoss loss : List.of(new SymmetricInfoNce(), new DirectionalInfoNce(DirectionalInfoNce.Direction.Y_TO_X),
+                new SigmoidPairLoss(-1))) {
+            for (boolean unitShift : List.of(true, false)) {
+                try (NDManager m = NDManager.newBaseManager()) {
+                    Engine.getInstance().setRandomSeed(4);
+                    NDArray z1 = embeddings(m, 96, true);
+                    NDArray z2 = embeddings(m, 96, true);
+                    NDArray c = m.create(new double[] {5, 2});
+                    try (NDManager step = m.newSubManager()) {
+                        step.tempAttachAll(z1, z2, c);
+                        loss.valueAndGradient(z1, z2, c, new GradientRequest(32, unitShift, true));
+                        long kept = step.getManagedArrays().stream().mapToLong(a -> a.getShape().size()).max().orElse(0);
+                        assertThat(kept).as("largest array kept by %s (unit shift %s)", loss, unitShift)
+                                .isLessThanOrEqualTo(2L * 96 * 8);
+                    }
+                }
+            }
+        }
+    }
+
     /** The single shift is safe only where exp(-2c) stays a normal number. */
     @Test
     void singleShiftLimits() {
