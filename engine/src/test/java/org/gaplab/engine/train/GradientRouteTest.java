@@ -58,6 +58,9 @@ class GradientRouteTest {
         try (Trainer t = new Trainer(List.of(ConfigLoader.load(null, keys)), Device.cpu(), TINY_GRAPH)) {
             assertThat(t.gradientPlan().tower1()).isEqualTo(GradientPlan.TowerRoute.CLOSED_FORM);
             assertThat(t.gradientPlan().tower2()).isEqualTo(GradientPlan.TowerRoute.CACHED_CHUNKS);
+            assertThat(t.gradientPlan().toMap()).containsEntry("route", "embedding_split")
+                    .containsEntry("tower1", "closed_form").containsEntry("tower2", "cached_chunks");
+            assertThat(t.gradientPlan().chunkRows2()).isLessThan(48);
         }
         compare(keys, TINY_GRAPH, GradientPlan.TowerRoute.CACHED_CHUNKS);
     }
