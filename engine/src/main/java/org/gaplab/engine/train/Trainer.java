@@ -162,7 +162,8 @@ public final class Trainer implements AutoCloseable {
         String why = loss + " has a closed-form dL/dz"
                 + (rows < b ? "; logits [" + k + ", " + b + ", " + b + "] exceed " + (BatchLayout.LOGITS_BYTES >> 20) + " MiB" : "")
                 + (r1 == GradientPlan.TowerRoute.CACHED_CHUNKS || r2 == GradientPlan.TowerRoute.CACHED_CHUNKS
-                        ? "; a tower's graph for " + b + " rows exceeds " + (towerGraphBytes >> 10) + " KiB" : "");
+                        ? "; a tower's graph for " + b + " rows exceeds " + (towerGraphBytes >= 1 << 20 ? (towerGraphBytes >> 20) + " MiB"
+                        : (towerGraphBytes >> 10) + " KiB") : "");
         return new GradientPlan(GradientPlan.Route.EMBEDDING_SPLIT, r1, r2, rows, Math.min(b, chunk1), Math.min(b, chunk2),
                 unitShift, why);
     }
