@@ -62,6 +62,11 @@ public final class Parameters {
         return (int) arrays.values().iterator().next().getShape().get(0);
     }
 
+    /** Marks the named parameters as requiring a gradient (the others take closed-form gradients). */
+    public void requireGradients(java.util.Collection<String> names) {
+        names.forEach(n -> get(n).setRequiresGradient(true));
+    }
+
     /** Marks every parameter as requiring a gradient. */
     public void requireGradients() {
         arrays.values().forEach(a -> a.setRequiresGradient(true));

@@ -103,6 +103,9 @@ public final class Tower {
      */
     public NDArray forward(Parameters params, NDArray x) {
         int layers = config.hidden().size() + 1;
+        if (x.getShape().get(0) == 1) {
+            return forwardOneRun(params, x, layers);
+        }
         NDArray h = x;
         for (int i = 0; i < layers; i++) {
             NDArray next = h.batchMatMul(params.get(prefix + ".w" + i));
@@ -115,6 +118,55 @@ public final class Tower {
             h = next;
         }
         return config.output().apply(h);
+    }
+
+    /**
+     * One run: plain matrix products on {@code [n, in]} views, with the bias fused into the
+     * product ({@code addmm}), instead of batched products over a run axis of length one. Same
+     * values; libtorch's backward is then two plain products per layer as well.
+     */
+    private NDArray forwardOneRun(Parameters params, NDArray x, int layers) {
+        long n = x.getShape().get(1);
+        NDArray h = x.reshape(n, x.getShape().get(2));
+        for (int i = 0; i < layers; i++) {
+            NDArray w = params.get(prefix + ".w" + i).squeeze(0).transpose();            // [out, in] view
+            NDArray bias = config.kind() == TowerKind.MLP ? params.get(prefix + ".b" + i).reshape(-1) : null;
+            NDArray next = ai.djl.nn.core.Linear.linear(h, w, bias).singletonOrThrow();
+            if (i < layers - 1) {
+                next = config.activation().apply(next);
+            }
+            h = next;
+        }
+        return config.output().apply(h).expandDims(0);
+    }
+
+    /** @return the names of this tower's parameters, in initialisation order */
+    public List<String> parameterNames() {
+        return specs.stream().map(ParamSpec::name).toList();
+    }
+
+    /**
+     * Rows per chunk for an autograd backward pass whose graph must stay within {@code budgetBytes}:
+     * a layer of width w keeps about three {@code [K, rows, w]} arrays (pre-activation, activation,
+     * and what the backward of the nonlinearity saves), the output map two more of width d.
+     *
+     * @param runs K
+     * @param bytesPerElement 4 or 8
+     * @param budgetBytes memory the graph of one chunk may take
+     * @return rows per chunk, at least 1
+     */
+    public long graphChunkRows(int runs, int bytesPerElement, long budgetBytes) {
+        long perRow = (long) runs * bytesPerElement * graphFloatsPerRow();
+        return Math.max(1, budgetBytes / Math.max(1, perRow));
+    }
+
+    /** @return floats an autograd graph keeps per input row (the estimate of {@link #graphChunkRows}) */
+    public long graphFloatsPerRow() {
+        long floats = config.inputDim();
+        for (int w : config.hidden()) {
+            floats += 3L * w;
+        }
+        return floats + 3L * config.outputDim();
     }
 
     /** @return whether {@link #backwardLinear} applies: one bias-free linear map onto the sphere */
@@ -151,6 +203,22 @@ public final class Tower {
         NDArray radial = z.mul(z.mul(gradZ).sum(new int[] {-1}, true));
         NDArray gradU = gradZ.sub(radial).divi(norm);
         return x.transpose(0, 2, 1).batchMatMul(gradU);
+    }
+
+    /**
+     * The closed-form parameter gradients of a linear tower on the sphere, keyed by parameter name.
+     *
+     * @param params the model's parameters
+     * @param x inputs {@code [K, n, in]}
+     * @param forward what {@link #forwardLinear} returned for x
+     * @param gradZ {@code dL/dz}, {@code [K, n, d]}
+     * @return {@code name -> dL/dparameter}
+     */
+    public java.util.Map<String, NDArray> linearGradients(Parameters params, NDArray x, NDList forward, NDArray gradZ) {
+        if (!hasClosedFormBackward()) {
+            throw new IllegalStateException(prefix + " has no closed-form backward (" + config.kind() + ", " + config.output() + ")");
+        }
+        return java.util.Map.of(prefix + ".w0", backwardLinear(x, forward.get(0), forward.get(1), gradZ));
     }
 
     /** @return the prefix of this tower's parameter names */

@@ -21,6 +21,20 @@ public final class CentroidGapPenalty implements CrossModalPenalty {
     }
 
     @Override
+    public boolean hasGradient() {
+        return true;
+    }
+
+    @Override
+    public ai.djl.ndarray.NDList valueAndGradient(NDArray z1, NDArray z2) {
+        long b = z1.getShape().get(1);
+        NDArray diff = z1.mean(new int[] {1}, true).sub(z2.mean(new int[] {1}, true));   // c1 - c2, [K, 1, d]
+        NDArray value = diff.square().sum(new int[] {1, 2});
+        NDArray g = diff.mul(2.0 / b);
+        return new ai.djl.ndarray.NDList(value, g.broadcast(z1.getShape()), g.neg().broadcast(z2.getShape()));
+    }
+
+    @Override
     public String toString() {
         return "squared centroid gap";
     }

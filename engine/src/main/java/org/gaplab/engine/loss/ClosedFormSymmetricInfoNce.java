@@ -1,9 +1,9 @@
 package org.gaplab.engine.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -102,6 +102,43 @@ public final class ClosedFormSymmetricInfoNce {
     }
 
     /**
+     * As {@link #compute(NDArray, NDArray, NDArray, boolean)} for wide embeddings: the two
+     * directions' weights are folded into one matrix {@code W = E o (a_i + b_j)} (so
+     * {@code dL/dS = (W - 2I)/(2B)}), and {@code dL/dz1 = c/(2B) (W z2 - 2 z2)},
+     * {@code dL/dz2 = c/(2B) (W^T z1 - 2 z1)} are two products of width d instead of two of width
+     * 2d. Forming W costs two passes over {@code [K, B, B]}, which pays once d is more than a few
+     * (an MLP's d = 64 halves the thin products' arithmetic; the paper's d = 2 would not gain).
+     */
+    public static Result computeFolded(NDArray z1, NDArray z2, NDArray logitScale, boolean scaleGradient) {
+        long k = z1.getShape().get(0);
+        long b = z1.getShape().get(1);
+        NDArray c = logitScale.reshape(-1, 1, 1);
+        NDArray ones = z1.getManager().ones(new Shape(k, b, 1), z1.getDataType());
+        NDArray e = z1.mul(c).concat(ones.mul(c).negi(), 2).batchMatMul(z2.concat(ones, 2).transpose(0, 2, 1)).exp();
+        NDArray r = e.sum(new int[] {2}, true);                                          // [K, B, 1]
+        NDArray q = e.sum(new int[] {1}, true);                                          // [K, 1, B]
+        NDArray w = r.pow(-1).add(q.pow(-1)).muli(e);                                    // E o (a_i + b_j)
+        NDArray pairCos = z1.mul(z2).sum(new int[] {2});
+        NDArray pairTerm = pairCos.sum(new int[] {1}).muli(logitScale).muli(1.0 / b);
+        NDArray loss = r.log().sum(new int[] {1, 2}).addi(q.log().sum(new int[] {1, 2})).muli(0.5 / b)
+                .addi(logitScale).subi(pairTerm);
+        NDArray wz2 = z2.transpose(0, 2, 1).batchMatMul(w.transpose(0, 2, 1)).transpose(0, 2, 1);   // W z2
+        NDArray wtz1 = z1.transpose(0, 2, 1).batchMatMul(w).transpose(0, 2, 1);                     // W^T z1
+        NDArray gradZ1 = wz2.sub(z2.mul(2)).muli(c).muli(0.5 / b);
+        NDArray gradZ2 = wtz1.sub(z1.mul(2)).muli(c).muli(0.5 / b);
+        NDArray gradLogScale = null;
+        if (scaleGradient) {
+            // sum_ij dS_ij S_ij = 1/(2B) sum_ij W_ij S_ij - (1/B) sum_i S_ii
+            NDArray s = z1.batchMatMul(z2.transpose(0, 2, 1)).muli(c);
+            gradLogScale = w.muli(s).sum(new int[] {1, 2}).muli(0.5 / b).subi(pairTerm);
+        }
+        return new Result(loss, gradZ1, gradZ2, gradLogScale);
+    }
+
+    /** Embedding width from which {@link #computeFolded} is the faster whole-matrix form. */
+    public static final long FOLDED_MIN_DIM = 8;
+
+    /**
      * As {@link #compute(NDArray, NDArray, NDArray, boolean)}, holding at most {@code rowBlock}
      * rows of E at a time ({@code [K, rowBlock, B]} instead of {@code [K, B, B]}). Pass one sums r,
      * q, {@code a o (E z2)}, {@code E^T (a o z1)}, {@code E^T z1} and, for the scale gradient, the
@@ -113,81 +150,76 @@ public final class ClosedFormSymmetricInfoNce {
     public static Result compute(NDArray z1, NDArray z2, NDArray logitScale, boolean scaleGradient, int rowBlock) {
         long b = z1.getShape().get(1);
         if (rowBlock >= b) {
-            return compute(z1, z2, logitScale, scaleGradient);
+            return z1.getShape().get(2) >= FOLDED_MIN_DIM ? computeFolded(z1, z2, logitScale, scaleGradient)
+                    : compute(z1, z2, logitScale, scaleGradient);
         }
         if (rowBlock < 1) {
             throw new IllegalArgumentException("rowBlock: must be >= 1, got " + rowBlock);
         }
         NDManager out = z1.getManager();
+        long k = z1.getShape().get(0);
+        long d = z1.getShape().get(2);
+        DataType dt = z1.getDataType();
         NDArray c = logitScale.reshape(-1, 1, 1);
-        NDArray z2t = z2.transpose(0, 2, 1);
-        NDArray q = null;                 // column sums of E, [K, 1, B]
-        NDArray etAz1 = null;             // E^T (a o z1), [K, B, d]
-        NDArray etZ1 = null;              // E^T z1, [K, B, d]
-        NDArray esCol = null;             // column sums of E o S, [K, 1, B]
-        NDArray rowTerm = null;           // sum_i a_i sum_j E_ij S_ij, [K]
-        NDList logR = new NDList();
-        NDList aEz2 = new NDList();
+        NDArray ones = out.ones(new Shape(k, b, 1), dt);
+        NDArray z1aug = z1.mul(c).concat(ones.mul(c).negi(), 2);                       // [c z1, -c]
+        NDArray z2augT = z2.concat(ones, 2).transpose(0, 2, 1);                         // [z2, 1]^T
+        // Everything that outlives a block is allocated here, before the loop, and updated in
+        // place: a block leaves nothing behind, so the allocator reuses the same memory for every
+        // block (arrays kept per block, interleaved with the freed [K, rows, B] ones, fragmented
+        // the heap until the resident size grew with the number of blocks).
+        NDArray q = out.zeros(new Shape(k, 1, b), dt);            // column sums of E
+        NDArray etz = out.zeros(new Shape(k, b, 2 * d), dt);      // [E^T (a o z1), E^T z1]
+        NDArray logRSum = out.zeros(new Shape(k), dt);            // sum_i ln r_i
+        NDArray aEz2 = out.zeros(new Shape(k, b, d), dt);         // a o (E z2)
+        NDArray eBz2 = out.zeros(new Shape(k, b, d), dt);         // E (b o z2)
+        NDArray esCol = scaleGradient ? out.zeros(new Shape(k, 1, b), dt) : null;   // column sums of E o S
+        NDArray rowTerm = scaleGradient ? out.zeros(new Shape(k), dt) : null;       // sum_i a_i sum_j E_ij S_ij
         for (long from = 0; from < b; from += rowBlock) {
             long to = Math.min(b, from + rowBlock);
+            NDIndex rows = new NDIndex(":, {}:{}", from, to);
             try (NDManager scope = out.newSubManager()) {
-                NDArray z1r = z1.get(":, {}:{}", from, to);
-                NDArray cos = z1r.batchMatMul(z2t);
-                NDArray e = cos.sub(1).muli(c).exp();
+                // the block's first operand lives on the block scope, so everything derived from it
+                // is freed with the block
+                NDArray z1r = z1aug.get(rows);
+                z1r.attach(scope);
+                NDArray e = z1r.batchMatMul(z2augT).exp();                             // exp(c (cos - 1))
                 NDArray r = e.sum(new int[] {2}, true);
                 NDArray a = r.pow(-1);
-                NDArray et = e.transpose(0, 2, 1);
-                NDArray[] parts = {e.sum(new int[] {1}, true), et.batchMatMul(z1r.mul(a)), et.batchMatMul(z1r), null, null};
+                NDArray z1b = z1.get(rows);
+                z1b.attach(scope);
+                q.addi(e.sum(new int[] {1}, true));
+                etz.addi(e.transpose(0, 2, 1).batchMatMul(z1b.mul(a).concat(z1b, 2)));
+                logRSum.addi(r.log().sum(new int[] {1, 2}));
+                aEz2.set(rows, e.batchMatMul(z2).muli(a));
                 if (scaleGradient) {
-                    NDArray es = e.mul(cos.muli(c));
-                    parts[3] = es.sum(new int[] {1}, true);
-                    parts[4] = es.sum(new int[] {2}, true).muli(a).sum(new int[] {1, 2});
+                    NDArray es = e.mul(z1b.batchMatMul(z2.transpose(0, 2, 1)).muli(c));
+                    esCol.addi(es.sum(new int[] {1}, true));
+                    rowTerm.addi(es.sum(new int[] {2}, true).muli(a).sum(new int[] {1, 2}));
                 }
-                NDArray lr = r.log();
-                NDArray rows = e.batchMatMul(z2).muli(a);
-                lr.attach(out);
-                rows.attach(out);
-                logR.add(lr);
-                aEz2.add(rows);
-                for (NDArray p : parts) {
-                    if (p != null) {
-                        p.attach(out);
-                    }
-                }
-                q = accumulate(q, parts[0]);
-                etAz1 = accumulate(etAz1, parts[1]);
-                etZ1 = accumulate(etZ1, parts[2]);
-                esCol = accumulate(esCol, parts[3]);
-                rowTerm = accumulate(rowTerm, parts[4]);
             }
         }
         NDArray bq = q.pow(-1).transpose(0, 2, 1);                                       // [K, B, 1]
         NDArray z2b = z2.mul(bq);
-        NDList eBz2 = new NDList();
         for (long from = 0; from < b; from += rowBlock) {
             long to = Math.min(b, from + rowBlock);
+            NDIndex rows = new NDIndex(":, {}:{}", from, to);
             try (NDManager scope = out.newSubManager()) {
-                NDArray e = z1.get(":, {}:{}", from, to).batchMatMul(z2t).subi(1).muli(c).exp();
-                NDArray part = e.batchMatMul(z2b);
-                part.attach(out);
-                eBz2.add(part);
+                NDArray z1r = z1aug.get(rows);
+                z1r.attach(scope);
+                eBz2.set(rows, z1r.batchMatMul(z2augT).exp().batchMatMul(z2b));
             }
         }
         NDArray pairCos = z1.mul(z2).sum(new int[] {2});
         NDArray pairTerm = pairCos.sum(new int[] {1}).muli(logitScale).muli(1.0 / b);
-        NDArray loss = NDArrays.concat(logR, 1).sum(new int[] {1, 2}).addi(q.log().sum(new int[] {1, 2})).muli(0.5 / b)
-                .addi(logitScale).subi(pairTerm);
-        NDArray gradZ1 = NDArrays.concat(aEz2, 1).addi(NDArrays.concat(eBz2, 1)).subi(z2.mul(2)).muli(c).muli(0.5 / b);
-        NDArray gradZ2 = etAz1.addi(etZ1.muli(bq)).subi(z1.mul(2)).muli(c).muli(0.5 / b);
+        NDArray loss = logRSum.addi(q.log().sum(new int[] {1, 2})).muli(0.5 / b).addi(logitScale).subi(pairTerm);
+        NDArray gradZ1 = aEz2.addi(eBz2).subi(z2.mul(2)).muli(c).muli(0.5 / b);
+        NDArray gradZ2 = etz.get(":, :, :{}", d).add(etz.get(":, :, {}:", d).muli(bq)).subi(z1.mul(2)).muli(c).muli(0.5 / b);
         NDArray gradLogScale = null;
         if (scaleGradient) {
             NDArray colTerm = esCol.transpose(0, 2, 1).mul(bq).sum(new int[] {1, 2});
             gradLogScale = rowTerm.addi(colTerm).muli(0.5 / b).subi(pairTerm);
         }
         return new Result(loss, gradZ1, gradZ2, gradLogScale);
-    }
-
-    private static NDArray accumulate(NDArray sum, NDArray part) {
-        return sum == null ? part : sum.addi(part);
     }
 }

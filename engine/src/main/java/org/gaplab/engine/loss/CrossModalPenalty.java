@@ -10,4 +10,20 @@ public interface CrossModalPenalty {
      * @return the divergence of each run, {@code [K]}
      */
     NDArray perRun(NDArray z1, NDArray z2);
+
+    /** @return whether {@link #valueAndGradient} gives a closed form (else the step uses autograd) */
+    default boolean hasGradient() {
+        return false;
+    }
+
+    /**
+     * The divergence of each run and its gradient with respect to both embeddings, in closed form.
+     *
+     * @param z1 embeddings {@code [K, B, d]}
+     * @param z2 embeddings {@code [K, B, d]}
+     * @return {@code [D, dD/dz1, dD/dz2]}, or null when {@link #hasGradient()} is false
+     */
+    default ai.djl.ndarray.NDList valueAndGradient(NDArray z1, NDArray z2) {
+        return null;
+    }
 }

@@ -37,6 +37,19 @@ public final class DirectionalInfoNce implements PairLoss {
     }
 
     @Override
+    public boolean hasEmbeddingGradient() {
+        return true;
+    }
+
+    /** Closed form: {@code dL/dS = (P - I) / B} (x to y) or {@code (Q - I) / B} (y to x), P and Q the row and column softmax. */
+    @Override
+    public LossGradient valueAndGradient(NDArray z1, NDArray z2, NDArray logitScale, GradientRequest request) {
+        double w = 1.0 / z1.getShape().get(1);
+        return direction == Direction.X_TO_Y ? BlockedLogits.softmax(z1, z2, logitScale, w, 0, request)
+                : BlockedLogits.softmax(z1, z2, logitScale, 0, w, request);
+    }
+
+    @Override
     public String toString() {
         return "InfoNCE " + direction;
     }

@@ -37,6 +37,23 @@ public final class GapRegularizedLoss implements PairLoss {
         return base.perRun(z1, z2, logitScale).add(penalty.perRun(z1, z2).mul(lambda));
     }
 
+    /** Closed form when both the contrastive loss and the penalty have one (the centroid gap; not MMD^2). */
+    @Override
+    public boolean hasEmbeddingGradient() {
+        return base.hasEmbeddingGradient() && penalty.hasGradient();
+    }
+
+    @Override
+    public LossGradient valueAndGradient(NDArray z1, NDArray z2, NDArray logitScale, GradientRequest request) {
+        LossGradient g = base.valueAndGradient(z1, z2, logitScale, request);
+        ai.djl.ndarray.NDList p = penalty.valueAndGradient(z1, z2);
+        if (p == null) {
+            throw new UnsupportedOperationException(penalty + " has no closed-form gradient; use autograd");
+        }
+        return new LossGradient(g.loss().add(p.get(0).mul(lambda)), g.gradZ1().add(p.get(1).mul(lambda)),
+                g.gradZ2().add(p.get(2).mul(lambda)), g.gradLogScale(), g.gradBias());
+    }
+
     @Override
     public String toString() {
         return base + " + " + lambda + " x " + penalty;

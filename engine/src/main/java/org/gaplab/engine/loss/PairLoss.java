@@ -12,6 +12,31 @@ public interface PairLoss {
      */
     NDArray perRun(NDArray z1, NDArray z2, NDArray logitScale);
 
+    /**
+     * Whether {@link #valueAndGradient} is available: the loss and its gradient with respect to
+     * the embeddings in closed form, in row blocks. Losses without it train by autograd through
+     * the whole graph.
+     */
+    default boolean hasEmbeddingGradient() {
+        return false;
+    }
+
+    /**
+     * The loss of each run and its gradient with respect to both embeddings and the logit scale,
+     * in closed form, holding at most {@code request.rowBlock()} rows of the logits at a time.
+     * Equal to autograd of {@link #perRun} up to rounding.
+     *
+     * @param z1 embeddings {@code [K, B, d]} (no autograd graph is needed)
+     * @param z2 embeddings {@code [K, B, d]}
+     * @param logitScale per-run {@code c = 1/tau}, {@code [K]}
+     * @param request blocking and what to compute
+     * @return value and gradients on {@code z1}'s manager
+     * @throws UnsupportedOperationException when {@link #hasEmbeddingGradient()} is false
+     */
+    default LossGradient valueAndGradient(NDArray z1, NDArray z2, NDArray logitScale, GradientRequest request) {
+        throw new UnsupportedOperationException(this + " has no closed-form embedding gradient; use autograd");
+    }
+
     /** Cosine logits {@code S_kij = <z1_ki, z2_kj> / tau_k}, shape {@code [K, B, B]}. */
     static NDArray logits(NDArray z1, NDArray z2, NDArray logitScale) {
         return z1.batchMatMul(z2.transpose(0, 2, 1)).mul(logitScale.reshape(-1, 1, 1));

@@ -26,6 +26,27 @@ public final class SymmetricInfoNce implements PairLoss {
     }
 
     @Override
+    public boolean hasEmbeddingGradient() {
+        return true;
+    }
+
+    /**
+     * Closed form: {@code dL/dS = (P + Q - 2I) / (2B)} with P and Q the row and column softmax of
+     * the logits. Unit embeddings under a safe scale use {@link ClosedFormSymmetricInfoNce} (one
+     * exponential pass serves both directions); others find exact maxima first.
+     */
+    @Override
+    public LossGradient valueAndGradient(NDArray z1, NDArray z2, NDArray logitScale, GradientRequest request) {
+        if (request.unitShift()) {
+            ClosedFormSymmetricInfoNce.Result r = ClosedFormSymmetricInfoNce.compute(z1, z2, logitScale,
+                    request.scaleGradient(), request.rowBlock());
+            return new LossGradient(r.loss(), r.gradZ1(), r.gradZ2(), r.gradLogScale(), null);
+        }
+        double w = 0.5 / z1.getShape().get(1);
+        return BlockedLogits.softmax(z1, z2, logitScale, w, w, request);
+    }
+
+    @Override
     public String toString() {
         return "symmetric InfoNCE (CLIP)";
     }

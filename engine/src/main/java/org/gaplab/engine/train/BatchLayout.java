@@ -20,9 +20,18 @@ public final class BatchLayout {
     /**
      * Bytes one {@code [K, rows, B]} logits array may take in the closed-form step (a few such
      * arrays live at once); above it the logits are processed in row blocks. System property
-     * {@code gaplab.logitsMiB} overrides it.
+     * {@code gaplab.logitsMiB} overrides it. 16 MiB keeps each block's arrays below glibc's
+     * largest automatic mmap threshold (32 MiB), so a freed block's memory is handed to the next
+     * block; at 64 MiB every array was a fresh mapping whose pages the kernel faulted in and
+     * zeroed each time, which made a B = 16,384 step take two to three times longer.
      */
-    static final long LOGITS_BYTES = Long.getLong("gaplab.logitsMiB", 64) << 20;
+    static final long LOGITS_BYTES = Long.getLong("gaplab.logitsMiB", 16) << 20;
+
+    /**
+     * Bytes a tower's autograd graph may take for one backward pass; past it the tower's backward
+     * runs in cached chunks of rows. System property {@code gaplab.towerGraphMiB} overrides it.
+     */
+    static final long TOWER_GRAPH_BYTES = Long.getLong("gaplab.towerGraphMiB", 64) << 20;
 
     private BatchLayout() {}
 

@@ -13,14 +13,19 @@ import ai.djl.training.GradientCollector;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.engine.config.LossConfig;
 import org.gaplab.engine.config.RunConfig;
-import org.gaplab.engine.loss.ClosedFormSymmetricInfoNce;
+import org.gaplab.engine.loss.GradientRequest;
+import org.gaplab.engine.loss.LossGradient;
 import org.gaplab.engine.loss.PairLoss;
 import org.gaplab.engine.optim.Optimizer;
 import org.gaplab.models.DualEncoder;
+import org.gaplab.models.Parameters;
 import org.gaplab.models.Seeds;
+import org.gaplab.models.Tower;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Trains K runs of a dual encoder as one stacked computation on one device.
@@ -43,11 +48,12 @@ public final class Trainer implements AutoCloseable {
     private final NDManager modelManager;
     private final NDManager accumManager;
     private final DualEncoder model;
-    private final boolean closedForm;
-    /** Rows of the logits per block in the closed-form step ({@link BatchLayout#logitsRowBlock}). */
-    private final int logitsRowBlock;
+    private final GradientPlan plan;
     private final Optimizer optimizer;
     private final PairLoss loss;
+    private final GradientRequest request;
+    /** Parameters whose gradient autograd writes (reset after each update of the split route). */
+    private final List<String> autogradNames = new ArrayList<>();
     private final List<PairedSource> sources = new ArrayList<>();
     private final int blockSteps;
     private final DataType dataType;
@@ -67,6 +73,16 @@ public final class Trainer implements AutoCloseable {
      * @param device where every tensor lives
      */
     public Trainer(List<RunConfig> runs, Device device) {
+        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES);
+    }
+
+    /**
+     * As {@link #Trainer(List, Device)} with another memory budget for a tower's autograd graph
+     * (tests use a small one to force gradient caching).
+     *
+     * @param towerGraphBytes bytes one tower's graph may take before its backward is chunked
+     */
+    Trainer(List<RunConfig> runs, Device device, long towerGraphBytes) {
         BatchLayout.requireStackable(runs);
         this.runs = List.copyOf(runs);
         this.first = runs.get(0);
@@ -90,23 +106,73 @@ public final class Trainer implements AutoCloseable {
             sources.add(src);
         }
         this.model = DualEncoder.initialize(first.model(), modelManager, s1, s2, tau, dataType);
-        // the closed form covers plain symmetric InfoNCE only; a gap penalty needs autograd
-        this.closedForm = first.loss().closedForm() && first.loss().kind() == LossConfig.Kind.SYMMETRIC_INFONCE
-                && !first.loss().penalized()
-                && model.tower1().hasClosedFormBackward() && model.tower2().hasClosedFormBackward();
-        if (!closedForm) {
+        this.loss = first.loss().build();
+        this.plan = planGradient(first, loss, model, k, tau, towerGraphBytes);
+        if (plan.route() == GradientPlan.Route.AUTOGRAD) {
             model.parameters().requireGradients();
+        } else {
+            for (var t : List.of(model.tower1(), model.tower2())) {
+                if (!t.hasClosedFormBackward()) {
+                    model.parameters().requireGradients(t.parameterNames());
+                }
+            }
+        }
+        LOG.info("gradient: {}", plan);
+        this.request = new GradientRequest(plan.logitsRowBlock(), plan.unitShift(), first.model().temperature().learnable());
+        if (plan.route() == GradientPlan.Route.EMBEDDING_SPLIT) {
+            for (var t : List.of(model.tower1(), model.tower2())) {
+                if (!t.hasClosedFormBackward()) {
+                    autogradNames.addAll(t.parameterNames());
+                }
+            }
         }
         this.optimizer = new Optimizer(first.optim(), model.parameters(), lr, modelManager);
-        this.loss = first.loss().build();
         this.blockSteps = BatchLayout.blockSteps(first, sources.get(0).dimX(), sources.get(0).dimY());
-        this.logitsRowBlock = BatchLayout.logitsRowBlock(k, first.batchSize(), dataType.getNumOfBytes());
-        if (closedForm && logitsRowBlock < first.batchSize()) {
-            LOG.info("logits [{}, {}, {}] exceed {} MiB: processed in blocks of {} rows", k, first.batchSize(),
-                    first.batchSize(), BatchLayout.LOGITS_BYTES >> 20, logitsRowBlock);
-        }
         this.lossSum = accumManager.zeros(new ai.djl.ndarray.types.Shape(k), dataType);
         this.gradNormSum = accumManager.zeros(new ai.djl.ndarray.types.Shape(k), dataType);
+    }
+
+    /**
+     * Chooses the gradient route: the embedding split whenever the loss has a closed-form
+     * {@code dL/dz} and {@code loss.closed_form} is on; per tower the closed form (linear onto the
+     * sphere), one autograd backward, or cached chunks when the tower's graph for the whole batch
+     * would exceed {@link BatchLayout#TOWER_GRAPH_BYTES}.
+     */
+    static GradientPlan planGradient(RunConfig c, PairLoss loss, DualEncoder model, int k, double[] tau, long towerGraphBytes) {
+        int bytes = c.precision().dataType().getNumOfBytes();
+        int b = c.batchSize();
+        if (!c.loss().closedForm()) {
+            return new GradientPlan(GradientPlan.Route.AUTOGRAD, null, null, b, b, b, false, "loss.closed_form=false");
+        }
+        if (!loss.hasEmbeddingGradient()) {
+            return new GradientPlan(GradientPlan.Route.AUTOGRAD, null, null, b, b, b, false,
+                    loss + " has no closed-form gradient with respect to the embeddings");
+        }
+        double maxScale = c.model().temperature().learnable() ? c.model().temperature().maxLogitScale() : 0;
+        for (double t : tau) {
+            maxScale = Math.max(maxScale, 1 / t);
+        }
+        boolean unitShift = model.tower1().config().output().onSphere() && model.tower2().config().output().onSphere()
+                && org.gaplab.engine.loss.GradientRequest.shiftIsSafe(maxScale, bytes);
+        long chunk1 = model.tower1().graphChunkRows(k, bytes, towerGraphBytes);
+        long chunk2 = model.tower2().graphChunkRows(k, bytes, towerGraphBytes);
+        GradientPlan.TowerRoute r1 = towerRoute(model.tower1(), chunk1, b);
+        GradientPlan.TowerRoute r2 = towerRoute(model.tower2(), chunk2, b);
+        int rows = BatchLayout.logitsRowBlock(k, b, bytes);
+        String why = loss + " has a closed-form dL/dz"
+                + (rows < b ? "; logits [" + k + ", " + b + ", " + b + "] exceed " + (BatchLayout.LOGITS_BYTES >> 20) + " MiB" : "")
+                + (r1 == GradientPlan.TowerRoute.CACHED_CHUNKS || r2 == GradientPlan.TowerRoute.CACHED_CHUNKS
+                        ? "; a tower's graph for " + b + " rows exceeds " + (towerGraphBytes >= 1 << 20 ? (towerGraphBytes >> 20) + " MiB"
+                        : (towerGraphBytes >> 10) + " KiB") : "");
+        return new GradientPlan(GradientPlan.Route.EMBEDDING_SPLIT, r1, r2, rows, Math.min(b, chunk1), Math.min(b, chunk2),
+                unitShift, why);
+    }
+
+    private static GradientPlan.TowerRoute towerRoute(org.gaplab.models.Tower t, long chunkRows, int batch) {
+        if (t.hasClosedFormBackward()) {
+            return GradientPlan.TowerRoute.CLOSED_FORM;
+        }
+        return chunkRows >= batch ? GradientPlan.TowerRoute.AUTOGRAD : GradientPlan.TowerRoute.CACHED_CHUNKS;
     }
 
     private static void checkDims(RunConfig c, PairedSource src) {
@@ -137,9 +203,14 @@ public final class Trainer implements AutoCloseable {
         return sources.get(k);
     }
 
-    /** @return whether steps use the closed-form gradient instead of autograd */
+    /** @return whether steps take the closed-form loss gradient (the embedding split) instead of whole-graph autograd */
     public boolean closedForm() {
-        return closedForm;
+        return plan.route() == GradientPlan.Route.EMBEDDING_SPLIT;
+    }
+
+    /** @return how steps compute the gradient, and why */
+    public GradientPlan gradientPlan() {
+        return plan;
     }
 
     /** @return steps completed */
@@ -179,19 +250,22 @@ public final class Trainer implements AutoCloseable {
             NDArray y = block.get(1).get(at);
             NDArray perRun;
             NDArray gradNorm;
-            if (closedForm) {
-                NDList f1 = model.tower1().forwardLinear(model.parameters(), x);
-                NDList f2 = model.tower2().forwardLinear(model.parameters(), y);
-                ClosedFormSymmetricInfoNce.Result r = ClosedFormSymmetricInfoNce.compute(f1.get(0), f2.get(0), model.logitScale(),
-                        first.model().temperature().learnable(), logitsRowBlock);
-                perRun = r.loss();
-                List<NDArray> grads = new ArrayList<>();
+            if (closedForm()) {
+                Map<String, NDArray> grads = new HashMap<>();
+                perRun = splitGradients(scope, x, y, grads);
+                List<NDArray> ordered = new ArrayList<>();
                 for (String name : model.parameters().names()) {
-                    grads.add(name.startsWith("tower1.") ? model.tower1().backwardLinear(x, f1.get(0), f1.get(1), r.gradZ1())
-                            : name.startsWith("tower2.") ? model.tower2().backwardLinear(y, f2.get(0), f2.get(1), r.gradZ2())
-                            : r.gradLogScale());
+                    NDArray g = grads.get(name);
+                    if (g == null) {
+                        throw new IllegalStateException("no gradient for parameter " + name);
+                    }
+                    ordered.add(g);
                 }
-                gradNorm = optimizer.step(model.parameters(), grads, factor);
+                gradNorm = optimizer.step(model.parameters(), ordered, factor);
+                for (String name : autogradNames) {
+                    NDArray g = grads.get(name);
+                    g.subi(g);   // autograd accumulates into .grad across steps: reset it
+                }
             } else {
                 try (GradientCollector gc = Engine.getEngine(root.getEngine().getEngineName()).newGradientCollector()) {
                     NDArray z1 = model.embed1(x);
@@ -209,6 +283,103 @@ public final class Trainer implements AutoCloseable {
         intervalSteps++;
         lastLrFactor = factor;
         return new StepResult(step, factor, lossSum, gradNormSum);
+    }
+
+    /**
+     * The embedding split: embeddings, the loss's closed-form {@code dL/dz}, then each tower's
+     * parameter gradients by its route. Fills {@code grads} (keyed by parameter name).
+     *
+     * @return the per-run loss
+     */
+    private NDArray splitGradients(NDManager scope, NDArray x, NDArray y, Map<String, NDArray> grads) {
+        Parameters params = model.parameters();
+        Tower[] towers = {model.tower1(), model.tower2()};
+        NDArray[] inputs = {x, y};
+        GradientPlan.TowerRoute[] routes = {plan.tower1(), plan.tower2()};
+        long[] chunkRows = {plan.chunkRows1(), plan.chunkRows2()};
+        NDArray[] z = new NDArray[2];
+        NDList[] linear = new NDList[2];
+        boolean wholeBackward = false;
+        for (int t = 0; t < 2; t++) {
+            switch (routes[t]) {
+                case CLOSED_FORM:
+                    linear[t] = towers[t].forwardLinear(params, inputs[t]);
+                    z[t] = linear[t].get(0);
+                    break;
+                case CACHED_CHUNKS:
+                    z[t] = towers[t].forward(params, inputs[t]);    // no collector open: no graph is kept
+                    break;
+                default:
+                    wholeBackward = true;
+            }
+        }
+        NDArray scale = model.logitScale();
+        LossGradient lg;
+        if (wholeBackward) {
+            try (GradientCollector gc = newCollector()) {
+                NDArray head = null;
+                NDArray[] graphed = new NDArray[2];
+                for (int t = 0; t < 2; t++) {
+                    if (routes[t] == GradientPlan.TowerRoute.AUTOGRAD) {
+                        graphed[t] = towers[t].forward(params, inputs[t]);
+                        z[t] = graphed[t].stopGradient();
+                    }
+                }
+                lg = loss.valueAndGradient(z[0], z[1], scale, request);
+                NDArray[] gz = {lg.gradZ1(), lg.gradZ2()};
+                for (int t = 0; t < 2; t++) {
+                    if (graphed[t] != null) {
+                        // one backward pass of sum(z . dL/dz) gives the tower's share of dL/dparams
+                        NDArray part = graphed[t].mul(gz[t]).sum();
+                        head = head == null ? part : head.add(part);
+                    }
+                }
+                gc.backward(head);
+            }
+        } else {
+            lg = loss.valueAndGradient(z[0], z[1], scale, request);
+        }
+        NDArray[] gz = {lg.gradZ1(), lg.gradZ2()};
+        for (int t = 0; t < 2; t++) {
+            if (routes[t] == GradientPlan.TowerRoute.CACHED_CHUNKS) {
+                backwardInChunks(scope, towers[t], inputs[t], gz[t], chunkRows[t]);
+            }
+            if (routes[t] == GradientPlan.TowerRoute.CLOSED_FORM) {
+                grads.putAll(towers[t].linearGradients(params, inputs[t], linear[t], gz[t]));
+            } else {
+                for (String name : towers[t].parameterNames()) {
+                    grads.put(name, params.get(name).getGradient());
+                }
+            }
+        }
+        if (lg.gradLogScale() != null) {
+            grads.put(DualEncoder.LOGIT_SCALE, lg.gradLogScale());
+        }
+        return lg.loss();
+    }
+
+    /**
+     * Gradient caching: re-runs each chunk of rows through the tower with a graph and backwards
+     * {@code sum(z_chunk . g_chunk)}; autograd adds the chunks' shares into the parameters'
+     * gradients. Each chunk's graph is freed with its scope before the next is built.
+     */
+    private void backwardInChunks(NDManager scope, Tower tower, NDArray input, NDArray gradZ, long rows) {
+        long n = input.getShape().get(1);
+        try (GradientCollector gc = newCollector()) {
+            for (long from = 0; from < n; from += rows) {
+                try (NDManager chunk = scope.newSubManager()) {
+                    NDArray xc = input.get(":, {}:{}", from, Math.min(n, from + rows));
+                    xc.attach(chunk);    // the chunk's graph is derived from xc, so it lives on this scope
+                    NDArray gc1 = gradZ.get(":, {}:{}", from, Math.min(n, from + rows));
+                    gc1.attach(chunk);
+                    gc.backward(tower.forward(model.parameters(), xc).mul(gc1).sum());
+                }
+            }
+        }
+    }
+
+    private GradientCollector newCollector() {
+        return Engine.getEngine(root.getEngine().getEngineName()).newGradientCollector();
     }
 
     /** Makes {@code index} the current data block, generating it per run from its own seed. */

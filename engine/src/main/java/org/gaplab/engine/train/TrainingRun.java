@@ -412,6 +412,7 @@ public final class TrainingRun {
         s.put("steps_per_second", r.stepsPerSecond());
         s.put("final_loss", r.finalLoss());
         s.put("device", trainer.device().toString());
+        s.put("gradient", trainer.gradientPlan().toMap());
         s.put("eval", r.eval());
         Json.write(runDir.resolve("summary.json"), s);
     }

@@ -95,7 +95,7 @@ class TrainerTest {
     }
 
     /**
-     * The autograd path with everything switched on (GELU MLP towers, learnable temperature, AdamW
+     * The autograd tower path with everything switched on (GELU MLP towers, learnable temperature, AdamW
      * with warmup and cosine decay) stays finite and learns. (A composed tanh-approximation GELU
      * once gave a NaN gradient here at step 38, but only single-threaded: the test JVM's thread
      * count does not reproduce it, so this is a path test, not a regression test of that bug.)
@@ -108,7 +108,9 @@ class TrainerTest {
                 "model.temperature.learnable=true", "optim.kind=adamw", "optim.lr=0.002", "optim.weight_decay=0.01",
                 "optim.warmup_steps=200", "optim.schedule=cosine", "data.sigma=0.3"));
         try (Trainer t = new Trainer(List.of(c), Device.cpu())) {
-            assertThat(t.closedForm()).isFalse();
+            assertThat(t.gradientPlan().route()).isEqualTo(GradientPlan.Route.EMBEDDING_SPLIT);
+            assertThat(t.gradientPlan().tower1()).isEqualTo(GradientPlan.TowerRoute.AUTOGRAD);
+            assertThat(t.gradientPlan().unitShift()).as("exp(-2 x 100) is no float32").isFalse();
             for (int s = 0; s < 20; s++) {
                 t.step();
             }

@@ -1,0 +1,75 @@
+package org.gaplab.engine.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How a step computes its gradient, decided once per trainer and logged.
+ *
+ * <p>{@link Route#EMBEDDING_SPLIT}: the loss gives its value and {@code dL/dz1, dL/dz2} in closed
+ * form over row blocks of the logits ({@code PairLoss#valueAndGradient}); each tower then turns
+ * its {@code dL/dz} into parameter gradients by its own {@link TowerRoute}. {@link Route#AUTOGRAD}:
+ * autograd through the whole graph, logits included (a loss without a closed form, e.g. the
+ * MMD^2 penalty, or {@code loss.closed_form=false}).
+ *
+ * @param route the route
+ * @param tower1 how tower 1 back-propagates (null on the autograd route)
+ * @param tower2 how tower 2 back-propagates (null on the autograd route)
+ * @param logitsRowBlock rows of the {@code [K, rows, B]} logits per block
+ * @param chunkRows1 rows per cached-gradient chunk of tower 1 (B when not chunked)
+ * @param chunkRows2 rows per cached-gradient chunk of tower 2
+ * @param unitShift whether the loss uses one shift by the logit scale (unit embeddings)
+ * @param reason why this route, in words
+ */
+public record GradientPlan(Route route, TowerRoute tower1, TowerRoute tower2, int logitsRowBlock, long chunkRows1,
+        long chunkRows2, boolean unitShift, String reason) {
+    /** Where the gradient comes from. */
+    public enum Route {
+        /** Closed-form loss gradient with respect to the embeddings, then one backward per tower. */
+        EMBEDDING_SPLIT,
+        /** Autograd through the whole graph. */
+        AUTOGRAD
+    }
+
+    /** How a tower turns {@code dL/dz} into parameter gradients. */
+    public enum TowerRoute {
+        /** A linear map onto the sphere: {@code dL/dW = x^T (g - z <z, g>) / ||u||}. */
+        CLOSED_FORM,
+        /** One backward pass of {@code sum(z . g)} through the tower's graph for the whole batch. */
+        AUTOGRAD,
+        /**
+         * Gradient caching: embed without a graph, compute {@code g = dL/dz}, then re-run each
+         * chunk of rows with a graph and backward its share {@code sum(z_chunk . g_chunk)}.
+         */
+        CACHED_CHUNKS
+    }
+
+    /** @return the plan as JSON-ready fields, for provenance and summaries */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("route", route.name().toLowerCase(java.util.Locale.ROOT));
+        if (route == Route.EMBEDDING_SPLIT) {
+            m.put("tower1", tower1.name().toLowerCase(java.util.Locale.ROOT));
+            m.put("tower2", tower2.name().toLowerCase(java.util.Locale.ROOT));
+            m.put("logits_row_block", logitsRowBlock);
+            m.put("chunk_rows_tower1", chunkRows1);
+            m.put("chunk_rows_tower2", chunkRows2);
+            m.put("unit_shift", unitShift);
+        }
+        m.put("reason", reason);
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        if (route == Route.AUTOGRAD) {
+            return "autograd through the whole graph (" + reason + ")";
+        }
+        return "closed-form dL/dz in blocks of " + logitsRowBlock + " logit rows" + (unitShift ? " (single shift)" : " (exact maxima)")
+                + "; tower1 " + describe(tower1, chunkRows1) + ", tower2 " + describe(tower2, chunkRows2) + " (" + reason + ")";
+    }
+
+    private static String describe(TowerRoute r, long rows) {
+        return r == TowerRoute.CACHED_CHUNKS ? "cached chunks of " + rows + " rows" : r.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+}
