@@ -162,11 +162,7 @@ public final class Tower {
 
     /** @return floats an autograd graph keeps per input row (the estimate of {@link #graphChunkRows}) */
     public long graphFloatsPerRow() {
-        long floats = config.inputDim();
-        for (int w : config.hidden()) {
-            floats += 3L * w;
-        }
-        return floats + 3L * config.outputDim();
+        return config.graphFloatsPerRow();
     }
 
     /** @return whether {@link #backwardLinear} applies: one bias-free linear map onto the sphere */

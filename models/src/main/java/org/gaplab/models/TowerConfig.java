@@ -56,4 +56,19 @@ public record TowerConfig(
         }
         return n + (long) in * outputDim + (kind == TowerKind.MLP ? outputDim : 0);
     }
+
+    /**
+     * Floats an autograd graph of this tower keeps per input row: the input, about three arrays per
+     * hidden layer (pre-activation, activation, what the nonlinearity's backward saves) and two or
+     * three of the output's width (the map onto the sphere).
+     *
+     * @return floats per row
+     */
+    public long graphFloatsPerRow() {
+        long floats = inputDim;
+        for (int w : hidden) {
+            floats += 3L * w;
+        }
+        return floats + 3L * outputDim;
+    }
 }

@@ -33,8 +33,9 @@ import java.util.Locale;
  *   measurement  float64 copies of n embeddings, sorted, subsampled      as evaluation, + a pairwise chunk
  * </pre>
  *
- * The logits coefficient c depends on the gradient path ({@link #LOGITS_CLOSED_FORM},
- * {@link #LOGITS_AUTOGRAD}); training's peak is the larger of a step and the final evaluation,
+ * The step's terms depend on the gradient route the trainer takes (issue 14's embedding split:
+ * closed-form, row-blocked dL/dz, then each tower by closed form, one backward, or cached chunks;
+ * or whole-graph autograd when the loss has no closed-form dL/dz); training's peak is the larger of a step and the final evaluation,
  * plus the parameters. The coefficients are upper bounds of peak resident memory measured on CPU
  * (see README "Memory"): when the training step changes how much it holds, update them here.
  *
@@ -54,18 +55,30 @@ public final class MemoryAdmission {
     /** The process before any tensor: JVM, libtorch, allocator arenas (measured: about 250 MB). */
     static final long RUNTIME_BYTES = 320L << 20;
     /**
-     * [K, B, B]-sized arrays alive at the peak of a closed-form step. The row-blocked step keeps
-     * every block's logits until the step's scope closes (measured: 1.63 GB peak RSS at B = 8192),
-     * so blocking does not lower this yet.
+     * [K, rows, B]-sized arrays alive in one logits block of the split route (blocks are freed one by
+     * one; {@code rows} as {@code BatchLayout.logitsRowBlock}: all of B when [K, B, B] fits in the
+     * logits budget).
      */
-    static final long LOGITS_CLOSED_FORM = 6;
+    static final long LOGITS_BLOCK = 5;
+    /** [K, B, d]-sized arrays the split route's loss keeps for the whole step (embeddings, dL/dz, accumulators). */
+    static final long LOSS_OUTPUTS = 10;
+    /** Logits budget of the split route, as {@code BatchLayout.LOGITS_BYTES}. */
+    static final long LOGITS_BUDGET = Long.getLong("gaplab.logitsMiB", 16) << 20;
+    /** A tower's graph budget before its backward is chunked, as {@code BatchLayout.TOWER_GRAPH_BYTES}. */
+    static final long TOWER_GRAPH_BUDGET = Long.getLong("gaplab.towerGraphMiB", 64) << 20;
+    /** Extra [K, B, B] arrays of the MMD penalty on the autograd route (distances and kernels). */
+    static final long MMD_EXTRA = 6;
     /**
      * [K, B, B]-sized arrays alive at the peak of an autograd step (logits, softmaxes, graph,
      * grads; measured: 2.3 GB peak RSS at B = 8000).
      */
     static final long LOGITS_AUTOGRAD = 10;
-    /** [n, n]-sized arrays of the evaluation loss on one batch (no gradient: logits and two softmaxes). */
-    static final long LOGITS_EVAL = 5;
+    /**
+     * [n, n]-sized arrays of the evaluation loss on one batch (no gradient: logits, two softmaxes and
+     * their temporaries; measured: 1.76 GB peak RSS for B = 100,000 with the default 8,000-pair
+     * evaluation, the evaluation being the larger part).
+     */
+    static final long LOGITS_EVAL = 6;
     /**
      * Bytes per evaluation row besides its features and embeddings: the synthetic sampler's
      * float64 scratch and the summary's temporaries (measured: 2.6 GB peak RSS at n = 4,000,000).
@@ -130,9 +143,22 @@ public final class MemoryAdmission {
     // ---- the formulas -------------------------------------------------------------------------
 
     /** @return whether the trainer takes the closed-form step for this config (Trainer's rule) */
-    static boolean closedForm(RunConfig c) {
-        return c.loss().closedForm() && c.loss().kind() == LossConfig.Kind.SYMMETRIC_INFONCE && !c.loss().penalized()
-                && linearOntoSphere(c.model().tower1()) && linearOntoSphere(c.model().tower2());
+    /** @return whether the trainer takes the embedding split (every pair loss but an MMD-penalised one) */
+    static boolean split(RunConfig c) {
+        return c.loss().closedForm() && !(c.loss().penalized() && c.loss().gapPenalty() == LossConfig.GapPenalty.MMD);
+    }
+
+    /** Peak bytes of one tower on the split route: closed form, one backward, or cached chunks. */
+    static long towerBytes(TowerConfig t, long k, long b, long bytes) {
+        if (linearOntoSphere(t)) {
+            return mul(k, b, t.inputDim() + 2L * t.outputDim() + 2, bytes);
+        }
+        long graph = mul(k, b, t.graphFloatsPerRow(), bytes);
+        if (graph <= TOWER_GRAPH_BUDGET) {
+            return saturatingAdd(graph, graph);    // the graph, and about as much again in its backward
+        }
+        long widest = t.hidden().stream().mapToLong(Integer::longValue).max().orElse(t.outputDim());
+        return saturatingAdd(TOWER_GRAPH_BUDGET, mul(k, b, 3L * t.outputDim() + 2 * widest, bytes));
     }
 
     private static boolean linearOntoSphere(TowerConfig t) {
@@ -175,13 +201,23 @@ public final class MemoryAdmission {
         String batchKey = k > 1 ? "batch_size or " + runsKey : "batch_size";
         long params = c.model().tower1().parameterCount() + c.model().tower2().parameterCount() + 1;
         long blockSteps = Math.max(1, Math.min(100, (8L << 20) / Math.max(1, b * dims * bytes)));
-        long coefficient = closedForm(c) ? LOGITS_CLOSED_FORM : LOGITS_AUTOGRAD;
         List<Term> step = new ArrayList<>();
         step.add(new Term("parameters and optimiser state", mul(4, k, params, bytes), k > 1 ? runsKey : "model"));
         step.add(new Term("data block", mul(3, k, blockSteps, b, dims, bytes), batchKey));
-        step.add(new Term("activations", mul(4, k, b, widths(c.model().tower1()) + widths(c.model().tower2()), bytes), batchKey));
-        step.add(new Term("logits of one step, " + coefficient + " x K x B^2 x " + bytes + " bytes",
-                mul(coefficient, k, b, b, bytes), batchKey));
+        if (split(c)) {
+            long rows = Math.max(1, Math.min(b, LOGITS_BUDGET / Math.max(1, k * b * bytes)));
+            long d = c.model().tower1().outputDim();
+            step.add(new Term("towers (closed form, one backward or cached chunks)", saturatingAdd(
+                    towerBytes(c.model().tower1(), k, b, bytes), towerBytes(c.model().tower2(), k, b, bytes)), batchKey));
+            step.add(new Term("logits in blocks of " + rows + " rows, " + LOGITS_BLOCK + " x K x rows x B x " + bytes + " bytes",
+                    mul(LOGITS_BLOCK, k, rows, b, bytes), batchKey));
+            step.add(new Term("loss outputs", mul(LOSS_OUTPUTS, k, b, d, bytes), batchKey));
+        } else {
+            long coefficient = LOGITS_AUTOGRAD + (c.loss().penalized() ? MMD_EXTRA : 0);
+            step.add(new Term("activations", mul(4, k, b, widths(c.model().tower1()) + widths(c.model().tower2()), bytes), batchKey));
+            step.add(new Term("logits of one step, " + coefficient + " x K x B^2 x " + bytes + " bytes",
+                    mul(coefficient, k, b, b, bytes), batchKey));
+        }
         int measured = c.schedule().measureEvery() > 0 ? Math.min(PERIODIC_MEASURE_PAIRS, c.eval().size()) : 0;
         if (measured > 0) {
             step.add(new Term("periodic measurement", measurementBytes(c, measured), "schedule.measure_every"));

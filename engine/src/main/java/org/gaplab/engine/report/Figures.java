@@ -270,7 +270,9 @@ public final class Figures {
             writeSvg(painter, w, h, sibling(base, ".svg"));
             writePdf(painter, w, h, sibling(base, ".pdf"));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write figure " + base + ": " + e.getMessage(), e);
+            // writeAtomically names the file that failed; anything else is about the figure as a whole
+            throw new UncheckedIOException(e.getMessage() != null && e.getMessage().startsWith("cannot write ") ? e.getMessage()
+                    : "cannot write figure " + base + ": " + e.getMessage(), e);
         }
     }
 
@@ -419,9 +421,14 @@ public final class Figures {
     /** Writes to a temporary file in the same directory and renames it, so a figure is never half-written. */
     private static void writeAtomically(Path file, Writer writer) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
-            writer.write(out);
+        try {
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
+                writer.write(out);
+            }
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }
