@@ -1,7 +1,7 @@
 package org.gaplab.datasets;
 
 /**
- * The paper's circle data with latent misalignment (THEORY.md section 7): latent
+ * The paper's circle data with latent misalignment (docs/theory.md section 7): latent
  * {@code theta ~ w vM(mean1, kappa) + (1 - w) vM(mean2, kappa)}, partner
  * {@code theta2 = wrap(theta + sigma N(0,1))}, features {@code (cos, sin) + featureNoise N(0, I2)}
  * for each modality.

@@ -2,7 +2,7 @@ package org.gaplab.models;
 
 import ai.djl.ndarray.NDArray;
 
-/** How a tower's last layer is mapped onto the embedding manifold (THEORY.md section 1). */
+/** How a tower's last layer is mapped onto the embedding manifold (docs/theory.md section 1). */
 public enum OutputMap {
     /** L2 normalisation onto the unit sphere S^{d-1}: {@code z / max(||z||, 1e-12)}. */
     SPHERE,

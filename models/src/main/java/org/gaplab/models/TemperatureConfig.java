@@ -1,7 +1,7 @@
 package org.gaplab.models;
 
 /**
- * Temperature of the contrastive critic (THEORY.md section 1).
+ * Temperature of the contrastive critic (docs/theory.md section 1).
  *
  * @param tau the temperature, or the initial one when learnable (logit scale starts at ln(1/tau))
  * @param learnable whether the logit scale {@code s = ln(1/tau)} is trained (CLIP-style)

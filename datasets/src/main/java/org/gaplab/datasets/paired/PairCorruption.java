@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Same-class pair corruption (the paper's COCO study, THEORY.md section 7): with probability p,
+ * Same-class pair corruption (the paper's COCO study, docs/theory.md section 7): with probability p,
  * pair i = (x_i, y_i) becomes (x_i, y_j), where pair j is drawn uniformly from the pairs of the same
  * class whose x item differs from x_i; without labels every pair is of one class, so j is any pair
  * of another x item. A pair whose class holds a single x item stays intact.

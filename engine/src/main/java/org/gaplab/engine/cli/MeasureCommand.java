@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 /** {@code gaplab measure}: the modality gap and the theory's terms of a run or of two embedding files. */
 @Command(name = "measure", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure the population-level modality gap between two embedding samples, and the terms of",
-            "the theory (THEORY.md sections 4-6), with uncertainty.",
+            "the theory (docs/theory.md sections 4-6), with uncertainty.",
             "",
             "What is paired and what is independent:",
             "  Two-sample statistics compare the two marginals: energy distance and MMD^2 (unbiased",
@@ -79,7 +79,7 @@ public final class MeasureCommand implements Callable<Integer> {
 
         @Option(names = "--synthetic", paramLabel = "N",
                 description = {"N pairs of the paper's circle data (sigma 0.4) through identity encoders: the",
-                    "untrained control of THEORY.md section 7, and a benchmark of this command at size N."})
+                    "untrained control of docs/theory.md section 7, and a benchmark of this command at size N."})
         Integer synthetic;
     }
 

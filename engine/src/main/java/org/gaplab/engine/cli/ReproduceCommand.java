@@ -28,7 +28,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code gaplab reproduce <experiment>}: the paper's numerical validations (THEORY.md section 7),
+ * {@code gaplab reproduce <experiment>}: the paper's numerical validations (docs/theory.md section 7),
  * one subcommand each, with the paper's defaults unless told otherwise.
  */
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
@@ -150,7 +150,7 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     /** {@code gaplab reproduce modality-gap}. */
     @Command(name = "modality-gap", mixinStandardHelpOptions = true,
-            description = {"Population-level modality gap under latent misalignment (THEORY.md sections 5 and 7).",
+            description = {"Population-level modality gap under latent misalignment (docs/theory.md sections 5 and 7).",
                 "",
                 "Latent theta ~ 0.7 vM(0, 6) + 0.3 vM(pi, 6); the partner's latent is theta + sigma N(0, 1); features",
                 "(cos, sin) + 0.02 N(0, 1). Two bias-free 2x2 linear encoders (PyTorch's nn.Linear init) onto S^1 are",
@@ -179,7 +179,7 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     /** {@code gaplab reproduce grad-consistency}. */
     @Command(name = "grad-consistency", mixinStandardHelpOptions = true,
-            description = {"Large-batch consistency of unimodal InfoNCE (THEORY.md sections 3 and 7).",
+            description = {"Large-batch consistency of unimodal InfoNCE (docs/theory.md sections 3 and 7).",
                 "",
                 "A linear encoder W (128x64, N(0, 1/64)) at initialisation, 64 anchors from a 4-component",
                 "Gaussian mixture in R^64 (means of norm 4, sd 1), and one pool of N_ref = 4096 negatives drawn,",
@@ -218,7 +218,7 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     /** {@code gaplab reproduce unimodal-gibbs}. */
     @Command(name = "unimodal-gibbs", mixinStandardHelpOptions = true,
-            description = {"Unimodal Gibbs equilibrium on S^2 (THEORY.md sections 4 and 7).",
+            description = {"Unimodal Gibbs equilibrium on S^2 (docs/theory.md sections 4 and 7).",
                 "",
                 "M = 768 free particles z = v/||v|| are trained with Adam (lr 0.05, 5000 steps, Gaussian noise of",
                 "sd 0.06 added to v after each step) on  mean U(z_i)/tau + mean log rho_hat(z_i),  where rho_hat is",
@@ -261,7 +261,7 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     /** {@code gaplab reproduce corruption}. */
     @Command(name = "corruption", mixinStandardHelpOptions = true,
-            description = {"Same-class pair corruption on the bundled digits (the paper's COCO study, THEORY.md section 7).",
+            description = {"Same-class pair corruption on the bundled digits (the paper's COCO study, docs/theory.md section 7).",
                 "",
                 "With probability p a training image is paired with the right half of another image of the same digit",
                 "(fixed per image for the whole run), for p in {0, 0.25, 0.5, 0.75, 1} and 3 seeds of the documented",
@@ -285,7 +285,7 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     /** {@code gaplab reproduce gap-control}. */
     @Command(name = "gap-control", mixinStandardHelpOptions = true,
-            description = {"Closing the gap with an explicit cross-modal divergence regulariser (THEORY.md section 5).",
+            description = {"Closing the gap with an explicit cross-modal divergence regulariser (docs/theory.md section 5).",
                 "",
                 "Symmetric InfoNCE + lambda * MMD^2(tower-1 batch, tower-2 batch) (RBF kernel, median-heuristic bandwidth",
                 "held out of the gradient, biased V-statistic) for lambda in {0, 1, 3, 10, 30} and 3 seeds on two datasets:",

@@ -6,7 +6,7 @@ import org.gaplab.models.Checks;
 import java.util.List;
 
 /**
- * Settings of the corruption study on the bundled digits (THEORY.md section 7, the paper's COCO
+ * Settings of the corruption study on the bundled digits (docs/theory.md section 7, the paper's COCO
  * corruption experiment transposed to digit halves).
  *
  * @param probabilities corruption probabilities p (0, 0.25, 0.5, 0.75, 1)

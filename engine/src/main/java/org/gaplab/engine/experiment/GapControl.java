@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * {@code gaplab reproduce gap-control}: the explicit cross-modal divergence regulariser of
- * THEORY.md section 5. Symmetric InfoNCE plus {@code lambda * D} is trained for each lambda on the
+ * docs/theory.md section 5. Symmetric InfoNCE plus {@code lambda * D} is trained for each lambda on the
  * circle data at sigma = 0.5 (MLP towers onto S^7, {@link GapControlConfig#circleRun}) and on the
  * digit halves; gap statistics and retrieval of the evaluation set are plotted against lambda. The
  * theory predicts a trade-off: the gap closes as lambda grows, at a cost to the contrastive fit,

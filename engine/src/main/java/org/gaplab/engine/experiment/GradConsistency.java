@@ -29,7 +29,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Gradient consistency of unimodal InfoNCE (THEORY.md sections 3 and 7): for each seed, a linear
+ * Gradient consistency of unimodal InfoNCE (docs/theory.md sections 3 and 7): for each seed, a linear
  * encoder W at initialisation, B anchors x from a Gaussian mixture, positives
  * {@code x+ = x + noise * eps} and one pool of {@code N_ref} negatives. With
  * {@code g_N = d l_N / dW} on the first N negatives of the pool, it reports

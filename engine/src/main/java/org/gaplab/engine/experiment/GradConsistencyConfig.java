@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Settings of the gradient-consistency experiment (THEORY.md section 7): a linear encoder
+ * Settings of the gradient-consistency experiment (docs/theory.md section 7): a linear encoder
  * {@code W in R^{outDim x inDim}, W ~ N(0, 1/inDim)} on Gaussian-mixture data, the gradient of
  * unimodal InfoNCE with N negatives against the one with {@code nRef} negatives, at initialisation.
  *

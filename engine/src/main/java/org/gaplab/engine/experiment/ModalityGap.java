@@ -44,7 +44,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The multimodal modality-gap validation (THEORY.md sections 5 and 7). For each misalignment
+ * The multimodal modality-gap validation (docs/theory.md sections 5 and 7). For each misalignment
  * sigma and seed, two bias-free 2x2 linear encoders are trained with symmetric InfoNCE on the
  * circle mixture (all runs stacked by the sweep machinery), then each run's fresh evaluation pairs
  * are embedded and compared: the Jeffreys divergence J between the two angle marginals (the
@@ -144,7 +144,7 @@ public final class ModalityGap {
         m.put("jeffreys", j.jeffreys());
         m.put("kl_12", j.klPq());
         m.put("kl_21", j.klQp());
-        // two independent samples (THEORY.md section 6): modality 1 from the first half of the
+        // two independent samples (docs/theory.md section 6): modality 1 from the first half of the
         // evaluation pairs, modality 2 from the second, so no row meets its own partner
         int sub = Math.min(config.energySubsample(), (int) z1.getShape().get(0) / 2);
         m.put("energy_distance", EnergyDistance.compute(z1.get(new NDIndex("0:{}", sub)), z2.get(new NDIndex("{}:{}", sub, 2 * sub)),

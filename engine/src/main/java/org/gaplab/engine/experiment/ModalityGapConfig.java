@@ -5,7 +5,7 @@ import org.gaplab.engine.cli.UserException;
 import java.util.List;
 
 /**
- * Settings of the multimodal modality-gap validation (THEORY.md section 7): the circle mixture with
+ * Settings of the multimodal modality-gap validation (docs/theory.md section 7): the circle mixture with
  * misalignment sigma, two bias-free 2x2 linear encoders onto S^1, symmetric InfoNCE at tau = 0.07,
  * Adam lr 5e-3, batch 256, evaluation on fresh pairs with each run's own eval seed.
  *

@@ -12,7 +12,7 @@ public final class SphereKde {
     private SphereKde() {}
 
     /**
-     * The training objective's unnormalised geodesic Gaussian KDE (THEORY.md section 7):
+     * The training objective's unnormalised geodesic Gaussian KDE (docs/theory.md section 7):
      *
      * <pre>
      *   log rho_hat_i = log( 1/M sum_j exp(-d_geo(z_i, z_j)^2 / (2 h^2)) + 1e-12 ),

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import org.gaplab.models.Checks;
 
 /**
- * The authors' two-well alignment potential on S^2 (THEORY.md section 4):
+ * The authors' two-well alignment potential on S^2 (docs/theory.md section 4):
  *
  * <pre>
  *   U(z) = -(1/kappa) log( w exp(kappa <z, m1>) + (1 - w) exp(kappa <z, m2>) ),

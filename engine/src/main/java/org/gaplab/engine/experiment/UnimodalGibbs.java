@@ -31,7 +31,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The unimodal Gibbs equilibrium on S^2 (THEORY.md sections 4 and 7). M free particles
+ * The unimodal Gibbs equilibrium on S^2 (docs/theory.md sections 4 and 7). M free particles
  * {@code z_i = v_i / ||v_i||} minimise the particle form of {@code F(rho) = (1/tau) int U rho - H(rho)},
  *
  * <pre>

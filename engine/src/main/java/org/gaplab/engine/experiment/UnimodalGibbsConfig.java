@@ -5,7 +5,7 @@ import org.gaplab.models.Checks;
 import java.util.List;
 
 /**
- * Settings of the unimodal Gibbs experiment on S^2 (THEORY.md section 7).
+ * Settings of the unimodal Gibbs experiment on S^2 (docs/theory.md section 7).
  *
  * @param particles M, free particles per run (768)
  * @param steps Adam steps (5000)

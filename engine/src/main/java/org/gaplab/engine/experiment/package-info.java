@@ -1,5 +1,5 @@
 /**
- * The paper's numerical validations (THEORY.md section 7), one class per experiment with a
+ * The paper's numerical validations (docs/theory.md section 7), one class per experiment with a
  * validated config record carrying the paper's defaults and a quick mode for tests. Each
  * experiment runs its seeds (and temperatures) as one stacked computation on one device and
  * writes a JSON with every plotted number, CSV tables, PNG/SVG figures and a {@code summary.md}

@@ -3,7 +3,7 @@ package org.gaplab.engine.loss;
 import ai.djl.ndarray.NDArray;
 
 /**
- * The squared centroid gap of a batch, a cross-modal divergence penalty (THEORY.md sections 5 and 6):
+ * The squared centroid gap of a batch, a cross-modal divergence penalty (docs/theory.md sections 5 and 6):
  *
  * <pre>
  *   D_c(z1, z2) = || (1/B) sum_i z1_i - (1/B) sum_i z2_i ||^2,

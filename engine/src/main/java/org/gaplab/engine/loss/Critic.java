@@ -3,7 +3,7 @@ package org.gaplab.engine.loss;
 import ai.djl.ndarray.NDArray;
 
 /**
- * A critic s(z, w) scoring how similar two embeddings are (THEORY.md section 1), evaluated for K
+ * A critic s(z, w) scoring how similar two embeddings are (docs/theory.md section 1), evaluated for K
  * stacked runs at once.
  */
 public interface Critic {

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * A contrastive loss plus an explicit cross-modal divergence penalty (the gap control of
- * THEORY.md section 5):
+ * docs/theory.md section 5):
  *
  * <pre>
  *   L = L_B(z1, z2) + lambda * D(z1 batch, z2 batch),

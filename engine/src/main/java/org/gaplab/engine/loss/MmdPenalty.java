@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * Squared maximum mean discrepancy between the batch embeddings of the two towers (Gretton et al.,
- * JMLR 2012), a cross-modal divergence penalty (THEORY.md section 5: closing the gap needs an
+ * JMLR 2012), a cross-modal divergence penalty (docs/theory.md section 5: closing the gap needs an
  * explicit divergence term). <b>Biased</b> V-statistic (all B^2 ordered pairs of each block,
  * diagonal included; never negative), Gaussian RBF kernel on the squared chordal distance:
  *

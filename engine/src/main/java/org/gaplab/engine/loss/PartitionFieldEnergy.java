@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import org.gaplab.models.Checks;
 
 /**
- * The large-batch limit of unimodal InfoNCE (THEORY.md section 3, derived form), with the
+ * The large-batch limit of unimodal InfoNCE (docs/theory.md section 3, derived form), with the
  * partition field estimated on a sample of negatives:
  *
  * <pre>

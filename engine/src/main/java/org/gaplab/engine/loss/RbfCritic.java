@@ -6,7 +6,7 @@ import org.gaplab.models.Checks;
 
 /**
  * The RBF critic {@code s(z, w) = -gamma ||z - w||^2}, used with bounded ({@code tanh})
- * embeddings; THEORY.md sets {@code gamma = 1/d}. All pairs use the expansion
+ * embeddings; docs/theory.md sets {@code gamma = 1/d}. All pairs use the expansion
  * {@code ||z||^2 + ||w||^2 - 2 <z, w>}, which costs one batched matrix product.
  */
 public final class RbfCritic implements Critic {

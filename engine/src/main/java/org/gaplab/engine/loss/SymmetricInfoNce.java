@@ -3,7 +3,7 @@ package org.gaplab.engine.loss;
 import ai.djl.ndarray.NDArray;
 
 /**
- * Symmetric multimodal InfoNCE, the CLIP loss (THEORY.md section 2; Radford et al. 2021; Cai et al.
+ * Symmetric multimodal InfoNCE, the CLIP loss (docs/theory.md section 2; Radford et al. 2021; Cai et al.
  * 2026, eq. for L_B):
  *
  * <pre>

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArrays;
 import org.gaplab.models.Checks;
 
 /**
- * Unimodal InfoNCE with N negatives (THEORY.md section 2; Cai et al. 2026, the finite-batch loss
+ * Unimodal InfoNCE with N negatives (docs/theory.md section 2; Cai et al. 2026, the finite-batch loss
  * l_N; Oord et al. 2018):
  *
  * <pre>

@@ -5,7 +5,7 @@ import ai.djl.ndarray.index.NDIndex;
 
 /**
  * The paper's estimator of the divergence between two 2-D embedding marginals (Cai et al. 2026,
- * modality-gap experiment; THEORY.md section 6). With angles {@code a = atan2(z_2, z_1)} binned
+ * modality-gap experiment; docs/theory.md section 6). With angles {@code a = atan2(z_2, z_1)} binned
  * into B equal bins on {@code [-pi, pi]} (the last bin closed), counts {@code h1, h2}:
  * <pre>
  *   p_b = (h1_b + eps) / sum_b (h1_b + eps),   q_b likewise,

@@ -3,7 +3,7 @@ package org.gaplab.engine.measure;
 import ai.djl.ndarray.NDArray;
 
 /**
- * The centroid gap between two embedding samples (Liang et al. 2022's "modality gap"; THEORY.md
+ * The centroid gap between two embedding samples (Liang et al. 2022's "modality gap"; docs/theory.md
  * section 6):
  * <pre>
  *   c1 = (1/n1) sum_i z1_i,   c2 = (1/n2) sum_j z2_j,

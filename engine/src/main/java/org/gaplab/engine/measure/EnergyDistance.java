@@ -16,7 +16,7 @@ import java.util.List;
  *   E = 2 mean_{i,j} ||X_i - Y_j|| - mean_{i != i'} ||X_i - X_i'|| - mean_{j != j'} ||Y_j - Y_j'||,
  * </pre>
  * with Euclidean distance, which for unit vectors is the chordal distance
- * {@code sqrt(2 - 2<x, y>)} (THEORY.md section 6). Its expectation is 0 iff the two laws agree (so
+ * {@code sqrt(2 - 2<x, y>)} (docs/theory.md section 6). Its expectation is 0 iff the two laws agree (so
  * an estimate may be slightly negative). The samples must be independent: with paired rows the
  * partners pull the cross term down (a bias of about 2 delta / m, delta the mean partner
  * distance) and permutation tests are invalid; {@link GapMeasurer} takes them from disjoint halves

@@ -19,7 +19,7 @@ import ai.djl.ndarray.types.Shape;
  * partner (a relative tolerance of about 100 ulps of the work dtype absorbs the rounding between
  * a pair's own score and the same score inside the matrix product). Images without captions are
  * not queries. The same pass scores a second (shuffled) pairing, and, given a temperature, the
- * partition fields of the plug-in large-batch energy (THEORY.md section 3):
+ * partition fields of the plug-in large-batch energy (docs/theory.md section 3):
  * {@code E_{z~rho1} ln (K rho2)(z)} and {@code E_{w~rho2} ln (K rho1)(w)}, with modality 1 weighted
  * by {@code imageWeights}.
  *

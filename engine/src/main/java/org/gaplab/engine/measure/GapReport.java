@@ -127,7 +127,7 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
     public record TestResult(String statistic, double observed, double pValue, int permutations, int size1, int size2) {}
 
     /**
-     * The decomposition check of THEORY.md section 4-6.
+     * The decomposition check of docs/theory.md section 4-6.
      *
      * @param tau temperature
      * @param logCTau {@code ln c_tau} on {@code S^(d-1)}

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * Where the embeddings live, which fixes the intrinsic dimension and the volume of balls that the
- * k-NN estimators use (THEORY.md section 6): on the unit sphere {@code S^(d-1)} the intrinsic
+ * k-NN estimators use (docs/theory.md section 6): on the unit sphere {@code S^(d-1)} the intrinsic
  * dimension is d - 1 and densities are taken with respect to surface area; in {@code R^d} it is d
  * and densities are with respect to Lebesgue measure.
  */

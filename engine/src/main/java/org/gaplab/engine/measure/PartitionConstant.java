@@ -1,7 +1,7 @@
 package org.gaplab.engine.measure;
 
 /**
- * The normalising constant of the sharpened partition field on the sphere (THEORY.md section 4):
+ * The normalising constant of the sharpened partition field on the sphere (docs/theory.md section 4):
  * <pre>
  *   c_tau = int_{S^(d-1)} exp(&lt;z, w&gt; / tau) dw
  *         = |S^(d-2)| int_0^pi exp(cos(t) / tau) sin^(d-2)(t) dt

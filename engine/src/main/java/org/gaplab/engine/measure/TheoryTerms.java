@@ -7,7 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import org.gaplab.engine.loss.SymmetricInfoNce;
 
 /**
- * Plug-in estimates of the terms of the theory on the sphere (THEORY.md sections 3-5), for the
+ * Plug-in estimates of the terms of the theory on the sphere (docs/theory.md sections 3-5), for the
  * cosine critic {@code s(z, w) = <z, w>} at temperature tau:
  * <pre>
  *   alignment term  A = (1/tau) E_pairs[ -&lt;f(x), g(y)&gt; ]

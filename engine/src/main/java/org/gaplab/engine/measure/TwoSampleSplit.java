@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * rows of modality 1; with one-to-one pairs, the pairs) at random into two disjoint halves A and B,
  * takes the sample of modality 1 from half A and the sample of modality 2 from the captions of
  * half B. No pair, and no image with any of its captions, has members on both sides, so a row's
- * partner can never be among the other sample's neighbours (THEORY.md section 6).
+ * partner can never be among the other sample's neighbours (docs/theory.md section 6).
  *
  * <p>Modality 1's sample follows the {@link Marginal}: {@code WEIGHTED} takes m captions of half A
  * without replacement and uses their images (an image may repeat: the two-sample statistics carry

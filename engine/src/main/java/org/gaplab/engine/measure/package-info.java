@@ -1,6 +1,6 @@
 /**
  * The measurement layer: statistics of two embedding samples (two modalities) that estimate the
- * population-level modality gap and the terms of the theory (THEORY.md sections 4-6).
+ * population-level modality gap and the terms of the theory (docs/theory.md sections 4-6).
  *
  * <p>Each statistic is a small class whose Javadoc carries its formula: {@link
  * org.gaplab.engine.measure.CentroidGap}, {@link org.gaplab.engine.measure.AngleHistogramDivergence},

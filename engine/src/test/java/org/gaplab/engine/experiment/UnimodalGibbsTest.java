@@ -19,10 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The Gibbs reference against THEORY.md's known answers, and the quick particle run end to end. */
+/** The Gibbs reference against docs/theory.md's known answers, and the quick particle run end to end. */
 class UnimodalGibbsTest {
     private static final double[] TAUS = {10, 5, 2.5, 1, 0.5, 0.2, 0.1};
-    /** THEORY.md section 4: cap masses under rho* (Monte Carlo with 2M points, +-0.002). */
+    /** docs/theory.md section 4: cap masses under rho* (Monte Carlo with 2M points, +-0.002). */
     private static final double[] KNOWN = {0.129, 0.135, 0.148, 0.189, 0.262, 0.467, 0.706};
 
     /**
@@ -51,7 +51,7 @@ class UnimodalGibbsTest {
 
     /**
      * The closed-form objective and gradient used in training against autograd through the plain
-     * objective, in float64 (THEORY.md section 7's loss). The particles include an antipodal pair,
+     * objective, in float64 (docs/theory.md section 7's loss). The particles include an antipodal pair,
      * a pair a few 1e-3 rad apart (just outside the clamp, where 1/sin d is large) and norms far
      * from 1; self-pairs sit on the clamp, where the closed form must give autograd's zero.
      */

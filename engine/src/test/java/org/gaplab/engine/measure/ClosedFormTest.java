@@ -118,7 +118,7 @@ class ClosedFormTest {
 
     @Test
     void histogramSaturatesWhenSupportsAreDisjoint() {
-        // all mass in one bin each: J is about 2 ln(n / eps), the ceiling of THEORY.md section 6
+        // all mass in one bin each: J is about 2 ln(n / eps), the ceiling of docs/theory.md section 6
         double[] a1 = new double[8000];
         double[] a2 = new double[8000];
         java.util.Arrays.fill(a1, 0.01);
