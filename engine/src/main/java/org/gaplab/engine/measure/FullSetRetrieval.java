@@ -143,7 +143,7 @@ public final class FullSetRetrieval {
                 }
                 f21 /= n2;
             }
-            return new Result(real, shuf, mean(pairScore), two ? mean(pairScoreS) : Double.NaN, f12, f21);
+            return new Result(real, shuf, Moments.mean(pairScore), two ? Moments.mean(pairScoreS) : Double.NaN, f12, f21);
         }
     }
 
@@ -230,13 +230,5 @@ public final class FullSetRetrieval {
         java.util.Arrays.sort(b);
         int n = b.length;
         return n % 2 == 1 ? b[n / 2] : 0.5 * (b[n / 2 - 1] + b[n / 2]);
-    }
-
-    private static double mean(double[] a) {
-        double s = 0;
-        for (double v : a) {
-            s += v;
-        }
-        return s / a.length;
     }
 }

@@ -672,8 +672,8 @@ public final class GapMeasurer {
                 double[] ss = column(shuffled, name);
                 Reliability.Verdict v = verdicts.getOrDefault(name, Reliability.Verdict.NOT_APPLICABLE);
                 out.add(new GapReport.Estimate(name, desc.group(), Statistics.sample(name), finite(full.get(name)),
-                        rs == null ? null : finite(mean(rs)), rs == null ? null : finite(std(rs)), finite(shuffleFull.get(name)),
-                        ss == null ? null : finite(mean(ss)), ss == null ? null : finite(std(ss)), v.reliable(), v.reason(), desc.text()));
+                        rs == null ? null : finite(Moments.mean(rs)), rs == null ? null : finite(Moments.sampleStd(rs)), finite(shuffleFull.get(name)),
+                        ss == null ? null : finite(Moments.mean(ss)), ss == null ? null : finite(Moments.sampleStd(ss)), v.reliable(), v.reason(), desc.text()));
             }
         }
         return out;
@@ -688,27 +688,6 @@ public final class GapMeasurer {
 
     private static GapReport.Estimate find(List<GapReport.Estimate> list, String name) {
         return list.stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
-    }
-
-    static double mean(double[] a) {
-        double s = 0;
-        for (double v : a) {
-            s += v;
-        }
-        return s / a.length;
-    }
-
-    /** Sample standard deviation (n - 1); NaN for one value. */
-    static double std(double[] a) {
-        if (a.length < 2) {
-            return Double.NaN;
-        }
-        double m = mean(a);
-        double s = 0;
-        for (double v : a) {
-            s += (v - m) * (v - m);
-        }
-        return Math.sqrt(s / (a.length - 1));
     }
 
     private static Double finite(Double v) {

@@ -99,28 +99,7 @@ public final class KnnDivergence {
         for (int i = 0; i < n; i++) {
             terms[i] = manifold.logBallVolume(d, floor(nu[i], zeros)) - manifold.logBallVolume(d, floor(rho[i], zeros));
         }
-        return new Reliability.Value(mean(terms) + Math.log((double) m / (n - 1)), standardError(terms));
-    }
-
-    static double mean(double[] a) {
-        double s = 0;
-        for (double v : a) {
-            s += v;
-        }
-        return s / a.length;
-    }
-
-    /** {@code sd / sqrt(n)} with the n - 1 variance; NaN below two values. */
-    static double standardError(double[] a) {
-        if (a.length < 2) {
-            return Double.NaN;
-        }
-        double m = mean(a);
-        double s = 0;
-        for (double v : a) {
-            s += (v - m) * (v - m);
-        }
-        return Math.sqrt(s / (a.length - 1) / a.length);
+        return new Reliability.Value(Moments.mean(terms) + Math.log((double) m / (n - 1)), Moments.standardError(terms));
     }
 
     static double floor(double r, int[] zeros) {

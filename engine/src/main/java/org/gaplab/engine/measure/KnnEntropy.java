@@ -40,8 +40,8 @@ public final class KnnEntropy {
         for (int i = 0; i < rho.length; i++) {
             terms[i] = manifold.logBallVolume(d, KnnDivergence.floor(rho[i], zeros));
         }
-        return new Reliability.Value(SpecialFunctions.digamma(rho.length) - SpecialFunctions.digamma(k) + KnnDivergence.mean(terms),
-                KnnDivergence.standardError(terms));
+        return new Reliability.Value(SpecialFunctions.digamma(rho.length) - SpecialFunctions.digamma(k) + Moments.mean(terms),
+                Moments.standardError(terms));
     }
 
     /** The estimate from the k-th neighbour distances of a sample of points with d coordinates. */

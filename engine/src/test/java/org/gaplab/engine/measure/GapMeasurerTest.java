@@ -95,8 +95,8 @@ class GapMeasurerTest {
         }
         // unbiased: the mean over 30 data sets is within 3 standard errors of 0 (a V-statistic's
         // bias 2 E||X-Y|| / m = 0.019 here is about 10 of them)
-        assertThat(Math.abs(GapMeasurer.mean(energy))).isLessThan(3 * GapMeasurer.std(energy) / Math.sqrt(reps));
-        assertThat(Math.abs(GapMeasurer.mean(mmd))).isLessThan(3 * GapMeasurer.std(mmd) / Math.sqrt(reps));
+        assertThat(Math.abs(Moments.mean(energy))).isLessThan(3 * Moments.sampleStd(energy) / Math.sqrt(reps));
+        assertThat(Math.abs(Moments.mean(mmd))).isLessThan(3 * Moments.sampleStd(mmd) / Math.sqrt(reps));
         // level 0.1: 3 rejections expected; P(X >= 9) < 0.005 for a valid test
         assertThat(rejections).isLessThanOrEqualTo(8);
     }
