@@ -87,20 +87,22 @@ public final class GapControl {
             double[] sp1 = values(c, l1, GapControl::spread);
             Inference.Welch gap = Inference.welch(gap1, gap0, Inference.Direction.DECREASING);
             Inference.Welch rel = Inference.welch(rel1, rel0, Inference.Direction.DECREASING);
-            Inference.Welch spread = Inference.welch(sp1, sp0, Inference.Direction.DECREASING);
-            boolean closes = gap.test().verdict() == Claim.Verdict.SUPPORTED;
-            // the theory's gap is between two spread-out marginals: a significant loss of spread is collapse,
-            // whatever the relative gap does, and a gap closed with it does not count
-            boolean collapsed = closes && spread.test().verdict() == Claim.Verdict.SUPPORTED;
+            double[] halfSp0 = java.util.Arrays.stream(sp0).map(x -> x / 2).toArray();
+            Inference.Welch spread = Inference.welch(sp1, halfSp0, Inference.Direction.DECREASING);
+            boolean closes = gap.test().verdict() == Claim.Verdict.SUPPORTED && rel.test().verdict() == Claim.Verdict.SUPPORTED;
+            // collapse, defined before any run: the clouds keep less than half of their spread (the typical distance of a
+            // point to its centroid halves); a gap closed that way does not count, whatever the relative gap does
+            boolean collapsed = gap.test().verdict() == Claim.Verdict.SUPPORTED && spread.test().verdict() == Claim.Verdict.SUPPORTED;
             Claim.Verdict v = closes && !collapsed ? Claim.Verdict.SUPPORTED
                     : collapsed || gap.test().verdict() == Claim.Verdict.NOT_SUPPORTED ? Claim.Verdict.NOT_SUPPORTED
                     : Claim.Verdict.INCONCLUSIVE;
             out.add(new Claim(c.dataset() + ": the divergence regulariser closes the population-level gap.", source,
                     "Welch's one-sided tests at level " + Inference.ALPHA + ", lambda = " + l1 + " against lambda = 0: the centroid gap "
-                            + "falls AND the embeddings' spread sqrt(1 - |c|^2) does not fall significantly (a gap closed while the "
-                            + "clouds shrink toward a point is collapse, NOT SUPPORTED)",
+                            + "falls, the gap relative to the spread sqrt(1 - |c|^2) falls, and the spread is not significantly below half of "
+                            + "its lambda = 0 value (a gap closed while the clouds shrink toward a point is collapse, NOT SUPPORTED)",
                     v, "centroid gap " + diff(gap0, gap1, gap) + "; gap / spread " + diff(rel0, rel1, rel) + "; spread "
-                            + diff(sp0, sp1, spread) + (collapsed ? "; COLLAPSE: the spread fell significantly" : "")
+                            + diff(sp0, sp1, Inference.welch(sp1, sp0, Inference.Direction.DECREASING))
+                            + (collapsed ? "; COLLAPSE: the spread fell below half (p = " + Inference.p(spread.test().pExpected()) + ")" : "")
                             + "; uniformity (Wang-Isola) " + Outputs.f(mean(c, l0, "eval_wang_isola_uniformity_1"), 3) + " / "
                             + Outputs.f(mean(c, l0, "eval_wang_isola_uniformity_2"), 3) + " -> "
                             + Outputs.f(mean(c, l1, "eval_wang_isola_uniformity_1"), 3) + " / "

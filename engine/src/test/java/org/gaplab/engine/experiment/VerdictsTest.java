@@ -191,6 +191,9 @@ class VerdictsTest {
         // a collapse whose gap falls even relative to the spread is still a collapse
         GapControl.Result shrunk = gapControl(4, (lambda, s) -> lambda == 0 ? geometry(0.5, 0.3, 2.7, rng) : geometry(0.04, 0.995, 3.1, rng));
         assertThat(GapControl.claims(shrunk).get(0).verdict()).isEqualTo(NOT_SUPPORTED);
+        // a cloud that tightens a little (spread 0.95 -> 0.87) while the gap closes is not a collapse
+        GapControl.Result tighter = gapControl(4, (lambda, s) -> geometry(lambda == 0 ? 0.5 : 0.05, lambda == 0 ? 0.3 : 0.5, 2.7, rng));
+        assertThat(GapControl.claims(tighter).get(0).verdict()).isEqualTo(SUPPORTED);
         // one seed per lambda cannot decide
         GapControl.Result one = gapControl(1, (lambda, s) -> geometry(lambda == 0 ? 0.5 : 0.05, 0.3, 2.7, rng));
         assertThat(GapControl.claims(one)).extracting(Claim::verdict).containsOnly(INCONCLUSIVE);
