@@ -136,7 +136,10 @@ class RefusalTest {
             before.assertUnchanged();
         }
         Path spec = dir.resolve("sweep.yaml");
-        Files.writeString(spec, "name: big\nbase: {batch_size: 8192, eval: {size: 100}}\ngrid: {data.sigma: [0.0, 0.5]}\n");
+        // whole-graph autograd keeps [K, B, B] arrays (10 x 2 x 8192^2 x 4 bytes), far over 1 GiB; the blocked
+        // closed-form route would fit and train
+        Files.writeString(spec, "name: big\nbase: {batch_size: 8192, eval: {size: 100}, loss: {closed_form: false}}\n"
+                + "grid: {data.sigma: [0.0, 0.5]}\n");
         Path sweepOut = dir.resolve("sweep");
         assertRefused(CliTest.gaplab("sweep", "--config", spec.toString(), "--device", "cpu", "--memory-budget", "1g",
                 "--out", sweepOut.toString()), "lower batch_size");
