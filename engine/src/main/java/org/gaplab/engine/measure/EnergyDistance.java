@@ -1,11 +1,7 @@
 package org.gaplab.engine.measure;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -55,15 +51,7 @@ public final class EnergyDistance {
      * @return the energy distance and its components
      */
     public static Result compute(NDArray x, NDArray y, Pairwise pairwise) {
-        int nx = (int) x.getShape().get(0);
-        try (NDManager s = x.getManager().newSubManager()) {
-            Pairwise.tempAttach(s, x, y);
-            NDArray pooled = NDArrays.concat(new NDList(x, y));
-            int[] counts = new int[nx];
-            Arrays.fill(counts, 1);
-            PooledPass.Result r = PooledPass.run(pooled, new PooledPass.Plan(nx, counts, List.of(DistanceKernel.distance()), 1, 0, 0,
-                    new int[] {1}, 0, false), pairwise);
-            return fromMeans(r.sxx()[0][0], r.syy()[0][0], r.sxy()[0][0]);
-        }
+        PooledPass.Result r = PooledPass.runTwoSamples(x, y, List.of(DistanceKernel.distance()), 0, 0, pairwise);
+        return fromMeans(r.sxx()[0][0], r.syy()[0][0], r.sxy()[0][0]);
     }
 }

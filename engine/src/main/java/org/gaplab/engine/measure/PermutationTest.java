@@ -1,11 +1,7 @@
 package org.gaplab.engine.measure;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -61,16 +57,7 @@ public final class PermutationTest {
      */
     public static Result run(NDArray x, NDArray y, List<DistanceKernel> kernels, boolean[] energyLike, int permutations, long seed,
             Pairwise pairwise) {
-        int nx = (int) x.getShape().get(0);
-        try (NDManager s = x.getManager().newSubManager()) {
-            Pairwise.tempAttach(s, x, y);
-            NDArray pooled = NDArrays.concat(new NDList(x, y));
-            int[] counts = new int[nx];
-            Arrays.fill(counts, 1);
-            PooledPass.Result r = PooledPass.run(pooled, new PooledPass.Plan(nx, counts, kernels, kernels.size(), permutations, seed,
-                    new int[] {1}, 0, false), pairwise);
-            return fromPass(r, energyLike, permutations);
-        }
+        return fromPass(PooledPass.runTwoSamples(x, y, kernels, permutations, seed, pairwise), energyLike, permutations);
     }
 
     /** The tests from a pass that carried the relabellings. */

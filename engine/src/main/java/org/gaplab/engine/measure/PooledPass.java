@@ -69,6 +69,29 @@ final class PooledPass {
             double[] halfCrossX, double[] halfWithinY, double[] halfCrossY, double[][] sxx, double[][] syy, double[][] sxy) {}
 
     /**
+     * One pass over two plain samples (every row of x once, then y), as the energy distance and the
+     * permutation tests take them.
+     *
+     * @param x the first sample {@code [nx, d]}
+     * @param y the second sample {@code [ny, d]}
+     * @param kernels the kernels
+     * @param permutations relabellings to carry (0 for none)
+     * @param seed their seed
+     * @param pairwise chunk budget
+     * @return the sums (host arrays)
+     */
+    static Result runTwoSamples(NDArray x, NDArray y, List<DistanceKernel> kernels, int permutations, long seed, Pairwise pairwise) {
+        int nx = (int) x.getShape().get(0);
+        try (NDManager s = x.getManager().newSubManager()) {
+            Pairwise.tempAttach(s, x, y);
+            NDArray pooled = NDArrays.concat(new NDList(x, y));
+            int[] counts = new int[nx];
+            java.util.Arrays.fill(counts, 1);
+            return run(pooled, new Plan(nx, counts, kernels, kernels.size(), permutations, seed, new int[] {1}, 0, false), pairwise);
+        }
+    }
+
+    /**
      * @param pooled {@code [nx + ny, d]}, X's distinct rows then Y's, in the work dtype
      * @param plan what to compute
      * @param pairwise chunk budget
