@@ -364,8 +364,12 @@ public final class Inference {
         return s / (x.length - 1);
     }
 
-    /** @return a p-value as text: three decimals, or two significant digits below 0.001 */
+    /** @return a p-value as text: three decimals, two significant digits below 0.001, a bound below 1e-16 */
     public static String p(double p) {
+        if (p < 1e-16) {
+            // double precision cannot resolve it (the chi-square tail underflows to 0): print a bound, not "0.0e+00"
+            return "< 1e-16";
+        }
         return String.format(java.util.Locale.ROOT, p < 0.001 ? "%.1e" : "%.3f", p);
     }
 

@@ -120,6 +120,10 @@ class VerdictsTest {
         assertThat(Inference.againstThreshold(new double[] {0.99, 0.99}, 0.95, Inference.Direction.INCREASING).verdict())
                 .isEqualTo(INCONCLUSIVE);
         assertThat(Inference.holm(new double[] {0.01, 0.04, 0.03})).containsExactly(0.03, 0.06, 0.06);
+        // a p-value double precision cannot resolve prints as a bound, never as "0.0e+00"
+        assertThat(Inference.p(0)).isEqualTo("< 1e-16");
+        assertThat(Inference.p(0.0123)).isEqualTo("0.012");
+        assertThat(Inference.p(2.5e-5)).isEqualTo("2.5e-05");
     }
 
     @Test
