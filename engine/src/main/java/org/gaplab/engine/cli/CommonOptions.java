@@ -15,8 +15,8 @@ public final class CommonOptions {
     Integer threads;
 
     @Option(names = "--memory-budget", paramLabel = "SIZE",
-            description = {"Largest peak memory a command may plan for, e.g. 8g or 512m; work whose estimate exceeds it",
-                "is refused before it starts (default: 50% of physical memory on CPU, 80% of a GPU's)."})
+            description = "Largest peak memory a command may plan for, e.g. 8g or 512m; work whose estimate exceeds it "
+                + "is refused before it starts (default: 50%% of physical memory on CPU, 80%% of a GPU's).")
     String memoryBudget;
 
     /** Most intra-op threads per core that --threads accepts. */

@@ -130,4 +130,31 @@ class CliTest {
         assertThat(o.code()).isZero();
         assertThat(o.out()).contains("--set").contains("--resume").contains("sigma = 0.4").contains("--device");
     }
+
+    /** Every command's help renders whole: a stray '%' in a description makes picocli warn and print it raw. */
+    @Test
+    void everyCommandsHelpRendersWithoutFormatWarnings() {
+        java.util.List<String[]> paths = new java.util.ArrayList<>();
+        collect(GaplabCli.commandLine(), new java.util.ArrayList<>(), paths);
+        assertThat(paths.size()).isGreaterThan(10);
+        for (String[] path : paths) {
+            String[] args = java.util.Arrays.copyOf(path, path.length + 1);
+            args[path.length] = "--help";
+            Outcome o = gaplab(args);
+            assertThat(o.code()).as(String.join(" ", args)).isZero();
+            assertThat(o.err()).as(String.join(" ", args)).doesNotContain("picocli WARN");
+            assertThat(o.out()).as(String.join(" ", args)).contains("Usage: gaplab").doesNotContain("%n");
+        }
+    }
+
+    private static void collect(picocli.CommandLine cl, java.util.List<String> prefix, java.util.List<String[]> out) {
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (e.getValue().getCommandSpec().name().equals(e.getKey()) && !e.getKey().equals("help")) {
+                java.util.List<String> p = new java.util.ArrayList<>(prefix);
+                p.add(e.getKey());
+                out.add(p.toArray(String[]::new));
+                collect(e.getValue(), p, out);
+            }
+        }
+    }
 }
