@@ -5,6 +5,8 @@ import org.apache.logging.log4j.core.config.Configurator;
 
 import picocli.CommandLine.Option;
 
+import org.gaplab.core.UserException;
+
 /** Options every command shares (mixed in). */
 public final class CommonOptions {
     @Option(names = {"-v", "--verbose"}, description = "Debug logging, and stack traces on errors.")

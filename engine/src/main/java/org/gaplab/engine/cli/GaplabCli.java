@@ -2,11 +2,12 @@ package org.gaplab.engine.cli;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.gaplab.core.Json;
+import org.gaplab.core.UserException;
 import org.gaplab.engine.admission.MemoryAdmission;
 import org.gaplab.engine.checkpoint.Checkpoint;
 import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.device.DeviceUnavailableException;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.rundir.DirectoryLock;
 
 import picocli.CommandLine;
@@ -46,10 +47,12 @@ public final class GaplabCli {
         }
     }
 
-    /** @return gaplab's version from the jar manifest, or "dev" when run from classes */
+    /**
+     * @return gaplab's version from the jar manifest, or "dev" when run from classes
+     * @see org.gaplab.core.Version#gaplab()
+     */
     public static String gaplabVersion() {
-        String v = GaplabCli.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return org.gaplab.core.Version.gaplab();
     }
 
     /**

@@ -8,15 +8,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import org.gaplab.core.Json;
+import org.gaplab.core.Seeds;
 import org.gaplab.engine.optim.OptimConfig;
 import org.gaplab.engine.optim.Optimizer;
 import org.gaplab.engine.report.Figures;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.report.Progress;
 import org.gaplab.models.ParamSpec;
 import org.gaplab.models.Parameters;
 import org.gaplab.models.RandomStreams;
-import org.gaplab.models.Seeds;
 
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;

@@ -8,9 +8,9 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import org.gaplab.core.Seeds;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.models.DualEncoder;
-import org.gaplab.models.Seeds;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
+import org.gaplab.core.UnavailableException;
+
 /**
  * One writer per output directory: an exclusive lock ({@link FileChannel#tryLock()}) on the file
  * {@value #FILE_NAME} inside it, held for as long as a process writes there. The file records the
@@ -116,7 +118,7 @@ public final class DirectoryLock implements AutoCloseable {
     }
 
     /** The directory is held by another writer: exit code 2, one line naming the holder. */
-    public static final class HeldException extends RuntimeException {
+    public static final class HeldException extends UnavailableException {
         private static final long serialVersionUID = 1L;
 
         /** @param message one line naming the directory and its holder */

@@ -2,9 +2,9 @@ package org.gaplab.engine.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.gaplab.core.Json;
 import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.report.Figures;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.report.MetricsLog;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;

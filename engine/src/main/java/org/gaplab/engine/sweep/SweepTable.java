@@ -2,8 +2,8 @@ package org.gaplab.engine.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.gaplab.core.Json;
 import org.gaplab.engine.report.Figures;
-import org.gaplab.engine.report.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
