@@ -3,6 +3,7 @@ package org.gaplab.engine.admission;
 import ai.djl.Device;
 
 import org.gaplab.core.UnavailableException;
+import org.gaplab.core.UserException;
 import org.gaplab.engine.config.LossConfig;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.device.DeviceProbe;
@@ -347,7 +348,7 @@ public final class MemoryAdmission {
             }
             return (long) (v * unit);
         } catch (NumberFormatException ex) {
-            throw new IllegalArgumentException(what + ": expected a size such as 512m or 8g, got '" + text + "'");
+            throw new UserException(what + ": expected a size such as 512m or 8g, got '" + text + "'");
         }
     }
 

@@ -70,11 +70,7 @@ public final class CommonOptions {
         if (memoryBudget == null) {
             return null;
         }
-        try {
-            return org.gaplab.engine.admission.MemoryAdmission.parseSize(memoryBudget, "--memory-budget");
-        } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
-        }
+        return org.gaplab.engine.admission.MemoryAdmission.parseSize(memoryBudget, "--memory-budget");
     }
 
     /** @return whether stack traces should be shown */

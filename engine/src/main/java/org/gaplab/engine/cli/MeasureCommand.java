@@ -262,7 +262,7 @@ public final class MeasureCommand implements Callable<Integer> {
             } else if (logitScale != null) {
                 o = o.withTau(1 / logitScale);
             }
-        } catch (IllegalArgumentException e) {
+        } catch (UserException e) {
             // MeasureOptions names its field; say which option that is
             throw new UserException("bad option: " + e.getMessage().replace("subsampleSize", "--subsample")
                     .replace("subsamples", "--bootstrap").replace("permutations", "--permutations").replace("tau", "--tau")

@@ -27,7 +27,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +37,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.imageio.ImageIO;
+
+import org.gaplab.core.UnavailableException;
 
 /**
  * Figures for papers (XChart, rendered by us to PNG, SVG and PDF).
@@ -271,7 +272,7 @@ public final class Figures {
             writePdf(painter, w, h, sibling(base, ".pdf"));
         } catch (IOException e) {
             // writeAtomically names the file that failed; anything else is about the figure as a whole
-            throw new UncheckedIOException(e.getMessage() != null && e.getMessage().startsWith("cannot write ") ? e.getMessage()
+            throw new UnavailableException(e.getMessage() != null && e.getMessage().startsWith("cannot write ") ? e.getMessage()
                     : "cannot write figure " + base + ": " + e.getMessage(), e);
         }
     }

@@ -50,7 +50,7 @@ public final class DirectoryLock implements AutoCloseable {
             Files.createDirectories(dir);
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock " + dir + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot lock " + dir + ": " + e.getMessage(), e);
         }
         try {
             FileLock lock;
@@ -75,7 +75,7 @@ public final class DirectoryLock implements AutoCloseable {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new UncheckedIOException("cannot lock " + dir + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot lock " + dir + ": " + e.getMessage(), e);
         }
     }
 

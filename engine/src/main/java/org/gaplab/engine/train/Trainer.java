@@ -14,6 +14,7 @@ import org.gaplab.core.Seeds;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.engine.checkpoint.CheckpointSource;
 import org.gaplab.engine.checkpoint.Counters;
+import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.config.LossConfig;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.loss.GradientRequest;
@@ -179,7 +180,7 @@ public final class Trainer implements AutoCloseable, CheckpointSource {
 
     private static void checkDims(RunConfig c, PairedSource src) {
         if (src.dimX() != c.model().tower1().inputDim() || src.dimY() != c.model().tower2().inputDim()) {
-            throw new IllegalArgumentException("model.tower1.input_dim/tower2.input_dim (" + c.model().tower1().inputDim()
+            throw new ConfigException("model.tower1.input_dim/tower2.input_dim (" + c.model().tower1().inputDim()
                     + ", " + c.model().tower2().inputDim() + ") do not match the data's feature dimensions ("
                     + src.dimX() + ", " + src.dimY() + ")");
         }
