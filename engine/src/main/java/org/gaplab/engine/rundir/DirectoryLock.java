@@ -1,5 +1,7 @@
 package org.gaplab.engine.rundir;
 
+import org.gaplab.core.UnavailableException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -10,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-
-import org.gaplab.core.UnavailableException;
 
 /**
  * One writer per output directory: an exclusive lock ({@link FileChannel#tryLock()}) on the file
