@@ -82,11 +82,12 @@ public final class GaplabCli {
      * Reports a command's failure and returns its exit code. A {@link GaplabException} of a user
      * category (bad input, an unusable device or file, a refused operation) is one line and exit 2;
      * anything else is a bug: exit 1 with "internal error", and the stack trace goes to the run's
-     * log when a command attached one ({@link RunLogFile}), else to stderr.
+     * log when a command attached one ({@link RunLogFile}), else (and with {@code --verbose} also)
+     * to stderr.
      *
      * @param ex what the command threw
      * @param cmd the command (its err and out writers are used)
-     * @param verbose whether to print a user error's stack trace too
+     * @param verbose whether to print the stack trace on stderr too
      * @param json whether to print the failure as a JSON object on stdout as well
      * @return the exit code
      */
@@ -103,13 +104,11 @@ public final class GaplabCli {
         }
         String what = "internal error: " + oneLine(ex.toString());
         Optional<Path> log = RunLogFile.last().filter(p -> RunLogFile.appendError(p, what, ex));
-        if (log.isPresent()) {
-            cmd.getErr().println("gaplab: " + what + "; details in " + log.get());
-        } else {
+        if (log.isEmpty() || verbose) {
             ex.printStackTrace(cmd.getErr());
-            cmd.getErr().println("gaplab: " + what + "; details in the stack trace above");
         }
-        cmd.getErr().println("gaplab: this is a bug in gaplab, not in your input; please report it with the details");
+        cmd.getErr().println("gaplab: " + what + "; details in " + log.map(Path::toString).orElse("the stack trace above")
+                + " (a bug in gaplab, not in your input; please report it with the details)");
         cmd.getErr().flush();
         printJsonError(json, cmd, category.exitCode(), "internal_error", oneLine(ex.toString()));
         return category.exitCode();
