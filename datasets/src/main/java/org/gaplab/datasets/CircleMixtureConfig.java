@@ -1,5 +1,7 @@
 package org.gaplab.datasets;
 
+import org.gaplab.core.Checks;
+
 /**
  * The paper's circle data with latent misalignment (docs/theory.md section 7): latent
  * {@code theta ~ w vM(mean1, kappa) + (1 - w) vM(mean2, kappa)}, partner
@@ -20,18 +22,12 @@ public record CircleMixtureConfig(double sigma, double weight, double mean1, dou
 
     /** Validates. */
     public CircleMixtureConfig {
-        require(Double.isFinite(sigma) && sigma >= 0, "sigma", "must be >= 0, got " + sigma);
-        require(weight >= 0 && weight <= 1, "weight", "must be in [0, 1], got " + weight);
-        require(Double.isFinite(mean1), "mean1", "must be finite");
-        require(Double.isFinite(mean2), "mean2", "must be finite");
-        require(Double.isFinite(kappa) && kappa > 0, "kappa", "must be > 0, got " + kappa);
-        require(Double.isFinite(featureNoise) && featureNoise >= 0, "featureNoise", "must be >= 0, got " + featureNoise);
-    }
-
-    private static void require(boolean ok, String field, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException(field + ": " + message);
-        }
+        Checks.check(Double.isFinite(sigma) && sigma >= 0, "sigma", "must be >= 0, got " + sigma);
+        Checks.check(weight >= 0 && weight <= 1, "weight", "must be in [0, 1], got " + weight);
+        Checks.check(Double.isFinite(mean1), "mean1", "must be finite");
+        Checks.check(Double.isFinite(mean2), "mean2", "must be finite");
+        Checks.check(Double.isFinite(kappa) && kappa > 0, "kappa", "must be > 0, got " + kappa);
+        Checks.check(Double.isFinite(featureNoise) && featureNoise >= 0, "featureNoise", "must be >= 0, got " + featureNoise);
     }
 
     /** The paper's constants with the given misalignment. */

@@ -15,12 +15,12 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 
+import org.gaplab.core.Seeds;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.loss.PairLoss;
 import org.gaplab.engine.optim.Optimizer;
 import org.gaplab.models.DualEncoder;
-import org.gaplab.models.Seeds;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,5 +1,7 @@
 package org.gaplab.models;
 
+import org.gaplab.core.Checks;
+
 /**
  * Architecture of a dual encoder: two towers with independent parameters and a temperature.
  *

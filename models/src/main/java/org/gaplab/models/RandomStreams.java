@@ -2,6 +2,8 @@ package org.gaplab.models;
 
 import ai.djl.ndarray.NDManager;
 
+import org.gaplab.core.Seeds;
+
 import java.util.function.Supplier;
 
 /**

@@ -1,5 +1,7 @@
 package org.gaplab.models;
 
+import org.gaplab.core.Checks;
+
 /**
  * Temperature of the contrastive critic (docs/theory.md section 1).
  *

@@ -1,5 +1,7 @@
 package org.gaplab.models;
 
+import org.gaplab.core.Checks;
+
 import java.util.List;
 
 /**

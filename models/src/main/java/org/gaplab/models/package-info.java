@@ -6,6 +6,7 @@
  * array of shape {@code [K, S...]}, and inputs are {@code [K, n, d]}. A single run is {@code K = 1};
  * a sweep trains K independent runs in one computation. Parameters are plain {@link
  * ai.djl.ndarray.NDArray}s owned by the caller's manager (no DJL {@code Block}s), so the engine
- * owns gradients, optimiser state and checkpoints. This module depends on DJL's API only.
+ * owns gradients, optimiser state and checkpoints. This module depends on {@code core} and DJL's API
+ * only.
  */
 package org.gaplab.models;

@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.Shape;
 
 import org.junit.jupiter.api.Test;
 
+import org.gaplab.core.Seeds;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

@@ -1,11 +1,13 @@
 package org.gaplab.datasets.io;
 
+import org.gaplab.core.UserException;
+
 /**
  * A matrix file that cannot be used: missing, malformed, of an unsupported dtype or rank, with
  * NaN/Inf values, or inconsistent with another file. The message is one line and starts with the
  * file name, so a command line can print it as is.
  */
-public class MatrixFileException extends IllegalArgumentException {
+public class MatrixFileException extends UserException {
     private static final long serialVersionUID = 1L;
 
     /**

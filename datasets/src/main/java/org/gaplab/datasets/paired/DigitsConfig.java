@@ -1,5 +1,6 @@
 package org.gaplab.datasets.paired;
 
+import org.gaplab.core.Checks;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.datasets.SourceConfig;
 
@@ -28,18 +29,10 @@ public record DigitsConfig(Views views, double evalFraction, long seed, double c
 
     /** Validates. */
     public DigitsConfig {
-        if (views == null) {
-            throw new IllegalArgumentException("views: must be left_right or top_bottom");
-        }
-        if (!(evalFraction >= 0 && evalFraction < 1)) {
-            throw new IllegalArgumentException("evalFraction: must be in [0, 1), got " + evalFraction);
-        }
-        if (seed < 0) {
-            throw new IllegalArgumentException("seed: must be >= 0, got " + seed);
-        }
-        if (!(corruption >= 0 && corruption <= 1)) {
-            throw new IllegalArgumentException("corruption: must be in [0, 1], got " + corruption);
-        }
+        Checks.check(views != null, "views", "must be left_right or top_bottom");
+        Checks.check(evalFraction >= 0 && evalFraction < 1, "evalFraction", "must be in [0, 1), got " + evalFraction);
+        Checks.check(seed >= 0, "seed", "must be >= 0, got " + seed);
+        Checks.check(corruption >= 0 && corruption <= 1, "corruption", "must be in [0, 1], got " + corruption);
     }
 
     /** Left/right halves, 20 % of the images held out (359), seed 0, no corruption. */

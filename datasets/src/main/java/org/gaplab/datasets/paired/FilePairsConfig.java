@@ -1,5 +1,7 @@
 package org.gaplab.datasets.paired;
 
+import org.gaplab.core.Checks;
+import org.gaplab.core.UserException;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.datasets.SourceConfig;
 import org.gaplab.datasets.io.Matrix;
@@ -33,15 +35,9 @@ public record FilePairsConfig(String x, String y, String pairs, String labels, d
         y = y == null ? "" : y;
         pairs = pairs == null ? "" : pairs;
         labels = labels == null ? "" : labels;
-        require(evalFraction >= 0 && evalFraction < 1, "evalFraction", "must be in [0, 1), got " + evalFraction);
-        require(seed >= 0, "seed", "must be >= 0, got " + seed);
-        require(corruption >= 0 && corruption <= 1, "corruption", "must be in [0, 1], got " + corruption);
-    }
-
-    private static void require(boolean ok, String field, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException(field + ": " + message);
-        }
+        Checks.check(evalFraction >= 0 && evalFraction < 1, "evalFraction", "must be in [0, 1), got " + evalFraction);
+        Checks.check(seed >= 0, "seed", "must be >= 0, got " + seed);
+        Checks.check(corruption >= 0 && corruption <= 1, "corruption", "must be in [0, 1], got " + corruption);
     }
 
     /** No files yet; 20 % held out, seed 0, no corruption. */
@@ -83,7 +79,7 @@ public record FilePairsConfig(String x, String y, String pairs, String labels, d
     @Override
     public PairedSource build() {
         if (x.isBlank() || y.isBlank()) {
-            throw new IllegalArgumentException("data.x and data.y: both feature files are required for data.kind files, got x='"
+            throw new UserException("data.x and data.y: both feature files are required for data.kind files, got x='"
                     + x + "', y='" + y + "'");
         }
         Matrix mx = MatrixFiles.read(x);

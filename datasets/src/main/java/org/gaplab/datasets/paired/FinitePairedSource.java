@@ -6,8 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
+import org.gaplab.core.Seeds;
+import org.gaplab.core.UserException;
 import org.gaplab.datasets.PairedSource;
-import org.gaplab.models.Seeds;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -49,7 +50,7 @@ public final class FinitePairedSource implements PairedSource {
      */
     public FinitePairedSource(PairedData data, double evalFraction, long dataSeed, double corruption) {
         if (!(evalFraction >= 0 && evalFraction < 1)) {
-            throw new IllegalArgumentException("eval_fraction: must be in [0, 1), got " + evalFraction);
+            throw new UserException("eval_fraction: must be in [0, 1), got " + evalFraction);
         }
         this.data = data;
         int n1 = data.rowsX();
@@ -74,7 +75,7 @@ public final class FinitePairedSource implements PairedSource {
         }
         int trainCount = pairs.length - evalCount;
         if (trainCount < 2) {
-            throw new IllegalArgumentException("eval_fraction " + evalFraction + " leaves " + trainCount
+            throw new UserException("eval_fraction " + evalFraction + " leaves " + trainCount
                     + " training pairs of " + pairs.length + "; a contrastive batch needs at least 2");
         }
         trainX = new int[trainCount];

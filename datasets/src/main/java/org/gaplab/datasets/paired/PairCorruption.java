@@ -1,6 +1,6 @@
 package org.gaplab.datasets.paired;
 
-import org.gaplab.models.Seeds;
+import org.gaplab.core.Seeds;
 
 import java.util.ArrayList;
 import java.util.HashMap;

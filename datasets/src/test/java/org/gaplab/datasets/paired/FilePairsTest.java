@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
+import org.gaplab.core.UserException;
 import org.gaplab.datasets.io.Matrix;
 import org.gaplab.datasets.io.MatrixFileException;
 import org.gaplab.datasets.io.Npy;
@@ -226,7 +227,7 @@ class FilePairsTest {
     }
 
     private void rejects(FilePairsConfig c, String... fragments) {
-        assertThatThrownBy(c::build).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(c::build).isInstanceOf(UserException.class)
                 .satisfies(e -> {
                     assertThat(e.getMessage()).doesNotContain("\n");
                     for (String f : fragments) {
@@ -266,6 +267,7 @@ class FilePairsTest {
 
     @Test
     void matrixFileErrorsAreOneLineAndUserFacing() {
-        assertThat(MatrixFileException.class).isAssignableTo(IllegalArgumentException.class);
+        // bad input (exit 2), not a bug
+        assertThat(MatrixFileException.class).isAssignableTo(UserException.class);
     }
 }

@@ -2,6 +2,8 @@ package org.gaplab.engine.admission;
 
 import ai.djl.Device;
 
+import org.gaplab.core.UnavailableException;
+import org.gaplab.core.UserException;
 import org.gaplab.engine.config.LossConfig;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.device.DeviceProbe;
@@ -56,16 +58,12 @@ public final class MemoryAdmission {
     static final long RUNTIME_BYTES = 320L << 20;
     /**
      * [K, rows, B]-sized arrays alive in one logits block of the split route (blocks are freed one by
-     * one; {@code rows} as {@code BatchLayout.logitsRowBlock}: all of B when [K, B, B] fits in the
+     * one; {@code rows} as {@link StepBlocks#logitsRowBlock}: all of B when [K, B, B] fits in the
      * logits budget).
      */
     static final long LOGITS_BLOCK = 5;
     /** [K, B, d]-sized arrays the split route's loss keeps for the whole step (embeddings, dL/dz, accumulators). */
     static final long LOSS_OUTPUTS = 10;
-    /** Logits budget of the split route, as {@code BatchLayout.LOGITS_BYTES}. */
-    static final long LOGITS_BUDGET = Long.getLong("gaplab.logitsMiB", 16) << 20;
-    /** A tower's graph budget before its backward is chunked, as {@code BatchLayout.TOWER_GRAPH_BYTES}. */
-    static final long TOWER_GRAPH_BUDGET = Long.getLong("gaplab.towerGraphMiB", 64) << 20;
     /** Extra [K, B, B] arrays of the MMD penalty on the autograd route (distances and kernels). */
     static final long MMD_EXTRA = 6;
     /**
@@ -131,7 +129,7 @@ public final class MemoryAdmission {
     public record Budget(long bytes, String source) {}
 
     /** Work refused because its estimate exceeds the budget; exit code 2, one line. */
-    public static final class RefusedException extends RuntimeException {
+    public static final class RefusedException extends UnavailableException {
         private static final long serialVersionUID = 1L;
 
         /** @param message estimate, budget and the key to change */
@@ -154,11 +152,11 @@ public final class MemoryAdmission {
             return mul(k, b, t.inputDim() + 2L * t.outputDim() + 2, bytes);
         }
         long graph = mul(k, b, t.graphFloatsPerRow(), bytes);
-        if (graph <= TOWER_GRAPH_BUDGET) {
+        if (graph <= StepBlocks.TOWER_GRAPH_BYTES) {
             return saturatingAdd(graph, graph);    // the graph, and about as much again in its backward
         }
         long widest = t.hidden().stream().mapToLong(Integer::longValue).max().orElse(t.outputDim());
-        return saturatingAdd(TOWER_GRAPH_BUDGET, mul(k, b, 3L * t.outputDim() + 2 * widest, bytes));
+        return saturatingAdd(StepBlocks.TOWER_GRAPH_BYTES, mul(k, b, 3L * t.outputDim() + 2 * widest, bytes));
     }
 
     private static boolean linearOntoSphere(TowerConfig t) {
@@ -200,12 +198,12 @@ public final class MemoryAdmission {
         long dims = (long) c.model().tower1().inputDim() + c.model().tower2().inputDim();
         String batchKey = k > 1 ? "batch_size or " + runsKey : "batch_size";
         long params = c.model().tower1().parameterCount() + c.model().tower2().parameterCount() + 1;
-        long blockSteps = Math.max(1, Math.min(100, (8L << 20) / Math.max(1, b * dims * bytes)));
+        long blockSteps = StepBlocks.blockSteps(b, c.model().tower1().inputDim(), c.model().tower2().inputDim(), bytes);
         List<Term> step = new ArrayList<>();
         step.add(new Term("parameters and optimiser state", mul(4, k, params, bytes), k > 1 ? runsKey : "model"));
         step.add(new Term("data block", mul(3, k, blockSteps, b, dims, bytes), batchKey));
         if (split(c)) {
-            long rows = Math.max(1, Math.min(b, LOGITS_BUDGET / Math.max(1, k * b * bytes)));
+            long rows = StepBlocks.logitsRowBlock(k, b, bytes);
             long d = c.model().tower1().outputDim();
             step.add(new Term("towers (closed form, one backward or cached chunks)", saturatingAdd(
                     towerBytes(c.model().tower1(), k, b, bytes), towerBytes(c.model().tower2(), k, b, bytes)), batchKey));
@@ -350,7 +348,7 @@ public final class MemoryAdmission {
             }
             return (long) (v * unit);
         } catch (NumberFormatException ex) {
-            throw new IllegalArgumentException(what + ": expected a size such as 512m or 8g, got '" + text + "'");
+            throw new UserException(what + ": expected a size such as 512m or 8g, got '" + text + "'");
         }
     }
 

@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.gaplab.core.Json;
+import org.gaplab.core.UserException;
 import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.config.RunConfig;
-import org.gaplab.engine.report.Json;
-import org.gaplab.engine.train.Trainer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -43,7 +43,7 @@ import java.util.zip.ZipOutputStream;
  * @param optimizerState optimiser moments
  * @param accumulators interval sums
  */
-public record Checkpoint(List<RunConfig> configs, Trainer.Counters counters, NDList params, NDList optimizerState,
+public record Checkpoint(List<RunConfig> configs, Counters counters, NDList params, NDList optimizerState,
         NDList accumulators) {
 
     /** Value of {@code meta.json}'s {@code format}. */
@@ -60,8 +60,8 @@ public record Checkpoint(List<RunConfig> configs, Trainer.Counters counters, NDL
      * @param trainer the trainer (its arrays are read, not changed)
      * @param file destination
      */
-    public static void write(Trainer trainer, Path file) {
-        Trainer.Counters c = trainer.counters();
+    public static void write(CheckpointSource trainer, Path file) {
+        Counters c = trainer.counters();
         ObjectNode meta = Json.MAPPER.createObjectNode();
         meta.put("format", FORMAT);
         meta.put("format_version", FORMAT_VERSION);
@@ -78,8 +78,8 @@ public record Checkpoint(List<RunConfig> configs, Trainer.Counters counters, NDL
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             entry(zip, "meta.json", Json.pretty(meta).getBytes(StandardCharsets.UTF_8));
             entry(zip, "configs.json", Json.pretty(configs).getBytes(StandardCharsets.UTF_8));
-            entry(zip, "params.ndlist", trainer.model().parameters().asList().encode());
-            entry(zip, "optim.ndlist", trainer.optimizer().state().encode());
+            entry(zip, "params.ndlist", trainer.parameterList().encode());
+            entry(zip, "optim.ndlist", trainer.optimizerState().encode());
             entry(zip, "accum.ndlist", trainer.accumulators().encode());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -131,7 +131,7 @@ public record Checkpoint(List<RunConfig> configs, Trainer.Counters counters, NDL
             for (JsonNode c : Json.MAPPER.readTree(entries.get("configs.json"))) {
                 configs.add(bindConfig((ObjectNode) c));
             }
-            Trainer.Counters counters = new Trainer.Counters(meta.path("step").asLong(),
+            Counters counters = new Counters(meta.path("step").asLong(),
                     meta.path("optimizer_updates").asLong(), meta.path("interval_steps").asLong(),
                     meta.path("last_lr_factor").asDouble(), meta.path("block_steps").asInt());
             return new Checkpoint(configs, counters, NDList.decode(manager, entries.get("params.ndlist")),
@@ -148,8 +148,8 @@ public record Checkpoint(List<RunConfig> configs, Trainer.Counters counters, NDL
         return ConfigLoader.fromStored(tree);
     }
 
-    /** A checkpoint that cannot be read or used; one line naming the file. */
-    public static final class CheckpointException extends RuntimeException {
+    /** A checkpoint that cannot be read or used; one line naming the file. Bad input (exit 2). */
+    public static final class CheckpointException extends UserException {
         private static final long serialVersionUID = 1L;
 
         /** @param message one line */

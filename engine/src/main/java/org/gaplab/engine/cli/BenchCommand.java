@@ -2,11 +2,12 @@ package org.gaplab.engine.cli;
 
 import ai.djl.Device;
 
+import org.gaplab.core.Json;
+import org.gaplab.core.UserException;
 import org.gaplab.engine.admission.MemoryAdmission;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.device.DeviceChoice;
 import org.gaplab.engine.device.DeviceEnvironment;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.train.Trainer;
 import org.gaplab.models.Activation;
 import org.gaplab.models.DualEncoderConfig;

@@ -5,6 +5,8 @@ import org.apache.logging.log4j.core.config.Configurator;
 
 import picocli.CommandLine.Option;
 
+import org.gaplab.core.UserException;
+
 /** Options every command shares (mixed in). */
 public final class CommonOptions {
     @Option(names = {"-v", "--verbose"}, description = "Debug logging, and stack traces on errors.")
@@ -68,11 +70,7 @@ public final class CommonOptions {
         if (memoryBudget == null) {
             return null;
         }
-        try {
-            return org.gaplab.engine.admission.MemoryAdmission.parseSize(memoryBudget, "--memory-budget");
-        } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
-        }
+        return org.gaplab.engine.admission.MemoryAdmission.parseSize(memoryBudget, "--memory-budget");
     }
 
     /** @return whether stack traces should be shown */

@@ -1,6 +1,7 @@
 package org.gaplab.engine.cli;
 
-import org.gaplab.engine.report.Json;
+import org.gaplab.core.Json;
+import org.gaplab.core.UserException;
 import org.gaplab.engine.sweep.Comparison;
 
 import picocli.CommandLine.Command;

@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.gaplab.core.Json;
+import org.gaplab.core.UserException;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.datasets.io.Matrix;
 import org.gaplab.datasets.io.MatrixFiles;
@@ -16,7 +18,6 @@ import org.gaplab.engine.checkpoint.Checkpoint;
 import org.gaplab.engine.checkpoint.RunArtifacts;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.report.EmbeddingView;
-import org.gaplab.engine.report.Json;
 import org.gaplab.models.DualEncoder;
 import org.gaplab.models.TowerConfig;
 

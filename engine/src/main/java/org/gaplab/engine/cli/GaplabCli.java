@@ -1,20 +1,16 @@
 package org.gaplab.engine.cli;
 
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
-import org.gaplab.engine.admission.MemoryAdmission;
-import org.gaplab.engine.checkpoint.Checkpoint;
-import org.gaplab.engine.config.ConfigException;
-import org.gaplab.engine.device.DeviceUnavailableException;
-import org.gaplab.engine.report.Json;
-import org.gaplab.engine.rundir.DirectoryLock;
+import org.gaplab.core.GaplabException;
+import org.gaplab.core.Json;
+import org.gaplab.engine.report.RunLogFile;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** Entry point of the {@code gaplab} command. */
 @Command(name = "gaplab", mixinStandardHelpOptions = true, versionProvider = GaplabCli.Version.class,
@@ -29,13 +25,11 @@ import java.util.Map;
         subcommands = {TrainCommand.class, MeasureCommand.class, EmbedCommand.class, SweepCommand.class, MergeCommand.class,
             CompareCommand.class,
             ReproduceCommand.class, InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 bad input, unusable device or file, refused (locked directory,",
-            "memory over budget), 3 training diverged or collapsed,",
+        footer = {"", "Exit codes: 0 ok, 1 internal error (a bug; details in the run's log), 2 bad input, unusable device or file,",
+            "refused (locked directory, memory over budget), 3 training diverged or collapsed,",
             "130/143 interrupted (SIGINT/SIGTERM) after writing a checkpoint.",
             "Docs: README.md."})
 public final class GaplabCli {
-    private static final Logger LOG = LogManager.getLogger(GaplabCli.class);
-
     private GaplabCli() {}
 
     /** Version string from the jar manifest. */
@@ -46,18 +40,23 @@ public final class GaplabCli {
         }
     }
 
-    /** @return gaplab's version from the jar manifest, or "dev" when run from classes */
+    /**
+     * @return gaplab's version from the jar manifest, or "dev" when run from classes
+     * @see org.gaplab.core.Version#gaplab()
+     */
     public static String gaplabVersion() {
-        String v = GaplabCli.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return org.gaplab.core.Version.gaplab();
     }
 
     /**
-     * Builds the command line with gaplab's error handling: bad input prints one line and exits 2.
+     * Builds the command line with gaplab's error handling ({@link #failed}): bad input prints one line
+     * and exits 2, a bug exits 1 with "internal error".
      *
      * @return the configured picocli command line
      */
     public static CommandLine commandLine() {
+        // an internal error points at this command's log, never at one an earlier command attached
+        RunLogFile.forgetLast();
         CommandLine cl = new CommandLine(GaplabCli.class);
         // help texts are written for ~110 columns; narrower terminals wrap, wider ones do not stretch
         cl.setUsageHelpAutoWidth(true);
@@ -67,27 +66,7 @@ public final class GaplabCli {
             boolean verbose = parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
                     || parseResult.hasMatchedOption("--verbose");
             boolean json = parseResult.originalArgs().contains("--json");
-            Throwable t = ex;
-            String message = t.getMessage();
-            if (t instanceof UncheckedIOException && t.getCause() != null) {
-                // keep our own message ("cannot write <path>: ...") when there is one; a bare wrap says less
-                t = t.getCause();
-                if (message == null || message.equals(t.toString())) {
-                    message = t.getMessage();
-                }
-            }
-            if (isUserError(t)) {
-                cmd.getErr().println("gaplab: error: " + oneLine(message));
-                if (verbose) {
-                    t.printStackTrace(cmd.getErr());
-                }
-                printJsonError(json, cmd, ExitCodes.USAGE, "error", oneLine(message));
-                return ExitCodes.USAGE;
-            }
-            LOG.error("internal error: {}", t.toString(), t);
-            cmd.getErr().println("gaplab: internal error: " + oneLine(t.toString()) + " (a bug; please report it with --verbose output)");
-            printJsonError(json, cmd, ExitCodes.INTERNAL, "internal_error", oneLine(t.toString()));
-            return ExitCodes.INTERNAL;
+            return failed(ex, cmd, verbose, json);
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println("gaplab: error: " + oneLine(ex.getMessage()));
@@ -100,14 +79,39 @@ public final class GaplabCli {
     }
 
     /**
-     * Bad input, an unusable device or file, a refused operation: one line and exit 2. Anything
-     * else is a bug (exit 1).
+     * Reports a command's failure and returns its exit code. A {@link GaplabException} of a user
+     * category (bad input, an unusable device or file, a refused operation) is one line and exit 2;
+     * anything else is a bug: exit 1 with "internal error", and the stack trace goes to the run's
+     * log when a command attached one ({@link RunLogFile}), else (and with {@code --verbose} also)
+     * to stderr.
+     *
+     * @param ex what the command threw
+     * @param cmd the command (its err and out writers are used)
+     * @param verbose whether to print the stack trace on stderr too
+     * @param json whether to print the failure as a JSON object on stdout as well
+     * @return the exit code
      */
-    static boolean isUserError(Throwable t) {
-        return t instanceof UserException || t instanceof ConfigException || t instanceof DeviceUnavailableException
-                || t instanceof Checkpoint.CheckpointException || t instanceof DirectoryLock.HeldException
-                || t instanceof MemoryAdmission.RefusedException
-                || t instanceof IllegalArgumentException || t instanceof java.io.IOException;
+    static int failed(Throwable ex, CommandLine cmd, boolean verbose, boolean json) {
+        GaplabException.Category category = GaplabException.Category.of(ex);
+        if (category != GaplabException.Category.INTERNAL) {
+            String message = oneLine(ex.getMessage());
+            cmd.getErr().println("gaplab: error: " + message);
+            if (verbose) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            printJsonError(json, cmd, category.exitCode(), "error", message);
+            return category.exitCode();
+        }
+        String what = "internal error: " + oneLine(ex.toString());
+        Optional<Path> log = RunLogFile.last().filter(p -> RunLogFile.appendError(p, what, ex));
+        if (log.isEmpty() || verbose) {
+            ex.printStackTrace(cmd.getErr());
+        }
+        cmd.getErr().println("gaplab: " + what + "; details in " + log.map(Path::toString).orElse("the stack trace above")
+                + " (a bug in gaplab, not in your input; please report it with the details)");
+        cmd.getErr().flush();
+        printJsonError(json, cmd, category.exitCode(), "internal_error", oneLine(ex.toString()));
+        return category.exitCode();
     }
 
     /**

@@ -2,13 +2,13 @@ package org.gaplab.engine.cli;
 
 import ai.djl.engine.Engine;
 
+import org.gaplab.core.Json;
 import org.gaplab.engine.device.CudaFacts;
 import org.gaplab.engine.device.DeviceChoice;
 import org.gaplab.engine.device.DeviceProbe;
 import org.gaplab.engine.device.DeviceRequest;
 import org.gaplab.engine.device.DeviceUnavailableException;
 import org.gaplab.engine.device.NativeSettings;
-import org.gaplab.engine.report.Json;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

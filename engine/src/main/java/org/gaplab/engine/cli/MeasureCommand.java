@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
+import org.gaplab.core.Json;
+import org.gaplab.core.UserException;
 import org.gaplab.datasets.io.Matrix;
 import org.gaplab.datasets.io.MatrixFiles;
 import org.gaplab.engine.measure.GapMeasurer;
@@ -12,7 +14,6 @@ import org.gaplab.engine.measure.Marginal;
 import org.gaplab.engine.measure.MeasureOptions;
 import org.gaplab.engine.measure.Pairwise;
 import org.gaplab.engine.measure.ReportText;
-import org.gaplab.engine.report.Json;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -261,7 +262,7 @@ public final class MeasureCommand implements Callable<Integer> {
             } else if (logitScale != null) {
                 o = o.withTau(1 / logitScale);
             }
-        } catch (IllegalArgumentException e) {
+        } catch (UserException e) {
             // MeasureOptions names its field; say which option that is
             throw new UserException("bad option: " + e.getMessage().replace("subsampleSize", "--subsample")
                     .replace("subsamples", "--bootstrap").replace("permutations", "--permutations").replace("tau", "--tau")

@@ -1,5 +1,6 @@
 package org.gaplab.engine.cli;
 
+import org.gaplab.core.UserException;
 import org.gaplab.engine.sweep.SweepRunner;
 import org.gaplab.engine.sweep.SweepTable;
 

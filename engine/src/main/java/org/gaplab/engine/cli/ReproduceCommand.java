@@ -4,18 +4,19 @@ import ai.djl.Device;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.gaplab.core.Json;
+import org.gaplab.core.UserException;
 import org.gaplab.engine.device.DeviceChoice;
 import org.gaplab.engine.experiment.CorruptionStudy;
 import org.gaplab.engine.experiment.CorruptionStudyConfig;
 import org.gaplab.engine.experiment.GapControl;
 import org.gaplab.engine.experiment.GapControlConfig;
 import org.gaplab.engine.experiment.GradConsistency;
+import org.gaplab.engine.experiment.GradConsistencyConfig;
 import org.gaplab.engine.experiment.ModalityGap;
 import org.gaplab.engine.experiment.ModalityGapConfig;
-import org.gaplab.engine.experiment.GradConsistencyConfig;
 import org.gaplab.engine.experiment.UnimodalGibbs;
 import org.gaplab.engine.experiment.UnimodalGibbsConfig;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.rundir.DirectoryLock;
 
 import picocli.CommandLine;

@@ -3,12 +3,13 @@ package org.gaplab.engine.cli;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
+import org.gaplab.core.Seeds;
+import org.gaplab.core.UserException;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.engine.admission.MemoryAdmission;
 import org.gaplab.engine.checkpoint.Checkpoint;
 import org.gaplab.engine.checkpoint.RunArtifacts;
 import org.gaplab.engine.measure.GapMeasurer;
-import org.gaplab.models.Seeds;
 
 import java.nio.file.Path;
 

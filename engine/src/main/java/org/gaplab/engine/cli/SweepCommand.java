@@ -1,8 +1,9 @@
 package org.gaplab.engine.cli;
 
+import org.gaplab.core.Json;
+import org.gaplab.core.UserException;
 import org.gaplab.engine.admission.MemoryAdmission;
 import org.gaplab.engine.device.DeviceChoice;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.sweep.Shard;
 import org.gaplab.engine.sweep.SweepPlan;
 import org.gaplab.engine.sweep.SweepRunner;

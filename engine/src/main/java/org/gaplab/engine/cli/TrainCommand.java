@@ -1,10 +1,11 @@
 package org.gaplab.engine.cli;
 
+import org.gaplab.core.Json;
+import org.gaplab.core.UserException;
 import org.gaplab.datasets.CircleMixtureConfig;
 import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.device.DeviceRequest;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.train.RunResult;
 import org.gaplab.engine.train.RunStatus;
 import org.gaplab.engine.train.StopSignal;
@@ -76,7 +77,7 @@ public final class TrainCommand implements Callable<Integer> {
         boolean named = overrides.stream().anyMatch(o -> o.trim().startsWith("name="));
         if (!named && config != null) {
             try {
-                named = org.gaplab.engine.report.Json.YAML.readTree(config.toFile()).has("name");
+                named = org.gaplab.core.Json.YAML.readTree(config.toFile()).has("name");
             } catch (java.io.IOException e) {
                 named = true; // the loader read it already; leave the name as it is
             }

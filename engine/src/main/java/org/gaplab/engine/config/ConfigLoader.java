@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import org.gaplab.engine.report.Json;
+import org.gaplab.core.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package org.gaplab.engine.config;
 
-import org.gaplab.models.Checks;
+import org.gaplab.core.Checks;
 
 /**
  * The fixed evaluation set, drawn from the run's own "eval" seed stream.

@@ -1,5 +1,6 @@
 package org.gaplab.engine.config;
 
+import org.gaplab.core.Checks;
 import org.gaplab.engine.loss.CentroidGapPenalty;
 import org.gaplab.engine.loss.DirectionalInfoNce;
 import org.gaplab.engine.loss.GapRegularizedLoss;
@@ -7,7 +8,6 @@ import org.gaplab.engine.loss.MmdPenalty;
 import org.gaplab.engine.loss.PairLoss;
 import org.gaplab.engine.loss.SigmoidPairLoss;
 import org.gaplab.engine.loss.SymmetricInfoNce;
-import org.gaplab.models.Checks;
 
 /**
  * Which contrastive loss trains the dual encoder.

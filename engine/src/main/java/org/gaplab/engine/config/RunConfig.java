@@ -1,9 +1,9 @@
 package org.gaplab.engine.config;
 
+import org.gaplab.core.Checks;
 import org.gaplab.datasets.CircleMixtureConfig;
 import org.gaplab.datasets.SourceConfig;
 import org.gaplab.engine.optim.OptimConfig;
-import org.gaplab.models.Checks;
 import org.gaplab.models.DualEncoderConfig;
 
 /**

@@ -1,6 +1,6 @@
 package org.gaplab.engine.config;
 
-import org.gaplab.models.Checks;
+import org.gaplab.core.Checks;
 
 /**
  * When the loop talks to the host and the disk.

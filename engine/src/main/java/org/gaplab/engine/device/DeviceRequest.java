@@ -1,5 +1,7 @@
 package org.gaplab.engine.device;
 
+import org.gaplab.core.UserException;
+
 /**
  * What the user asked for: {@code auto}, {@code cpu}, {@code cuda} (GPU 0) or {@code cuda:N}.
  *
@@ -22,7 +24,7 @@ public record DeviceRequest(Kind kind, int index) {
      *
      * @param text {@code auto|cpu|cuda|cuda:N} (also {@code gpu}, {@code gpu:N})
      * @return the request
-     * @throws IllegalArgumentException naming the bad value
+     * @throws UserException naming the bad value
      */
     public static DeviceRequest parse(String text) {
         String t = text == null ? "auto" : text.trim().toLowerCase(java.util.Locale.ROOT);
@@ -38,7 +40,7 @@ public record DeviceRequest(Kind kind, int index) {
                 if (t.matches("(cuda|gpu):\\d{1,3}")) {
                     return new DeviceRequest(Kind.CUDA, Integer.parseInt(t.substring(t.indexOf(':') + 1)));
                 }
-                throw new IllegalArgumentException(
+                throw new UserException(
                         "device: expected auto, cpu, cuda or cuda:N, got '" + text + "'");
         }
     }

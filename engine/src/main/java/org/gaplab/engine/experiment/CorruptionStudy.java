@@ -2,8 +2,8 @@ package org.gaplab.engine.experiment;
 
 import ai.djl.Device;
 
+import org.gaplab.core.Json;
 import org.gaplab.datasets.paired.DigitsConfig;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.sweep.SweepPoint;
 import org.gaplab.engine.sweep.SweepRow;
 import org.gaplab.engine.sweep.SweepTable;

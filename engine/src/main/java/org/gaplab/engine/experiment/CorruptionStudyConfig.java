@@ -1,7 +1,7 @@
 package org.gaplab.engine.experiment;
 
+import org.gaplab.core.Checks;
 import org.gaplab.engine.config.RunConfig;
-import org.gaplab.models.Checks;
 
 import java.util.List;
 

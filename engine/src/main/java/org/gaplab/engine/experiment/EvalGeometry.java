@@ -2,6 +2,7 @@ package org.gaplab.engine.experiment;
 
 import ai.djl.ndarray.NDManager;
 
+import org.gaplab.core.Seeds;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.measure.GapMeasurer;
@@ -9,7 +10,6 @@ import org.gaplab.engine.measure.GapReport;
 import org.gaplab.engine.measure.MeasureOptions;
 import org.gaplab.engine.sweep.Sweeps;
 import org.gaplab.models.DualEncoder;
-import org.gaplab.models.Seeds;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

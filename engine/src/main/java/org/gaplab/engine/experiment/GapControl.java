@@ -2,9 +2,9 @@ package org.gaplab.engine.experiment;
 
 import ai.djl.Device;
 
+import org.gaplab.core.Json;
 import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.config.RunConfig;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.sweep.SweepRow;
 import org.gaplab.engine.sweep.SweepTable;
 

@@ -1,11 +1,11 @@
 package org.gaplab.engine.experiment;
 
+import org.gaplab.core.Checks;
 import org.gaplab.datasets.CircleMixtureConfig;
 import org.gaplab.engine.config.EvalConfig;
 import org.gaplab.engine.config.LossConfig;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.models.Activation;
-import org.gaplab.models.Checks;
 import org.gaplab.models.DualEncoderConfig;
 import org.gaplab.models.TowerConfig;
 

@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import org.gaplab.core.Seeds;
 import org.gaplab.models.RandomStreams;
-import org.gaplab.models.Seeds;
 
 /**
  * The Gibbs law {@code rho*(z) = exp(-U(z)/tau) / Z_tau} on S^2 (uniform base measure of total

@@ -9,16 +9,16 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
+import org.gaplab.core.Json;
+import org.gaplab.core.Seeds;
 import org.gaplab.datasets.GaussianMixture;
 import org.gaplab.engine.loss.CosineCritic;
 import org.gaplab.engine.loss.Critic;
 import org.gaplab.engine.loss.RbfCritic;
 import org.gaplab.engine.loss.UnimodalInfoNce;
 import org.gaplab.engine.report.Figures;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.report.Progress;
 import org.gaplab.models.RandomStreams;
-import org.gaplab.models.Seeds;
 
 import org.knowm.xchart.XYChart;
 

@@ -1,6 +1,6 @@
 package org.gaplab.engine.experiment;
 
-import org.gaplab.models.Checks;
+import org.gaplab.core.Checks;
 
 import java.util.Arrays;
 import java.util.List;

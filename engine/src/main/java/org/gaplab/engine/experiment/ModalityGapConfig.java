@@ -1,6 +1,6 @@
 package org.gaplab.engine.experiment;
 
-import org.gaplab.engine.cli.UserException;
+import org.gaplab.core.UserException;
 
 import java.util.List;
 

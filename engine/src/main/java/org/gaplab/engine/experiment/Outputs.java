@@ -1,6 +1,6 @@
 package org.gaplab.engine.experiment;
 
-import org.gaplab.engine.report.Json;
+import org.gaplab.core.Json;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

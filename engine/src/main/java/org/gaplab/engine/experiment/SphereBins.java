@@ -3,7 +3,7 @@ package org.gaplab.engine.experiment;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
-import org.gaplab.models.Checks;
+import org.gaplab.core.Checks;
 
 /**
  * An equal-area partition of S^2 for a binned KL estimate: in the frame (e1, e2, c) of the

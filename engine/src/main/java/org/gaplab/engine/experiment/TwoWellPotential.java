@@ -2,7 +2,7 @@ package org.gaplab.engine.experiment;
 
 import ai.djl.ndarray.NDArray;
 
-import org.gaplab.models.Checks;
+import org.gaplab.core.Checks;
 
 /**
  * The authors' two-well alignment potential on S^2 (docs/theory.md section 4):

@@ -8,15 +8,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import org.gaplab.core.Json;
+import org.gaplab.core.Seeds;
+import org.gaplab.core.UserException;
 import org.gaplab.engine.optim.OptimConfig;
 import org.gaplab.engine.optim.Optimizer;
 import org.gaplab.engine.report.Figures;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.report.Progress;
 import org.gaplab.models.ParamSpec;
 import org.gaplab.models.Parameters;
 import org.gaplab.models.RandomStreams;
-import org.gaplab.models.Seeds;
 
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
@@ -388,11 +389,11 @@ public final class UnimodalGibbs {
         try {
             doc = Json.MAPPER.readTree(json.toFile());
         } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("cannot read " + json + ": " + e.getMessage(), e);
+            throw new UserException("cannot read " + json + ": " + e.getMessage(), e);
         }
         if (doc == null || !"unimodal-gibbs".equals(doc.path("experiment").asText()) || !doc.has("kl")
                 || !doc.get("kl").has("floor_per_repeat")) {
-            throw new IllegalArgumentException(json + " is not the output of a unimodal-gibbs run of this version "
+            throw new UserException(json + " is not the output of a unimodal-gibbs run of this version "
                     + "(it needs experiment = unimodal-gibbs and kl.floor_per_repeat)");
         }
         try {
@@ -409,7 +410,7 @@ public final class UnimodalGibbs {
                     Json.MAPPER.treeToValue(doc.get("trained").get("final_objective_per_seed"), double[][].class),
                     Json.MAPPER.treeToValue(doc.get("representative_particles"), double[][][].class));
         } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
-            throw new IllegalArgumentException(json + " is damaged or incomplete: " + e.getMessage(), e);
+            throw new UserException(json + " is damaged or incomplete: " + e.getMessage(), e);
         }
     }
 

@@ -2,7 +2,7 @@ package org.gaplab.engine.loss;
 
 import ai.djl.ndarray.NDArray;
 
-import org.gaplab.models.Checks;
+import org.gaplab.core.Checks;
 
 /**
  * The large-batch limit of unimodal InfoNCE (docs/theory.md section 3, derived form), with the

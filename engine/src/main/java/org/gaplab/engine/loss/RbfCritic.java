@@ -2,7 +2,7 @@ package org.gaplab.engine.loss;
 
 import ai.djl.ndarray.NDArray;
 
-import org.gaplab.models.Checks;
+import org.gaplab.core.Checks;
 
 /**
  * The RBF critic {@code s(z, w) = -gamma ||z - w||^2}, used with bounded ({@code tanh})

@@ -3,7 +3,7 @@ package org.gaplab.engine.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 
-import org.gaplab.models.Checks;
+import org.gaplab.core.Checks;
 
 /**
  * Unimodal InfoNCE with N negatives (docs/theory.md section 2; Cai et al. 2026, the finite-batch loss

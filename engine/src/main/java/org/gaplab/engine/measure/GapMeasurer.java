@@ -8,9 +8,10 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import org.gaplab.core.Seeds;
+import org.gaplab.core.UserException;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.models.DualEncoder;
-import org.gaplab.models.Seeds;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,7 +85,7 @@ public final class GapMeasurer {
      *     (then n1 = n2)
      * @param source description of the input
      * @return the report
-     * @throws IllegalArgumentException on inconsistent shapes, non-finite values or zero rows
+     * @throws UserException on inconsistent shapes, non-finite values or zero rows (bad input, exit 2)
      */
     public GapReport measure(NDArray z1, NDArray z2, int[] partner, Source source) {
         return measure(z1, z2, partner, source, options.tau(), "option");
@@ -256,7 +257,7 @@ public final class GapMeasurer {
                 smallest = Math.min(smallest, Math.min(draws[r].xRows().length, draws[r].yRows().length));
             }
             if (smallest <= k + 1) {
-                throw new IllegalArgumentException("too few rows: the two independent samples hold " + smallest
+                throw new UserException("too few rows: the two independent samples hold " + smallest
                         + " distinct points per side, and the k-NN estimators need more than k + 1 = " + (k + 1)
                         + " (give more rows or a smaller --k)");
             }
@@ -565,7 +566,7 @@ public final class GapMeasurer {
             long count = sorted.size();
             double median = 0.5 * (Pairwise.scalar(sorted.get((count - 1) / 2)) + Pairwise.scalar(sorted.get(count / 2)));
             if (!(median > 0)) {
-                throw new IllegalArgumentException("the two samples coincide (median cross distance 0); MMD bandwidths are undefined");
+                throw new UserException("the two samples coincide (median cross distance 0); MMD bandwidths are undefined");
             }
             return median;
         }
@@ -578,7 +579,7 @@ public final class GapMeasurer {
             Pairwise.tempAttach(s, x);
             NDArray sum = x.sum();
             if (!Double.isFinite(Pairwise.scalar(sum))) {
-                throw new IllegalArgumentException(name + ": embeddings contain NaN or Inf");
+                throw new UserException(name + ": embeddings contain NaN or Inf");
             }
         }
         if (!options.normalize()) {
@@ -589,7 +590,7 @@ public final class GapMeasurer {
             Pairwise.tempAttach(s, x);
             NDArray norms = x.norm(new int[] {1}, true);
             if (!(Pairwise.scalar(norms.min()) > 0)) {
-                throw new IllegalArgumentException(name + ": a row has zero norm and cannot be L2-normalised (use --no-normalize for R^d)");
+                throw new UserException(name + ": a row has zero norm and cannot be L2-normalised (use --no-normalize for R^d)");
             }
             unit = x.div(norms);
             unit.attach(scope);
@@ -602,30 +603,30 @@ public final class GapMeasurer {
         Shape s1 = z1.getShape();
         Shape s2 = z2.getShape();
         if (s1.dimension() != 2 || s2.dimension() != 2) {
-            throw new IllegalArgumentException("embeddings must be [n, d] matrices, got " + s1 + " and " + s2);
+            throw new UserException("embeddings must be [n, d] matrices, got " + s1 + " and " + s2);
         }
         if (s1.get(0) == 0 || s2.get(0) == 0) {
-            throw new IllegalArgumentException("embeddings have zero rows (" + s1 + ", " + s2 + ")");
+            throw new UserException("embeddings have zero rows (" + s1 + ", " + s2 + ")");
         }
         if (s1.get(1) != s2.get(1)) {
-            throw new IllegalArgumentException("the two modalities have different dimensions: " + s1.get(1) + " and " + s2.get(1));
+            throw new UserException("the two modalities have different dimensions: " + s1.get(1) + " and " + s2.get(1));
         }
         if (s1.get(1) < 2) {
-            throw new IllegalArgumentException("embeddings need at least 2 coordinates, got " + s1.get(1));
+            throw new UserException("embeddings need at least 2 coordinates, got " + s1.get(1));
         }
         if (partner == null) {
             if (s1.get(0) != s2.get(0)) {
-                throw new IllegalArgumentException("rows are paired by index but the counts differ (" + s1.get(0) + " vs " + s2.get(0)
+                throw new UserException("rows are paired by index but the counts differ (" + s1.get(0) + " vs " + s2.get(0)
                         + "); give a pairing index array for many-to-one data");
             }
         } else {
             if (partner.length != s2.get(0)) {
-                throw new IllegalArgumentException("the pairing index has " + partner.length + " entries but modality 2 has "
+                throw new UserException("the pairing index has " + partner.length + " entries but modality 2 has "
                         + s2.get(0) + " rows (one partner per row of modality 2)");
             }
             for (int j = 0; j < partner.length; j++) {
                 if (partner[j] < 0 || partner[j] >= s1.get(0)) {
-                    throw new IllegalArgumentException("pairing index " + partner[j] + " at position " + j
+                    throw new UserException("pairing index " + partner[j] + " at position " + j
                             + " is outside the " + s1.get(0) + " rows of modality 1");
                 }
             }

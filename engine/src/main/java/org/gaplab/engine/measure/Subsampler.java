@@ -1,6 +1,6 @@
 package org.gaplab.engine.measure;
 
-import org.gaplab.models.Seeds;
+import org.gaplab.core.Seeds;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package org.gaplab.engine.optim;
 
-import org.gaplab.models.Checks;
+import org.gaplab.core.Checks;
 
 /**
  * Optimiser settings.

@@ -9,6 +9,7 @@ import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.common.PDRectangle;
+import org.gaplab.core.UnavailableException;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -27,7 +28,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
@@ -271,7 +271,7 @@ public final class Figures {
             writePdf(painter, w, h, sibling(base, ".pdf"));
         } catch (IOException e) {
             // writeAtomically names the file that failed; anything else is about the figure as a whole
-            throw new UncheckedIOException(e.getMessage() != null && e.getMessage().startsWith("cannot write ") ? e.getMessage()
+            throw new UnavailableException(e.getMessage() != null && e.getMessage().startsWith("cannot write ") ? e.getMessage()
                     : "cannot write figure " + base + ": " + e.getMessage(), e);
         }
     }

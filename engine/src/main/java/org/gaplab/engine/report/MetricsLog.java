@@ -2,9 +2,11 @@ package org.gaplab.engine.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.gaplab.core.Json;
+import org.gaplab.core.UnavailableException;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +55,7 @@ public final class MetricsLog implements AutoCloseable {
             return new MetricsLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND), file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot open " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -75,7 +77,7 @@ public final class MetricsLog implements AutoCloseable {
             out.newLine();
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -90,7 +92,7 @@ public final class MetricsLog implements AutoCloseable {
             }
             return out;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -99,7 +101,7 @@ public final class MetricsLog implements AutoCloseable {
         try {
             out.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 }

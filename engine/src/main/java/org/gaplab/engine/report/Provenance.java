@@ -2,7 +2,7 @@ package org.gaplab.engine.report;
 
 import ai.djl.engine.Engine;
 
-import org.gaplab.engine.cli.GaplabCli;
+import org.gaplab.core.Version;
 import org.gaplab.engine.device.DeviceChoice;
 import org.gaplab.engine.device.DeviceProbe;
 
@@ -37,7 +37,7 @@ public final class Provenance {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("schema_version", SCHEMA_VERSION);
         p.put("created", Instant.now().toString());
-        p.put("gaplab", GaplabCli.gaplabVersion());
+        p.put("gaplab", Version.gaplab());
         p.put("git_sha", gitSha(Path.of("").toAbsolutePath()));
         p.put("djl", Engine.getDjlVersion());
         p.put("engine", engine.getEngineName());

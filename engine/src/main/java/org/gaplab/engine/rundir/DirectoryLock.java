@@ -1,5 +1,7 @@
 package org.gaplab.engine.rundir;
 
+import org.gaplab.core.UnavailableException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -48,7 +50,7 @@ public final class DirectoryLock implements AutoCloseable {
             Files.createDirectories(dir);
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock " + dir + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot lock " + dir + ": " + e.getMessage(), e);
         }
         try {
             FileLock lock;
@@ -73,7 +75,7 @@ public final class DirectoryLock implements AutoCloseable {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new UncheckedIOException("cannot lock " + dir + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot lock " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -116,7 +118,7 @@ public final class DirectoryLock implements AutoCloseable {
     }
 
     /** The directory is held by another writer: exit code 2, one line naming the holder. */
-    public static final class HeldException extends RuntimeException {
+    public static final class HeldException extends UnavailableException {
         private static final long serialVersionUID = 1L;
 
         /** @param message one line naming the directory and its holder */

@@ -2,9 +2,10 @@ package org.gaplab.engine.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.gaplab.core.Json;
+import org.gaplab.core.UnavailableException;
 import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.report.Figures;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.report.MetricsLog;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -13,7 +14,6 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -217,7 +217,7 @@ public record Comparison(List<Entry> entries) {
         try {
             return Json.MAPPER.readTree(f.toFile());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot read " + f + ": " + e.getMessage(), e);
         }
     }
 
@@ -407,7 +407,7 @@ public record Comparison(List<Entry> entries) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot create " + dir + ": " + e.getMessage(), e);
         }
         Json.writeAtomically(dir.resolve("compare.csv"), csv(metrics).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         Json.writeAtomically(dir.resolve("compare.txt"), text(metrics).getBytes(java.nio.charset.StandardCharsets.UTF_8));

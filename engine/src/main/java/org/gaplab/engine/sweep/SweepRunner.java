@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.gaplab.core.Json;
+import org.gaplab.core.UnavailableException;
 import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.device.DeviceChoice;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.report.Progress;
 import org.gaplab.engine.report.Provenance;
 import org.gaplab.engine.report.RunLogFile;
@@ -15,7 +16,6 @@ import org.gaplab.engine.train.StopSignal;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -206,7 +206,7 @@ public final class SweepRunner {
             LOG.warn("{}: dropping a partial last line left by an interrupted write", file);
             Json.writeAtomically(file, java.util.Arrays.copyOf(bytes, end + 1));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot repair " + file + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot repair " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -223,7 +223,7 @@ public final class SweepRunner {
                         .filter(c -> !c.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize()))
                         .sorted().forEach(dirs::add);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot list " + d + ": " + e.getMessage(), e);
+                throw new UnavailableException("cannot list " + d + ": " + e.getMessage(), e);
             }
         }
         return dirs;
@@ -237,7 +237,7 @@ public final class SweepRunner {
                 w.newLine();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot append to " + file + ": " + e.getMessage(), e);
         }
     }
 

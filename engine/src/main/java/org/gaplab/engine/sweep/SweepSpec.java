@@ -3,10 +3,10 @@ package org.gaplab.engine.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.gaplab.core.Json;
 import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.config.RunConfig;
-import org.gaplab.engine.report.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;

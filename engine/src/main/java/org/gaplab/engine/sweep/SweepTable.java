@@ -2,11 +2,11 @@ package org.gaplab.engine.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.gaplab.core.Json;
+import org.gaplab.core.UnavailableException;
 import org.gaplab.engine.report.Figures;
-import org.gaplab.engine.report.Json;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ public record SweepTable(List<SweepRow> rows) {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot read " + file + ": " + e.getMessage(), e);
         }
         return new SweepTable(rows);
     }

@@ -2,6 +2,7 @@ package org.gaplab.engine.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.gaplab.engine.admission.StepBlocks;
 import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.config.RunConfig;
 
@@ -13,25 +14,10 @@ import java.util.List;
  * (architecture, batch size, steps, loss, optimiser kind, precision, intervals) must match.
  */
 public final class BatchLayout {
-    /** Bytes of training data one run may pre-generate per block. */
-    static final long BLOCK_BYTES_PER_RUN = 8L << 20;
-    /** Most steps of data generated at once. */
-    static final int MAX_BLOCK_STEPS = 100;
-    /**
-     * Bytes one {@code [K, rows, B]} logits array may take in the closed-form step (a few such
-     * arrays live at once); above it the logits are processed in row blocks. System property
-     * {@code gaplab.logitsMiB} overrides it. 16 MiB keeps each block's arrays below glibc's
-     * largest automatic mmap threshold (32 MiB), so a freed block's memory is handed to the next
-     * block; at 64 MiB every array was a fresh mapping whose pages the kernel faulted in and
-     * zeroed each time, which made a B = 16,384 step take two to three times longer.
-     */
-    static final long LOGITS_BYTES = Long.getLong("gaplab.logitsMiB", 16) << 20;
-
-    /**
-     * Bytes a tower's autograd graph may take for one backward pass; past it the tower's backward
-     * runs in cached chunks of rows. System property {@code gaplab.towerGraphMiB} overrides it.
-     */
-    static final long TOWER_GRAPH_BYTES = Long.getLong("gaplab.towerGraphMiB", 64) << 20;
+    /** Logits budget of the closed-form step, as {@link StepBlocks#LOGITS_BYTES}. */
+    static final long LOGITS_BYTES = StepBlocks.LOGITS_BYTES;
+    /** A tower's graph budget before its backward is chunked, as {@link StepBlocks#TOWER_GRAPH_BYTES}. */
+    static final long TOWER_GRAPH_BYTES = StepBlocks.TOWER_GRAPH_BYTES;
 
     private BatchLayout() {}
 
@@ -71,22 +57,11 @@ public final class BatchLayout {
      * is the same however runs are chunked.
      */
     public static int blockSteps(RunConfig c, int dimX, int dimY) {
-        long bytesPerStep = (long) c.batchSize() * (dimX + dimY) * c.precision().dataType().getNumOfBytes();
-        return (int) Math.max(1, Math.min(MAX_BLOCK_STEPS, BLOCK_BYTES_PER_RUN / Math.max(1, bytesPerStep)));
+        return StepBlocks.blockSteps(c.batchSize(), dimX, dimY, c.precision().dataType().getNumOfBytes());
     }
 
-    /**
-     * Rows of the {@code [K, B, B]} logits processed at once: all B when the whole matrix fits
-     * {@link #LOGITS_BYTES}, else the most that do (at least 1). Blocking changes only the
-     * summation order, never a run's result beyond rounding.
-     *
-     * @param runs K
-     * @param batch B
-     * @param bytesPerElement of the training precision
-     * @return rows per block, {@code <= B}
-     */
+    /** @return rows of the {@code [K, B, B]} logits processed at once ({@link StepBlocks#logitsRowBlock}) */
     public static int logitsRowBlock(int runs, int batch, int bytesPerElement) {
-        long perRow = (long) runs * batch * bytesPerElement;
-        return (int) Math.max(1, Math.min(batch, LOGITS_BYTES / perRow));
+        return StepBlocks.logitsRowBlock(runs, batch, bytesPerElement);
     }
 }

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
-import org.gaplab.models.Seeds;
+import org.gaplab.core.Seeds;
 
 import java.util.Locale;
 

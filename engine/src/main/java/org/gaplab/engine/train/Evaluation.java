@@ -6,10 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
+import org.gaplab.core.Seeds;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.models.DualEncoder;
-import org.gaplab.models.Seeds;
 
 /** The end-of-run evaluation shared by single runs and sweeps. */
 public final class Evaluation {

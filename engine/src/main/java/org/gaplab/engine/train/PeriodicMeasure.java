@@ -2,10 +2,10 @@ package org.gaplab.engine.train;
 
 import ai.djl.ndarray.NDManager;
 
+import org.gaplab.core.Seeds;
 import org.gaplab.engine.measure.GapMeasurer;
 import org.gaplab.engine.measure.GapReport;
 import org.gaplab.engine.measure.MeasureOptions;
-import org.gaplab.models.Seeds;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -10,7 +10,11 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 
+import org.gaplab.core.Seeds;
 import org.gaplab.datasets.PairedSource;
+import org.gaplab.engine.checkpoint.CheckpointSource;
+import org.gaplab.engine.checkpoint.Counters;
+import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.config.LossConfig;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.loss.GradientRequest;
@@ -19,7 +23,6 @@ import org.gaplab.engine.loss.PairLoss;
 import org.gaplab.engine.optim.Optimizer;
 import org.gaplab.models.DualEncoder;
 import org.gaplab.models.Parameters;
-import org.gaplab.models.Seeds;
 import org.gaplab.models.Tower;
 
 import java.util.ArrayList;
@@ -40,7 +43,7 @@ import java.util.Map;
  * ({@link BatchLayout#blockSteps}). Nothing depends on K or on the engine generator's history,
  * so a resumed run replays the same data, and a run trained in a stack equals the run alone.
  */
-public final class Trainer implements AutoCloseable {
+public final class Trainer implements AutoCloseable, CheckpointSource {
     private static final org.apache.logging.log4j.Logger LOG = org.apache.logging.log4j.LogManager.getLogger(Trainer.class);
     private final List<RunConfig> runs;
     private final RunConfig first;
@@ -177,7 +180,7 @@ public final class Trainer implements AutoCloseable {
 
     private static void checkDims(RunConfig c, PairedSource src) {
         if (src.dimX() != c.model().tower1().inputDim() || src.dimY() != c.model().tower2().inputDim()) {
-            throw new IllegalArgumentException("model.tower1.input_dim/tower2.input_dim (" + c.model().tower1().inputDim()
+            throw new ConfigException("model.tower1.input_dim/tower2.input_dim (" + c.model().tower1().inputDim()
                     + ", " + c.model().tower2().inputDim() + ") do not match the data's feature dimensions ("
                     + src.dimX() + ", " + src.dimY() + ")");
         }
@@ -473,15 +476,25 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** Snapshot of the loop counters that a checkpoint must hold besides arrays. */
-    public record Counters(long step, long optimizerUpdates, long intervalSteps, double lastLrFactor, int blockSteps) {}
-
     /** @return the current counters */
     public Counters counters() {
         return new Counters(step, optimizer.updates(), intervalSteps, lastLrFactor, blockSteps);
     }
 
+    /** @return the parameters, named, for a checkpoint */
+    @Override
+    public NDList parameterList() {
+        return model.parameters().asList();
+    }
+
+    /** @return the optimiser's moments, named, for a checkpoint */
+    @Override
+    public NDList optimizerState() {
+        return optimizer.state();
+    }
+
     /** @return the interval accumulators, named, for a checkpoint */
+    @Override
     public NDList accumulators() {
         lossSum.setName("acc/loss");
         gradNormSum.setName("acc/grad_norm");

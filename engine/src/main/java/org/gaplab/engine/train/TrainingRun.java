@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.gaplab.core.Json;
 import org.gaplab.engine.admission.MemoryAdmission;
 import org.gaplab.engine.checkpoint.Checkpoint;
 import org.gaplab.engine.config.ConfigException;
@@ -16,7 +17,6 @@ import org.gaplab.engine.device.DeviceChoice;
 import org.gaplab.engine.device.DeviceProbe;
 import org.gaplab.engine.device.DeviceRequest;
 import org.gaplab.engine.report.Figures;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.report.MetricsLog;
 import org.gaplab.engine.report.Progress;
 import org.gaplab.engine.report.Provenance;

@@ -7,10 +7,10 @@ import ai.djl.ndarray.NDManager;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.gaplab.core.Json;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.config.ScheduleConfig;
 import org.gaplab.engine.device.DeviceRequest;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.train.RunResult;
 import org.gaplab.engine.train.TrainedModel;
 import org.gaplab.engine.train.TrainingRun;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.gaplab.engine.report.Json;
+import org.gaplab.core.Json;
 import org.junit.jupiter.api.Test;
 
 /** {@code bench --case gemm}: the large step's matrix products alone, with their arithmetic stated. */

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.gaplab.core.Json;
 import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.config.RunConfig;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.sweep.Comparison;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.gaplab.core.Json;
 import org.gaplab.engine.checkpoint.Checkpoint;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.rundir.DirectoryLock;
 import org.gaplab.engine.rundir.DirectorySnapshot;
 import org.junit.jupiter.api.BeforeAll;

@@ -6,7 +6,7 @@ import ai.djl.Device;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.gaplab.engine.report.Json;
+import org.gaplab.core.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -12,7 +12,8 @@ import ai.djl.training.GradientCollector;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.gaplab.engine.report.Json;
+import org.gaplab.core.Json;
+import org.gaplab.core.UserException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -194,6 +195,6 @@ class UnimodalGibbsTest {
         }
         Files.writeString(again.resolve("unimodal_gibbs.json"), "{\"experiment\": \"corruption\"}");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> UnimodalGibbs.read(again.resolve("unimodal_gibbs.json")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not the output of a unimodal-gibbs run");
+                .isInstanceOf(UserException.class).hasMessageContaining("not the output of a unimodal-gibbs run");
     }
 }

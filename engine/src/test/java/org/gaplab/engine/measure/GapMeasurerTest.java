@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.gaplab.engine.report.Json;
+import org.gaplab.core.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.gaplab.core.Json;
 import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.device.DeviceProbe;
 import org.gaplab.engine.device.DeviceRequest;
-import org.gaplab.engine.report.Json;
 import org.gaplab.engine.train.StopSignal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package org.gaplab.models;
+package org.gaplab.core;
 
 /**
  * Seed arithmetic shared by every module: one root seed is split into named, independent streams

@@ -1,8 +1,9 @@
-package org.gaplab.models;
+package org.gaplab.core;
 
 /**
- * Argument checks for configuration records. Each failure is an {@link IllegalArgumentException}
- * whose message starts with the offending field name, so a config loader can prefix the full key.
+ * Argument checks for configuration records. Each failure is a {@link UserException} (bad input,
+ * exit 2) whose message starts with the offending field name, so a config loader can prefix the
+ * full key.
  */
 public final class Checks {
     private Checks() {}
@@ -10,7 +11,7 @@ public final class Checks {
     /** Fails with {@code "field: message"} unless {@code condition} holds. */
     public static void check(boolean condition, String field, String message) {
         if (!condition) {
-            throw new IllegalArgumentException(field + ": " + message);
+            throw new UserException(field + ": " + message);
         }
     }
 

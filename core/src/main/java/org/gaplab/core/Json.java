@@ -1,19 +1,15 @@
-package org.gaplab.engine.report;
+package org.gaplab.core;
 
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.Module;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.annotation.JsonTypeIdResolver;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-
-import org.gaplab.datasets.SourceConfig;
-import org.gaplab.engine.config.SourceKindIdResolver;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +18,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** The one Jackson setup of gaplab, and atomic writes of JSON files. */
+/**
+ * The one Jackson setup of gaplab, and atomic writes of JSON files.
+ *
+ * <p>Both mappers add every Jackson {@link Module} that a jar on the class path registers under
+ * {@code META-INF/services/com.fasterxml.jackson.databind.Module}: that is how a higher module
+ * teaches this one its own types (the engine registers how {@code data.kind} selects a source
+ * config) without this bottom layer knowing them.
+ */
 public final class Json {
     /** Strict mapper for JSON: unknown keys and nulls for primitives fail. */
     public static final ObjectMapper MAPPER = configure(JsonMapper.builder()
@@ -36,11 +39,6 @@ public final class Json {
 
     private Json() {}
 
-    /** Mix-in that makes {@code data.kind} select the source config record. */
-    @JsonTypeInfo(use = JsonTypeInfo.Id.CUSTOM, include = JsonTypeInfo.As.PROPERTY, property = "kind")
-    @JsonTypeIdResolver(SourceKindIdResolver.class)
-    interface SourceConfigMixin {}
-
     private static ObjectMapper configure(ObjectMapper m) {
         m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -50,7 +48,8 @@ public final class Json {
         m.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         // snake_case everywhere a person or program reads: config keys, reports, metrics
         m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
-        m.addMixIn(SourceConfig.class, SourceConfigMixin.class);
+        // the class loader that loaded gaplab, not whichever thread first touched this class
+        m.registerModules(ObjectMapper.findModules(Json.class.getClassLoader()));
         return m;
     }
 
@@ -86,7 +85,11 @@ public final class Json {
         }
     }
 
-    /** Writes bytes atomically: to a temp file in the same directory, then an atomic rename. */
+    /**
+     * Writes bytes atomically: to a temp file in the same directory, then an atomic rename.
+     *
+     * @throws UnavailableException when the file or its directory cannot be written
+     */
     public static void writeAtomically(Path file, byte[] bytes) {
         try {
             Path dir = file.toAbsolutePath().getParent();
@@ -100,7 +103,8 @@ public final class Json {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            // a file we cannot write is a resource this process cannot use, not a bug
+            throw new UnavailableException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 }
