@@ -23,7 +23,7 @@ public enum OutputMap {
     public NDArray apply(NDArray z) {
         switch (this) {
             case SPHERE:
-                return z.div(z.norm(new int[] {-1}, true).maximum(NORM_EPS));
+                return z.div(Scalars.atLeast(z.norm(new int[] {-1}, true), NORM_EPS));
             case TANH:
                 return z.tanh();
             case NONE:

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.gaplab.models.Scalars;
 
 /**
  * Gradient consistency of unimodal InfoNCE (docs/theory.md sections 3 and 7): for each seed, a linear
@@ -231,7 +232,7 @@ public final class GradConsistency {
     /** {@code x W^T}, then L2-normalised (sphere) or {@code tanh} (bounded). */
     static NDArray embed(NDArray x, NDArray w, boolean sphere) {
         NDArray h = x.batchMatMul(w.transpose(0, 2, 1));
-        return sphere ? h.div(h.norm(new int[] {2}, true).maximum(1e-12)) : h.tanh();
+        return sphere ? h.div(Scalars.atLeast(h.norm(new int[] {2}, true), 1e-12)) : h.tanh();
     }
 
     /**

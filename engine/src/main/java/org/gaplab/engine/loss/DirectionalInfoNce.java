@@ -1,6 +1,7 @@
 package org.gaplab.engine.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.gaplab.models.Scalars;
 
 /**
  * One-directional multimodal InfoNCE, for ablations of the symmetric loss:
@@ -33,7 +34,7 @@ public final class DirectionalInfoNce implements PairLoss {
         long b = z1.getShape().get(1);
         NDArray s = PairLoss.logits(z1, z2, logitScale);
         NDArray logp = s.logSoftmax(direction == Direction.X_TO_Y ? 2 : 1);
-        return logp.diagonal(0, 1, 2).sum(new int[] {1}).muli(-1.0 / b);
+        return Scalars.mul(logp.diagonal(0, 1, 2).sum(new int[] {1}), -1.0 / b);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.gaplab.engine.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.gaplab.models.Scalars;
 
 /**
  * A contrastive loss plus an explicit cross-modal divergence penalty (the gap control of
@@ -34,7 +35,7 @@ public final class GapRegularizedLoss implements PairLoss {
 
     @Override
     public NDArray perRun(NDArray z1, NDArray z2, NDArray logitScale) {
-        return base.perRun(z1, z2, logitScale).add(penalty.perRun(z1, z2).mul(lambda));
+        return base.perRun(z1, z2, logitScale).add(Scalars.mul(penalty.perRun(z1, z2), lambda));
     }
 
     /** Closed form when both the contrastive loss and the penalty have one (the centroid gap; not MMD^2). */

@@ -1,6 +1,7 @@
 package org.gaplab.engine.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.gaplab.models.Scalars;
 
 /**
  * Squared maximum mean discrepancy between the batch embeddings of the two towers (Gretton et al.,
@@ -33,7 +34,7 @@ public final class MmdPenalty implements CrossModalPenalty {
         NDArray s2 = d12.stopGradient().reshape(k, -1).median(new int[] {1}).maximum(MIN_BANDWIDTH_SQUARED);
         NDArray scale = s2.mul(-2).reshape(k, 1, 1); // -2 s^2
         NDArray within = meanKernel(d11, scale).add(meanKernel(d22, scale));
-        return within.sub(meanKernel(d12, scale).mul(2));
+        return within.sub(Scalars.mul(meanKernel(d12, scale), 2));
     }
 
     /** {@code mean_ij exp(d_ij / scale)} per run (PyTorch's mean reduces one axis here: flatten first). */
@@ -45,7 +46,7 @@ public final class MmdPenalty implements CrossModalPenalty {
     static NDArray squaredDistances(NDArray a, NDArray b) {
         NDArray na = a.square().sum(new int[] {2}, true);
         NDArray nb = b.square().sum(new int[] {2}, true).transpose(0, 2, 1);
-        return na.add(nb).sub(a.batchMatMul(b.transpose(0, 2, 1)).mul(2)).maximum(0);
+        return Scalars.atLeast(na.add(nb).sub(Scalars.mul(a.batchMatMul(b.transpose(0, 2, 1)), 2)), 0);
     }
 
     @Override

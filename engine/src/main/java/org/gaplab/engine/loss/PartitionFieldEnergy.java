@@ -3,6 +3,7 @@ package org.gaplab.engine.loss;
 import ai.djl.ndarray.NDArray;
 
 import org.gaplab.core.Checks;
+import org.gaplab.models.Scalars;
 
 /**
  * The large-batch limit of unimodal InfoNCE (docs/theory.md section 3, derived form), with the
@@ -39,8 +40,8 @@ public final class PartitionFieldEnergy {
      * @return L_inf of each run, {@code [K]}
      */
     public NDArray perRun(NDArray z, NDArray v, NDArray w) {
-        NDArray alignment = critic.paired(z, v).mean(new int[] {1}).div(-tau);   // [K]
-        NDArray logPartition = logMeanExp(critic.all(z, w).div(tau));            // [K, B]
+        NDArray alignment = Scalars.div(critic.paired(z, v).mean(new int[] {1}), -tau);   // [K]
+        NDArray logPartition = logMeanExp(Scalars.div(critic.all(z, w), tau));            // [K, B]
         return alignment.add(logPartition.mean(new int[] {1}));
     }
 

@@ -3,6 +3,7 @@ package org.gaplab.engine.loss;
 import ai.djl.ndarray.NDArray;
 
 import org.gaplab.core.Checks;
+import org.gaplab.models.Scalars;
 
 /**
  * The RBF critic {@code s(z, w) = -gamma ||z - w||^2}, used with bounded ({@code tanh})
@@ -25,7 +26,7 @@ public final class RbfCritic implements Critic {
 
     @Override
     public NDArray paired(NDArray z, NDArray v) {
-        return z.sub(v).square().sum(new int[] {2}).mul(-gamma);
+        return Scalars.mul(z.sub(v).square().sum(new int[] {2}), -gamma);
     }
 
     @Override
@@ -33,7 +34,7 @@ public final class RbfCritic implements Critic {
         NDArray zz = z.square().sum(new int[] {2}, true);                       // [K, B, 1]
         NDArray ww = w.square().sum(new int[] {2}).expandDims(1);               // [K, 1, N]
         NDArray zw = z.batchMatMul(w.transpose(0, 2, 1));                       // [K, B, N]
-        return zz.add(ww).sub(zw.mul(2)).mul(-gamma);
+        return Scalars.mul(zz.add(ww).sub(Scalars.mul(zw, 2)), -gamma);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.gaplab.engine.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.gaplab.models.Scalars;
 
 /**
  * Pairwise sigmoid loss (SigLIP; Zhai et al. 2023), for ablations: every pair (i, j) is a binary
@@ -39,8 +40,8 @@ public final class SigmoidPairLoss implements PairLoss {
         // labels: +1 on the diagonal, -1 elsewhere => l = 2 I - 1
         NDArray labels = PairLoss.eye(s, b).mul(2).sub(1);
         NDArray t = s.mul(labels).neg();
-        NDArray softplus = t.maximum(0).add(t.abs().neg().exp().add(1).log());
-        return softplus.sum(new int[] {1, 2}).div(b);
+        NDArray softplus = Scalars.atLeast(t, 0).add(t.abs().neg().exp().add(1).log());
+        return Scalars.div(softplus.sum(new int[] {1, 2}), b);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.gaplab.engine.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.gaplab.models.Scalars;
 
 /**
  * Symmetric multimodal InfoNCE, the CLIP loss (docs/theory.md section 2; Radford et al. 2021; Cai et al.
@@ -22,7 +23,7 @@ public final class SymmetricInfoNce implements PairLoss {
         NDArray s = PairLoss.logits(z1, z2, logitScale);
         // row-wise log-softmax gives CE over j for each anchor i; column-wise gives the transpose.
         NDArray both = s.logSoftmax(2).add(s.logSoftmax(1));
-        return both.diagonal(0, 1, 2).sum(new int[] {1}).muli(-0.5 / b);
+        return Scalars.mul(both.diagonal(0, 1, 2).sum(new int[] {1}), -0.5 / b);
     }
 
     @Override

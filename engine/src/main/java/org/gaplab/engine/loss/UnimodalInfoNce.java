@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 
 import org.gaplab.core.Checks;
+import org.gaplab.models.Scalars;
 
 /**
  * Unimodal InfoNCE with N negatives (docs/theory.md section 2; Cai et al. 2026, the finite-batch loss
@@ -50,7 +51,7 @@ public final class UnimodalInfoNce {
      */
     public NDArray perRun(NDArray z, NDArray v, NDArray w) {
         NDArray pos = critic.paired(z, v).expandDims(2);                        // [K, B, 1]
-        NDArray logits = NDArrays.concat(new ai.djl.ndarray.NDList(pos, critic.all(z, w)), 2).div(tau);
+        NDArray logits = Scalars.div(NDArrays.concat(new ai.djl.ndarray.NDList(pos, critic.all(z, w)), 2), tau);
         NDArray logp = logits.logSoftmax(2).get(":, :, 0");                     // [K, B]
         return logp.mean(new int[] {1}).neg();
     }
