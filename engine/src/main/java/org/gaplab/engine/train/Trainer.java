@@ -40,7 +40,7 @@ import java.util.Map;
  * ({@link BatchLayout#blockSteps}). Nothing depends on K or on the engine generator's history,
  * so a resumed run replays the same data, and a run trained in a stack equals the run alone.
  */
-public final class Trainer implements AutoCloseable {
+public final class Trainer implements TrainingLoop.StepSource, AutoCloseable {
     private static final org.apache.logging.log4j.Logger LOG = org.apache.logging.log4j.LogManager.getLogger(Trainer.class);
     private final List<RunConfig> runs;
     private final RunConfig first;
@@ -214,6 +214,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** @return steps completed */
+    @Override
     public long stepsDone() {
         return step;
     }
@@ -238,6 +239,7 @@ public final class Trainer implements AutoCloseable {
      *
      * @return the step's device-side results (valid until the next step)
      */
+    @Override
     public StepResult step() {
         ensureBlock(step / blockSteps);
         double factor = first.optim().scheduleFactor(step, first.steps());
@@ -413,6 +415,7 @@ public final class Trainer implements AutoCloseable {
      *
      * @return mean loss and gradient norm per run since the last drain, and the current logit scale
      */
+    @Override
     public IntervalMetrics drainMetrics() {
         long n = Math.max(1, intervalSteps);
         double[] loss = toDoubles(lossSum, n);
