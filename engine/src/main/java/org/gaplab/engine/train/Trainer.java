@@ -18,6 +18,7 @@ import org.gaplab.engine.loss.LossGradient;
 import org.gaplab.engine.loss.PairLoss;
 import org.gaplab.engine.optim.Optimizer;
 import org.gaplab.models.DualEncoder;
+import org.gaplab.models.ParamSpec;
 import org.gaplab.models.Parameters;
 import org.gaplab.models.Seeds;
 import org.gaplab.models.Tower;
@@ -53,7 +54,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable {
     private final PairLoss loss;
     private final GradientRequest request;
     /** Parameters whose gradient autograd writes (reset after each update of the split route). */
-    private final List<String> autogradNames = new ArrayList<>();
+    private final List<ParamSpec> autogradParams = new ArrayList<>();
     private final List<PairedSource> sources = new ArrayList<>();
     private final int blockSteps;
     private final DataType dataType;
@@ -111,18 +112,18 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable {
         if (plan.route() == GradientPlan.Route.AUTOGRAD) {
             model.parameters().requireGradients();
         } else {
-            for (var t : List.of(model.tower1(), model.tower2())) {
+            for (Tower t : List.of(model.tower1(), model.tower2())) {
                 if (!t.hasClosedFormBackward()) {
-                    model.parameters().requireGradients(t.parameterNames());
+                    t.specs().forEach(p -> model.parameters().get(p).setRequiresGradient(true));
                 }
             }
         }
         LOG.info("gradient: {}", plan);
         this.request = new GradientRequest(plan.logitsRowBlock(), plan.unitShift(), first.model().temperature().learnable());
         if (plan.route() == GradientPlan.Route.EMBEDDING_SPLIT) {
-            for (var t : List.of(model.tower1(), model.tower2())) {
+            for (Tower t : List.of(model.tower1(), model.tower2())) {
                 if (!t.hasClosedFormBackward()) {
-                    autogradNames.addAll(t.parameterNames());
+                    autogradParams.addAll(t.specs());
                 }
             }
         }
@@ -253,19 +254,19 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable {
             NDArray perRun;
             NDArray gradNorm;
             if (closedForm()) {
-                Map<String, NDArray> grads = new HashMap<>();
+                Map<ParamSpec, NDArray> grads = new HashMap<>();
                 perRun = splitGradients(scope, x, y, grads);
                 List<NDArray> ordered = new ArrayList<>();
-                for (String name : model.parameters().names()) {
-                    NDArray g = grads.get(name);
+                for (ParamSpec p : model.parameters().specs()) {
+                    NDArray g = grads.get(p);
                     if (g == null) {
-                        throw new IllegalStateException("no gradient for parameter " + name);
+                        throw new IllegalStateException("no gradient for parameter " + p.name());
                     }
                     ordered.add(g);
                 }
                 gradNorm = optimizer.step(model.parameters(), ordered, factor);
-                for (String name : autogradNames) {
-                    NDArray g = grads.get(name);
+                for (ParamSpec p : autogradParams) {
+                    NDArray g = grads.get(p);
                     g.subi(g);   // autograd accumulates into .grad across steps: reset it
                 }
             } else {
@@ -289,11 +290,12 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable {
 
     /**
      * The embedding split: embeddings, the loss's closed-form {@code dL/dz}, then each tower's
-     * parameter gradients by its route. Fills {@code grads} (keyed by parameter name).
+     * parameter gradients by its route. Fills {@code grads}, keyed by parameter: each tower
+     * answers for its own {@link Tower#specs()}, the loss for the logit scale.
      *
      * @return the per-run loss
      */
-    private NDArray splitGradients(NDManager scope, NDArray x, NDArray y, Map<String, NDArray> grads) {
+    private NDArray splitGradients(NDManager scope, NDArray x, NDArray y, Map<ParamSpec, NDArray> grads) {
         Parameters params = model.parameters();
         Tower[] towers = {model.tower1(), model.tower2()};
         NDArray[] inputs = {x, y};
@@ -349,13 +351,13 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable {
             if (routes[t] == GradientPlan.TowerRoute.CLOSED_FORM) {
                 grads.putAll(towers[t].linearGradients(params, inputs[t], linear[t], gz[t]));
             } else {
-                for (String name : towers[t].parameterNames()) {
-                    grads.put(name, params.get(name).getGradient());
+                for (ParamSpec p : towers[t].specs()) {
+                    grads.put(p, params.get(p).getGradient());
                 }
             }
         }
         if (lg.gradLogScale() != null) {
-            grads.put(DualEncoder.LOGIT_SCALE, lg.gradLogScale());
+            grads.put(params.spec(DualEncoder.LOGIT_SCALE), lg.gradLogScale());
         }
         return lg.loss();
     }
