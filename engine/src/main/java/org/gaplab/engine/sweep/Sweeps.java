@@ -93,6 +93,7 @@ public final class Sweeps {
         RunConfig first = configs.get(0);
         int k = configs.size();
         try (Trainer t = new Trainer(configs, device)) {
+            LOG.info("{} stacked runs from point {}: gradient: {}", k, points.get(0).index(), t.gradientPlan());
             // one run's collapse must not stop the others: the check records it per run
             DivergenceCheck.PerRun divergence = new DivergenceCheck.PerRun(k);
             long[] reported = {0};

@@ -118,7 +118,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable {
                 }
             }
         }
-        LOG.info("gradient: {}", plan);
+        LOG.debug("gradient: {}", plan);    // callers log it where their run's log is attached
         this.request = new GradientRequest(plan.logitsRowBlock(), plan.unitShift(), first.model().temperature().learnable());
         if (plan.route() == GradientPlan.Route.EMBEDDING_SPLIT) {
             for (Tower t : List.of(model.tower1(), model.tower2())) {

@@ -147,11 +147,12 @@ public final class TrainingRun {
                 if (!resume) {
                     requireNoRun(); // again under the lock: another writer may have finished meanwhile
                 }
-                prepareDirectory(device);
+                prepareDirectory(device, trainer.gradientPlan());
                 try (RunLogFile log = RunLogFile.attach(runDir.resolve("train.log"))) {
                     LOG.info("run directory {}", runDir.toAbsolutePath());
                     LOG.info("device {}: {}", device.device(), device.summary());
                     LOG.debug("device: {}", device.reason());
+                    LOG.info("gradient: {}", trainer.gradientPlan());
                     warnSuspicious(trainer);
                     if (resume) {
                         LOG.info("resumed at step {} of {}", startStep, config.steps());
@@ -310,8 +311,12 @@ public final class TrainingRun {
             try {
                 // every output first, the summary that says "completed" last: a run whose outputs
                 // failed to write never claims to be complete
-                metrics.append("eval", trainer.stepsDone(), Map.of("mean_pair_cosine", eval.meanPairCosine(),
-                        "centroid_gap", eval.centroidGap(), "eval_loss", eval.evalLoss(), "n", eval.n()));
+                Map<String, Object> evalLine = new LinkedHashMap<>();   // a fixed key order (Map.of's varies by JVM)
+                evalLine.put("n", eval.n());
+                evalLine.put("mean_pair_cosine", eval.meanPairCosine());
+                evalLine.put("centroid_gap", eval.centroidGap());
+                evalLine.put("eval_loss", eval.evalLoss());
+                metrics.append("eval", trainer.stepsDone(), evalLine);
                 lossFigure();
                 writeSummary(r, trainer);
             } catch (RuntimeException e) {
@@ -402,8 +407,8 @@ public final class TrainingRun {
         return Evaluation.evaluate(trainer.model(), trainer.source(0), config, trainer.rootManager());
     }
 
-    /** Writes config, model and provenance into the (locked) run directory. */
-    private void prepareDirectory(DeviceChoice device) {
+    /** Writes config, model and provenance (with the gradient route, and why) into the (locked) run directory. */
+    private void prepareDirectory(DeviceChoice device, GradientPlan gradient) {
         ObjectNode cfg = Json.MAPPER.createObjectNode();
         cfg.put("schema_version", RunConfig.SCHEMA_VERSION);
         cfg.setAll(ConfigLoader.toTree(config));
@@ -415,6 +420,7 @@ public final class TrainingRun {
                 + (config.model().temperature().learnable() ? 1 : 0));
         Json.write(runDir.resolve("model.json"), model);
         Map<String, Object> prov = Provenance.collect(device, config.seed(), commandLine);
+        prov.put("gradient", gradient.toMap());
         if (resume) {
             prov.put("resumed", true);
             Json.write(runDir.resolve("provenance-resume-" + System.currentTimeMillis() + ".json"), prov);
