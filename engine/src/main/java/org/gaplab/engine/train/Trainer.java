@@ -57,6 +57,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable {
     private final List<ParamSpec> autogradParams = new ArrayList<>();
     private final List<PairedSource> sources = new ArrayList<>();
     private final int blockSteps;
+    private final DataBlocks data;
     private final DataType dataType;
     private NDManager blockManager;
     private NDList block;
@@ -74,7 +75,34 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable {
      * @param device where every tensor lives
      */
     public Trainer(List<RunConfig> runs, Device device) {
-        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES);
+        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES, null);
+    }
+
+    /**
+     * As {@link #Trainer(List, Device)} with the training pairs drawn from {@code data} instead
+     * of each run's source (tests that compare devices feed both the same batches, since the
+     * CPU and CUDA generators differ). The parameters can be replaced before the first step
+     * through {@code model().parameters().copyFrom}.
+     *
+     * @param runs the runs; see {@link BatchLayout#requireStackable}
+     * @param device where every tensor lives
+     * @param data the training pairs of each run and data block
+     */
+    public Trainer(List<RunConfig> runs, Device device, DataBlocks data) {
+        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES, data);
+    }
+
+    /** Where a trainer's training pairs come from. */
+    @FunctionalInterface
+    public interface DataBlocks {
+        /**
+         * @param manager where the pairs must live (the trainer's device)
+         * @param run the run k
+         * @param block the data block; it covers steps {@code [block S, (block + 1) S)}
+         * @param rows {@code S * batch_size} pairs, step by step
+         * @return {@code [x, y]}, each {@code [rows, dim]}
+         */
+        NDList sample(NDManager manager, int run, long block, int rows);
     }
 
     /**
@@ -84,6 +112,10 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable {
      * @param towerGraphBytes bytes one tower's graph may take before its backward is chunked
      */
     Trainer(List<RunConfig> runs, Device device, long towerGraphBytes) {
+        this(runs, device, towerGraphBytes, null);
+    }
+
+    private Trainer(List<RunConfig> runs, Device device, long towerGraphBytes, DataBlocks data) {
         BatchLayout.requireStackable(runs);
         this.runs = List.copyOf(runs);
         this.first = runs.get(0);
@@ -129,6 +161,9 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable {
         }
         this.optimizer = new Optimizer(first.optim(), model.parameters(), lr, modelManager);
         this.blockSteps = BatchLayout.blockSteps(first, sources.get(0).dimX(), sources.get(0).dimY());
+        // run k's data for block b comes from its own seed (seed_k, "data", b)
+        this.data = data != null ? data : (m, run, block, rows) -> sources.get(run).sampleTrain(m,
+                Seeds.derive(this.runs.get(run).seed(), "data", block), rows, dataType);
         this.lossSum = accumManager.zeros(new ai.djl.ndarray.types.Shape(k), dataType);
         this.gradNormSum = accumManager.zeros(new ai.djl.ndarray.types.Shape(k), dataType);
     }
@@ -386,7 +421,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable {
         return Engine.getEngine(root.getEngine().getEngineName()).newGradientCollector();
     }
 
-    /** Makes {@code index} the current data block, generating it per run from its own seed. */
+    /** Makes {@code index} the current data block, generating it per run ({@link DataBlocks}). */
     private void ensureBlock(long index) {
         if (index == blockIndex) {
             return;
@@ -400,8 +435,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable {
         NDList ys = new NDList();
         try (NDManager scratch = blockManager.newSubManager()) {
             for (int k = 0; k < runs.size(); k++) {
-                long seed = Seeds.derive(runs.get(k).seed(), "data", index);
-                NDList pair = sources.get(k).sampleTrain(scratch, seed, blockSteps * b, dataType);
+                NDList pair = data.sample(scratch, k, index, blockSteps * b);
                 xs.add(pair.get(0).reshape(blockSteps, b, -1));
                 ys.add(pair.get(1).reshape(blockSteps, b, -1));
             }
