@@ -51,7 +51,7 @@ class TrainingAgreementTest {
     /** Steps a trainer through the loop with a drain at every step (a host sync; fine in a test), recording each step's losses. */
     private static List<double[]> train(Trainer t) {
         List<double[]> losses = new ArrayList<>();
-        TrainingLoop.run(t, STEPS, 1, List.of(TrainingListener.atIntervals((loop, m) -> losses.add(m.loss()))), null);
+        TrainingLoop.run(t, STEPS, 1, List.of(TrainingListener.atIntervals((loop, m) -> losses.add(m.loss()))));
         return losses;
     }
 

@@ -198,10 +198,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         try (Trainer t = new Trainer(stack, dev)) {
             // the training loop with no listeners: untimed warm-up, then the timed steps
-            TrainingLoop.run(t, warmup, Math.max(1, warmup), List.of(), null);
+            TrainingLoop.run(t, warmup, Math.max(1, warmup), List.of());
             long cpu0 = processCpuNanos();
             // one drain, at the last step: it syncs with the device, so the timing covers all queued work
-            double secs = TrainingLoop.run(t, warmup + steps, steps, List.of(), null).seconds();
+            double secs = TrainingLoop.run(t, warmup + steps, steps, List.of()).seconds();
             double cpuSecs = (processCpuNanos() - cpu0) / 1e9;
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("case", name);

@@ -175,8 +175,7 @@ public final class UnimodalGibbs {
             try (Particles particles = new Particles(chunk, c, v, seeds, invTau)) {
                 // the training loop with one listener, progress at each drain
                 TrainingLoop.run(particles, c.steps(), NOISE_BLOCK, List.of(TrainingListener.atIntervals((loop, im) ->
-                        progress.update(done + im.step() * k, "runs " + from + "-" + (to - 1) + " of " + obj.length * obj[0].length))),
-                        null);
+                        progress.update(done + im.step() * k, "runs " + from + "-" + (to - 1) + " of " + obj.length * obj[0].length))));
                 lastObjective = particles.lastObjective;
             }
             NDArray z = v.div(v.norm(new int[] {2}, true).add(1e-12)).stopGradient();

@@ -52,9 +52,9 @@ public record PlanEstimate(int points, int chunks, long stepsPerRun, double seco
         int timed = (int) Math.min(CALIBRATION_STEPS, Math.max(1, steps / 2));
         try (Trainer t = new Trainer(configs, device)) {
             // warm-up: first calls allocate and pick kernels
-            TrainingLoop.run(t, timed, timed, List.of(), null);
+            TrainingLoop.run(t, timed, timed, List.of());
             // the loop drains at its last step, a host sync, so the timed steps have finished
-            double perStep = TrainingLoop.run(t, 2L * timed, timed, List.of(), null).seconds() / timed;
+            double perStep = TrainingLoop.run(t, 2L * timed, timed, List.of()).seconds() / timed;
             double perEval = 0;
             for (int pass = 0; pass < 2; pass++) { // the second pass is timed: the first warms up
                 long e0 = System.nanoTime();

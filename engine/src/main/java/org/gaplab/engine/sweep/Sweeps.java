@@ -102,7 +102,7 @@ public final class Sweeps {
                 reported[0] = m.step();
             });
             TrainingLoop.Outcome outcome = TrainingLoop.run(t, first.steps(), first.schedule().logEvery(),
-                    List.of(divergence, progressListener), stop);
+                    List.of(divergence, progressListener, stop));
             if (outcome.status() == RunStatus.INTERRUPTED) {
                 return null;
             }

@@ -14,11 +14,11 @@ import java.util.List;
  * <p>Per step the loop calls {@link StepSource#step()} (which runs in its own NDManager scope and
  * does not copy anything to the host), then every listener's {@link TrainingListener#onStep}.
  * Every {@code logEvery} steps and at the last step it drains the interval's metrics, the loop's
- * one deliberate host sync, and hands them to {@link TrainingListener#onInterval}. After each step
- * that is not the last it reads the {@link StopSignal}.
+ * one deliberate host sync, and hands them to {@link TrainingListener#onInterval}.
  *
- * <p>A listener ends the run early with {@link #end}: a divergence check does so with
- * {@link RunStatus#DIVERGED}; the remaining listeners do not see the event that ended it. When the
+ * <p>Listeners end the run early: a divergence check with {@link #diverged} (the remaining
+ * listeners do not see the event that ended it), a {@link StopSignal} with {@link #interrupted}
+ * after a step that is not the last. When the
  * steps are done or a stop was requested, {@link TrainingListener#beforeEnd} lets listeners finish
  * (the final checkpoint, which may still find the state non-finite and end it as diverged); then
  * every listener gets {@link TrainingListener#onEnd} with the {@link Outcome}.
@@ -63,15 +63,13 @@ public final class TrainingLoop {
     private final long steps;
     private final int logEvery;
     private final List<TrainingListener> listeners;
-    private final StopSignal stop;
     private final TrainingRun run;
     private final long startStep;
     private long t0;
     private IntervalMetrics lastMetrics;
     private Outcome ended;
 
-    private TrainingLoop(StepSource source, long steps, int logEvery, List<TrainingListener> listeners, StopSignal stop,
-            TrainingRun run) {
+    private TrainingLoop(StepSource source, long steps, int logEvery, List<TrainingListener> listeners, TrainingRun run) {
         if (logEvery < 1) {
             throw new IllegalArgumentException("logEvery must be at least 1, got " + logEvery);
         }
@@ -79,7 +77,6 @@ public final class TrainingLoop {
         this.steps = steps;
         this.logEvery = logEvery;
         this.listeners = List.copyOf(listeners);
-        this.stop = stop == null ? StopSignal.none() : stop;
         this.run = run;
         this.startStep = source.stepsDone();
     }
@@ -90,17 +87,16 @@ public final class TrainingLoop {
      * @param source what to step
      * @param steps the step to stop at
      * @param logEvery steps between metric drains (the last step always drains)
-     * @param listeners notified in list order
-     * @param stop read after every step but the last; null for none
+     * @param listeners notified in list order (a {@link StopSignal} among them makes the run stoppable)
      * @return how the loop ended
      */
-    public static Outcome run(StepSource source, long steps, int logEvery, List<TrainingListener> listeners, StopSignal stop) {
-        return new TrainingLoop(source, steps, logEvery, listeners, stop, null).drive();
+    public static Outcome run(StepSource source, long steps, int logEvery, List<TrainingListener> listeners) {
+        return new TrainingLoop(source, steps, logEvery, listeners, null).drive();
     }
 
-    /** As {@link #run(StepSource, long, int, List, StopSignal)} for a {@link TrainingRun}, which listeners can see. */
-    static Outcome run(TrainingRun run, Trainer trainer, int logEvery, List<TrainingListener> listeners, StopSignal stop) {
-        return new TrainingLoop(trainer, run.config().steps(), logEvery, listeners, stop, run).drive();
+    /** As {@link #run(StepSource, long, int, List)} for a {@link TrainingRun}, which listeners can see. */
+    static Outcome run(TrainingRun run, Trainer trainer, int logEvery, List<TrainingListener> listeners) {
+        return new TrainingLoop(trainer, run.config().steps(), logEvery, listeners, run).drive();
     }
 
     private Outcome drive() {
@@ -116,9 +112,6 @@ public final class TrainingLoop {
                 notify(l -> l.onInterval(this, im));
             }
             notify(l -> l.onStep(this));
-            if (ended == null && !last && stop.requested() != null) {
-                ended = outcome(RunStatus.INTERRUPTED, "stopped by SIG" + stop.requested(), lastMetrics);
-            }
         }
         if (ended == null) {
             ended = outcome(RunStatus.COMPLETED, null, lastMetrics);
@@ -154,6 +147,19 @@ public final class TrainingLoop {
      */
     public void diverged(String reason, IntervalMetrics at) {
         ended = outcome(RunStatus.DIVERGED, reason, at);
+    }
+
+    /**
+     * Ends the run as interrupted after the current step, from a listener (a {@link StopSignal}):
+     * the remaining listeners still see the step, then {@code beforeEnd} writes what must be kept.
+     * Ignored after the last step (the run is complete) and once the run has ended.
+     *
+     * @param reason why, in words
+     */
+    public void interrupted(String reason) {
+        if (ended == null && !atEnd()) {
+            ended = outcome(RunStatus.INTERRUPTED, reason, lastMetrics);
+        }
     }
 
     /**

@@ -219,7 +219,8 @@ public final class TrainingRun {
             all.add(TrainingListener.atIntervals((loop, im) -> progress.update(im.step(), String.format("loss %.4f", im.loss()[0]))));
             all.addAll(listeners);
             all.add(new Checkpoints(config.schedule().checkpointEvery()));
-            TrainingLoop.run(this, trainer, logEvery, all, stop);
+            all.add(stop);                                   // last: a stop comes after the step's checkpoint
+            TrainingLoop.run(this, trainer, logEvery, all);
         }
         return result;
     }

@@ -94,7 +94,7 @@ class TrainingLoopTest {
     void drainsOnlyAtLogStepsAndTheLastStepAndResumesWhereTheSourceStands() {
         Counting src = new Counting(0);
         List<String> events = new ArrayList<>();
-        TrainingLoop.Outcome o = TrainingLoop.run(src, 25, 10, List.of(new Recorder("a", events)), null);
+        TrainingLoop.Outcome o = TrainingLoop.run(src, 25, 10, List.of(new Recorder("a", events)));
         assertThat(src.drainedAt).containsExactly(10L, 20L, 25L);
         assertThat(o.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(o.step()).isEqualTo(25);
@@ -103,7 +103,7 @@ class TrainingLoopTest {
                 "a.beforeEnd@25", "a.end:COMPLETED@25");
 
         Counting resumed = new Counting(20);
-        TrainingLoop.run(resumed, 40, 10, List.of(), null);
+        TrainingLoop.run(resumed, 40, 10, List.of());
         assertThat(resumed.drainedAt).containsExactly(30L, 40L);
     }
 
@@ -116,7 +116,7 @@ class TrainingLoopTest {
                 loop.diverged("test", m);
             }
         });
-        TrainingLoop.Outcome o = TrainingLoop.run(src, 50, 10, List.of(guard, new Recorder("b", events)), null);
+        TrainingLoop.Outcome o = TrainingLoop.run(src, 50, 10, List.of(guard, new Recorder("b", events)));
         assertThat(o.status()).isEqualTo(RunStatus.DIVERGED);
         assertThat(o.step()).isEqualTo(20);
         assertThat(o.reason()).isEqualTo("test");
@@ -138,7 +138,7 @@ class TrainingLoopTest {
                 }
             }
         };
-        TrainingLoop.Outcome o = TrainingLoop.run(src, 30, 5, List.of(stopAt7, new Recorder("c", events)), stop);
+        TrainingLoop.Outcome o = TrainingLoop.run(src, 30, 5, List.of(stopAt7, new Recorder("c", events), stop));
         assertThat(o.status()).isEqualTo(RunStatus.INTERRUPTED);
         assertThat(o.step()).isEqualTo(7);
         assertThat(o.reason()).contains("SIGTERM");
@@ -147,7 +147,7 @@ class TrainingLoopTest {
 
         // a stop already requested does not interrupt a one-step run: its last step completes it
         Counting one = new Counting(0);
-        assertThat(TrainingLoop.run(one, 1, 5, List.of(), stop).status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(TrainingLoop.run(one, 1, 5, List.of(stop)).status()).isEqualTo(RunStatus.COMPLETED);
     }
 
     private static RunConfig quick(boolean closedForm) {
