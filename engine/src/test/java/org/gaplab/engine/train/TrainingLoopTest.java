@@ -150,6 +150,24 @@ class TrainingLoopTest {
         assertThat(TrainingLoop.run(one, 1, 5, List.of(stop)).status()).isEqualTo(RunStatus.COMPLETED);
     }
 
+    /** The loop and its divergence listeners leave the live NDArray count flat (standard: a scope per step). */
+    @Test
+    void liveNdArrayCountStaysFlatUnderTheLoopAndItsChecks() {
+        List<RunConfig> runs = List.of(quick(true).withSteps(450), quick(true).withSteps(450).withSeed(1));
+        try (Trainer t = new Trainer(runs, ai.djl.Device.cpu())) {
+            List<Integer> counts = new ArrayList<>();
+            TrainingListener count = TrainingListener.atIntervals((loop, m) -> {
+                if (m.step() % 100 == 50) {   // mid-block, as in TrainerTest
+                    counts.add(t.rootManager().getManagedArrays().size());
+                }
+            });
+            TrainingLoop.Outcome o = TrainingLoop.run(t, 450, 50,
+                    List.of(DivergenceCheck.stopOnFirst(), new DivergenceCheck.PerRun(2), count));
+            assertThat(o.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(counts).hasSize(5).containsOnly(counts.get(0));
+        }
+    }
+
     private static RunConfig quick(boolean closedForm) {
         return RunConfig.defaults().withData(CircleMixtureConfig.paper(0.4)).withSteps(40).withBatchSize(32)
                 .withEval(new EvalConfig(200)).withSchedule(new ScheduleConfig(10, 0, 0))
