@@ -38,13 +38,17 @@ import java.util.Map;
  * <pre>
  *   config.json       resolved config (loadable with --config)
  *   model.json        the architecture alone
- *   provenance.json   versions, device and why, seed, threads, git sha, command line
+ *   provenance.json   versions, device and why, seed, threads, git sha, command line, gradient route
  *   metrics.jsonl     "train" lines every {@link #logInterval} steps, "eval" at the end
  *   train.log         the human log
  *   checkpoint.ckpt   the last good checkpoint (atomic; see {@link Checkpoint})
- *   summary.json      outcome, speed and evaluation statistics
+ *   summary.json      outcome, speed, gradient route and evaluation statistics
  *   loss.png/.svg     the training loss curve
  * </pre>
+ *
+ * <p>The steps are {@link TrainingLoop}'s; this class chooses its listeners: the divergence check,
+ * the metrics lines, progress, the caller's listeners and {@link PeriodicMeasure}, checkpoints,
+ * the stop signal, and the outputs at the end (evaluation, figure, summary).
  *
  * <p>The loop syncs with the host only to drain metrics ({@code logEvery}), to check for
  * divergence and collapse there ({@link DivergenceCheck}) and to check finiteness before a
