@@ -219,7 +219,7 @@ public final class UnimodalGibbs {
      * step's noise added to v. The interval metrics are the mean objective J and gradient norm per
      * run, with 1/tau in place of a logit scale.
      */
-    private static final class Particles implements TrainingLoop.StepSource, AutoCloseable {
+    static final class Particles implements TrainingLoop.StepSource, AutoCloseable {
         private final NDManager chunk;
         private final UnimodalGibbsConfig c;
         private final long[] seeds;
