@@ -37,6 +37,17 @@ public final class Parameters {
         return a;
     }
 
+    /**
+     * @param spec a parameter's spec, as declared by its tower or model
+     * @return the parameter's array
+     */
+    public NDArray get(ParamSpec spec) {
+        if (!spec.equals(specs.get(spec.name()))) {
+            throw new IllegalArgumentException("no parameter " + spec + "; have " + specs.values());
+        }
+        return arrays.get(spec.name());
+    }
+
     /** @return the spec of the named parameter */
     public ParamSpec spec(String name) {
         return specs.get(name);

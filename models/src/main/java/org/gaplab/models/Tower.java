@@ -202,19 +202,20 @@ public final class Tower {
     }
 
     /**
-     * The closed-form parameter gradients of a linear tower on the sphere, keyed by parameter name.
+     * The closed-form parameter gradients of a linear tower on the sphere, keyed by the tower's
+     * parameters (its {@link #specs()}).
      *
      * @param params the model's parameters
      * @param x inputs {@code [K, n, in]}
      * @param forward what {@link #forwardLinear} returned for x
      * @param gradZ {@code dL/dz}, {@code [K, n, d]}
-     * @return {@code name -> dL/dparameter}
+     * @return {@code parameter -> dL/dparameter}
      */
-    public java.util.Map<String, NDArray> linearGradients(Parameters params, NDArray x, NDList forward, NDArray gradZ) {
+    public java.util.Map<ParamSpec, NDArray> linearGradients(Parameters params, NDArray x, NDList forward, NDArray gradZ) {
         if (!hasClosedFormBackward()) {
             throw new IllegalStateException(prefix + " has no closed-form backward (" + config.kind() + ", " + config.output() + ")");
         }
-        return java.util.Map.of(prefix + ".w0", backwardLinear(x, forward.get(0), forward.get(1), gradZ));
+        return java.util.Map.of(specs.get(0), backwardLinear(x, forward.get(0), forward.get(1), gradZ));
     }
 
     /** @return the prefix of this tower's parameter names */

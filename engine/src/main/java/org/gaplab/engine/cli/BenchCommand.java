@@ -9,6 +9,7 @@ import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.device.DeviceChoice;
 import org.gaplab.engine.device.DeviceEnvironment;
 import org.gaplab.engine.train.Trainer;
+import org.gaplab.engine.train.TrainingLoop;
 import org.gaplab.models.Activation;
 import org.gaplab.models.DualEncoderConfig;
 import org.gaplab.models.TowerConfig;
@@ -197,18 +198,11 @@ public final class BenchCommand implements Callable<Integer> {
             stack.add(c.withSeed(k));
         }
         try (Trainer t = new Trainer(stack, dev)) {
-            for (int i = 0; i < warmup; i++) {
-                t.step();
-            }
-            t.drainMetrics();
+            // the training loop with no listeners: untimed warm-up, then the timed steps
+            TrainingLoop.run(t, warmup, Math.max(1, warmup), List.of());
             long cpu0 = processCpuNanos();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < steps; i++) {
-                t.step();
-            }
-            // the drain syncs with the device, so the timing covers all queued work
-            t.drainMetrics();
-            double secs = (System.nanoTime() - t0) / 1e9;
+            // one drain, at the last step: it syncs with the device, so the timing covers all queued work
+            double secs = TrainingLoop.run(t, warmup + steps, steps, List.of()).seconds();
             double cpuSecs = (processCpuNanos() - cpu0) / 1e9;
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("case", name);

@@ -108,8 +108,7 @@ public final class ModalityGap {
                 config.sigmas().size(), config.seeds(), config.steps(), chunk, device);
         try (Progress progress = Progress.start("modality-gap", total)) {
             long[] done = {0};
-            for (int i = 0; i < points.size(); i += chunk) {
-                List<SweepPoint> part = points.subList(i, Math.min(points.size(), i + chunk));
+            for (List<SweepPoint> part : SweepPlan.stack(points, c -> chunk, SweepPlan.Cut.FILL)) {
                 rows.addAll(Sweeps.trainChunk(part, device, StopSignal.none(), n -> progress.update(done[0] += n, null),
                         (model, source, rc, scope) -> measure(model, source, rc, scope, config, pairwise, figureSigma, rep)));
             }

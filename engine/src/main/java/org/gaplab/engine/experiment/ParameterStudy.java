@@ -11,7 +11,6 @@ import org.gaplab.engine.sweep.SweepPoint;
 import org.gaplab.engine.sweep.SweepRow;
 import org.gaplab.engine.sweep.SweepTable;
 import org.gaplab.engine.sweep.Sweeps;
-import org.gaplab.engine.train.BatchLayout;
 import org.gaplab.engine.train.StopSignal;
 
 import java.nio.file.Path;
@@ -71,21 +70,13 @@ public final class ParameterStudy {
                 points.add(new SweepPoint(points.size(), overrides, s, configFor.apply(values.get(v), (long) s)));
             }
         }
-        Map<Object, List<SweepPoint>> groups = new LinkedHashMap<>();
-        for (SweepPoint p : points) {
-            groups.computeIfAbsent(BatchLayout.structureKey(p.config()), k -> new ArrayList<>()).add(p);
-        }
         List<SweepRow> rows = new ArrayList<>();
         EvalGeometry geometry = new EvalGeometry();
-        for (List<SweepPoint> g : groups.values()) {
-            int size = SweepPlan.autoChunk(g.get(0).config());
-            for (int i = 0; i < g.size(); i += size) {
-                List<SweepPoint> chunk = g.subList(i, Math.min(g.size(), i + size));
-                long start = System.nanoTime();
-                rows.addAll(Sweeps.trainChunk(chunk, device, StopSignal.none(), n -> { }, geometry));
-                LOG.info("{} runs ({}={}..) trained and measured in {} s", chunk.size(), key,
-                        chunk.get(0).overrides().get(key), Outputs.f((System.nanoTime() - start) / 1e9, 1));
-            }
+        for (List<SweepPoint> chunk : SweepPlan.stack(points, SweepPlan::autoChunk, SweepPlan.Cut.FILL)) {
+            long start = System.nanoTime();
+            rows.addAll(Sweeps.trainChunk(chunk, device, StopSignal.none(), n -> { }, geometry));
+            LOG.info("{} runs ({}={}..) trained and measured in {} s", chunk.size(), key,
+                    chunk.get(0).overrides().get(key), Outputs.f((System.nanoTime() - start) / 1e9, 1));
         }
         return new SweepTable(rows);
     }

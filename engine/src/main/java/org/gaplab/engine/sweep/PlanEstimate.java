@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.train.Evaluation;
 import org.gaplab.engine.train.Trainer;
+import org.gaplab.engine.train.TrainingLoop;
 import org.gaplab.models.DualEncoder;
 
 import java.util.List;
@@ -50,16 +51,10 @@ public record PlanEstimate(int points, int chunks, long stepsPerRun, double seco
         long steps = configs.get(0).steps();
         int timed = (int) Math.min(CALIBRATION_STEPS, Math.max(1, steps / 2));
         try (Trainer t = new Trainer(configs, device)) {
-            for (int s = 0; s < timed; s++) {
-                t.step(); // warm-up: first calls allocate and pick kernels
-            }
-            t.drainMetrics();
-            long t0 = System.nanoTime();
-            for (int s = 0; s < timed; s++) {
-                t.step();
-            }
-            t.drainMetrics(); // a host sync, so the timed steps have finished
-            double perStep = (System.nanoTime() - t0) / 1e9 / timed;
+            // warm-up: first calls allocate and pick kernels
+            TrainingLoop.run(t, timed, timed, List.of());
+            // the loop drains at its last step, a host sync, so the timed steps have finished
+            double perStep = TrainingLoop.run(t, 2L * timed, timed, List.of()).seconds() / timed;
             double perEval = 0;
             for (int pass = 0; pass < 2; pass++) { // the second pass is timed: the first warms up
                 long e0 = System.nanoTime();

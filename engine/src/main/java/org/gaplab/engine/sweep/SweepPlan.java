@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * How a sweep's points are stacked: points that may share a computation (same
@@ -39,19 +40,54 @@ public record SweepPlan(List<SweepPoint> points, List<List<Integer>> chunks, int
     public static SweepPlan of(SweepSpec spec) {
         List<SweepPoint> points = spec.points();
         int size = spec.chunk() > 0 ? spec.chunk() : autoChunk(points.get(0).config());
-        Map<ObjectNode, List<Integer>> groups = new LinkedHashMap<>();
-        for (SweepPoint p : points) {
-            groups.computeIfAbsent(BatchLayout.structureKey(p.config()), k -> new ArrayList<>()).add(p.index());
-        }
         List<List<Integer>> chunks = new ArrayList<>();
-        for (List<Integer> g : groups.values()) {
-            int n = (g.size() + size - 1) / size;
-            int per = (g.size() + n - 1) / n;
+        for (List<SweepPoint> chunk : stack(points, c -> size, Cut.EVEN)) {
+            chunks.add(chunk.stream().map(SweepPoint::index).toList());
+        }
+        return new SweepPlan(points, chunks, size);
+    }
+
+    /** How {@link #stack} cuts a group of points that may share a computation. */
+    public enum Cut {
+        /** Near-equal chunks of at most the size (a sweep's plan: shards get even work). */
+        EVEN,
+        /**
+         * Chunks of exactly the size in order, the last one shorter ({@link Sweeps#run} and the
+         * experiments; a run's stack companions can change its last float digits, so they keep the
+         * stacks their published numbers came from).
+         */
+        FILL
+    }
+
+    /**
+     * The one place stacked runs are grouped and chunked: points that may share a computation (same
+     * {@link BatchLayout#structureKey}) are grouped in order of first appearance, and each group is
+     * cut, in the given order of its points, into chunks of at most {@code size} runs.
+     *
+     * @param points the points, in order
+     * @param size runs per chunk for a group, given the group's first config (e.g. {@code c -> 16},
+     *     or {@link #autoChunk})
+     * @param cut how each group is cut
+     * @return the chunks, group by group; each is one stacked computation
+     */
+    public static List<List<SweepPoint>> stack(List<SweepPoint> points, ToIntFunction<RunConfig> size, Cut cut) {
+        Map<ObjectNode, List<SweepPoint>> groups = new LinkedHashMap<>();
+        for (SweepPoint p : points) {
+            groups.computeIfAbsent(BatchLayout.structureKey(p.config()), k -> new ArrayList<>()).add(p);
+        }
+        List<List<SweepPoint>> chunks = new ArrayList<>();
+        for (List<SweepPoint> g : groups.values()) {
+            int max = size.applyAsInt(g.get(0).config());
+            if (max < 1) {
+                throw new IllegalArgumentException("runs per chunk must be at least 1, got " + max);
+            }
+            int n = (g.size() + max - 1) / max;          // chunks this group needs
+            int per = cut == Cut.FILL ? max : (g.size() + n - 1) / n;
             for (int i = 0; i < g.size(); i += per) {
                 chunks.add(List.copyOf(g.subList(i, Math.min(g.size(), i + per))));
             }
         }
-        return new SweepPlan(points, chunks, size);
+        return chunks;
     }
 
     /**

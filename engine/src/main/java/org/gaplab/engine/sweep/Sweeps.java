@@ -7,9 +7,11 @@ import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.train.DivergenceCheck;
 import org.gaplab.engine.train.EvalSummary;
 import org.gaplab.engine.train.Evaluation;
-import org.gaplab.engine.train.IntervalMetrics;
+import org.gaplab.engine.train.RunStatus;
 import org.gaplab.engine.train.StopSignal;
 import org.gaplab.engine.train.Trainer;
+import org.gaplab.engine.train.TrainingListener;
+import org.gaplab.engine.train.TrainingLoop;
 import org.gaplab.models.DualEncoder;
 
 import java.util.ArrayList;
@@ -40,21 +42,15 @@ public final class Sweeps {
         }
         int size = chunk > 0 ? chunk : SweepPlan.autoChunk(configs.get(0));
         List<SweepRow> rows = new ArrayList<>();
-        Map<Object, List<SweepPoint>> groups = new LinkedHashMap<>();
-        for (SweepPoint p : points) {
-            groups.computeIfAbsent(org.gaplab.engine.train.BatchLayout.structureKey(p.config()), k -> new ArrayList<>()).add(p);
-        }
         long total = configs.stream().mapToLong(RunConfig::steps).sum();
         LOG.info("training {} runs on {} in stacks of up to {}", configs.size(), device, size);
         try (org.gaplab.engine.report.Progress progress = org.gaplab.engine.report.Progress.start("sweep", total)) {
             long[] done = {0};
-            for (List<SweepPoint> g : groups.values()) {
-                for (int i = 0; i < g.size(); i += size) {
-                    rows.addAll(trainChunk(g.subList(i, Math.min(g.size(), i + size)), device, StopSignal.none(), n -> {
-                        done[0] += n;
-                        progress.update(done[0], null);
-                    }));
-                }
+            for (List<SweepPoint> c : SweepPlan.stack(points, first -> size, SweepPlan.Cut.FILL)) {
+                rows.addAll(trainChunk(c, device, StopSignal.none(), n -> {
+                    done[0] += n;
+                    progress.update(done[0], null);
+                }));
             }
         }
         return new SweepTable(rows);
@@ -86,7 +82,7 @@ public final class Sweeps {
      *
      * @param points the chunk (structurally identical configs)
      * @param device where to train
-     * @param stop checked after every step; a stop abandons the chunk
+     * @param stop checked after every step but the last; a stop abandons the chunk
      * @param progress receives run-steps done, at log intervals, and 0 after each run is evaluated
      * @param extra extra statistics per run, or null
      * @return one row per point, or null when stopped
@@ -96,33 +92,27 @@ public final class Sweeps {
         List<RunConfig> configs = points.stream().map(SweepPoint::config).toList();
         RunConfig first = configs.get(0);
         int k = configs.size();
-        double[] lastLoss = new double[k];
-        boolean[] diverged = new boolean[k];
         try (Trainer t = new Trainer(configs, device)) {
-            int logEvery = first.schedule().logEvery();
-            long reported = 0;
-            for (int s = 1; s <= first.steps(); s++) {
-                t.step();
-                if (s % logEvery == 0 || s == first.steps()) {
-                    IntervalMetrics m = t.drainMetrics();
-                    String[] why = DivergenceCheck.reasons(t, m);
-                    for (int r = 0; r < k; r++) {
-                        lastLoss[r] = m.loss()[r];
-                        diverged[r] |= why[r] != null;
-                    }
-                    progress.accept((long) (s - reported) * k);
-                    reported = s;
-                }
-                if (stop.requested() != null) {
-                    return null;
-                }
+            LOG.info("{} stacked runs from point {}: gradient: {}", k, points.get(0).index(), t.gradientPlan());
+            // one run's collapse must not stop the others: the check records it per run
+            DivergenceCheck.PerRun divergence = new DivergenceCheck.PerRun(k);
+            long[] reported = {0};
+            TrainingListener progressListener = TrainingListener.atIntervals((loop, m) -> {
+                progress.accept((m.step() - reported[0]) * k);
+                reported[0] = m.step();
+            });
+            TrainingLoop.Outcome outcome = TrainingLoop.run(t, first.steps(), first.schedule().logEvery(),
+                    List.of(divergence, progressListener, stop));
+            if (outcome.status() == RunStatus.INTERRUPTED) {
+                return null;
             }
+            double[] lastLoss = outcome.metrics().loss();
             List<SweepRow> rows = new ArrayList<>();
             for (int r = 0; r < k; r++) {
                 SweepPoint p = points.get(r);
                 Map<String, Double> metrics = new LinkedHashMap<>();
                 metrics.put("final_loss", lastLoss[r]);
-                if (!diverged[r]) {
+                if (!divergence.diverged(r)) {
                     try (NDManager scope = t.rootManager().newSubManager()) {
                         DualEncoder one = t.model().selectRun(r, scope);
                         EvalSummary e = Evaluation.evaluate(one, t.source(r), p.config(), scope);
@@ -134,7 +124,7 @@ public final class Sweeps {
                         }
                     }
                 }
-                rows.add(new SweepRow(p.index(), p.seed(), p.overrides(), diverged[r] ? "diverged" : "completed",
+                rows.add(new SweepRow(p.index(), p.seed(), p.overrides(), divergence.diverged(r) ? "diverged" : "completed",
                         first.steps(), metrics));
                 progress.accept(0); // a run evaluated: lets a long evaluation phase still report
             }

@@ -36,6 +36,47 @@ public final class DivergenceCheck {
     private DivergenceCheck() {}
 
     /**
+     * The check as a listener for one run (or a stack that stands or falls together): the first
+     * failing run ends the loop as diverged, before any later listener sees the interval.
+     *
+     * @return the listener (its loop must step a {@link Trainer})
+     */
+    public static TrainingListener stopOnFirst() {
+        return TrainingListener.atIntervals((loop, im) -> {
+            String failure = reason(loop.trainer(), im);
+            if (failure != null) {
+                loop.diverged(failure, im);
+            }
+        });
+    }
+
+    /**
+     * The check as a listener for stacked runs that go on when one of them fails (sweeps): it
+     * records which runs diverged or collapsed and lets the loop continue.
+     */
+    public static final class PerRun implements TrainingListener {
+        private final boolean[] diverged;
+
+        /** @param runs K, the number of stacked runs */
+        public PerRun(int runs) {
+            this.diverged = new boolean[runs];
+        }
+
+        @Override
+        public void onInterval(TrainingLoop loop, IntervalMetrics im) {
+            String[] why = reasons(loop.trainer(), im);
+            for (int r = 0; r < diverged.length; r++) {
+                diverged[r] |= why[r] != null;
+            }
+        }
+
+        /** @return whether run r diverged or collapsed at any interval so far */
+        public boolean diverged(int r) {
+            return diverged[r];
+        }
+    }
+
+    /**
      * @param trainer the trainer after a drain
      * @param im the drained interval
      * @return why the first failing run must stop, or null when every run is healthy

@@ -12,9 +12,11 @@ import java.util.Map;
 /**
  * Turns SIGTERM (a scheduler pre-empting the job) and SIGINT (Ctrl-C) into a polite stop request:
  * the loop finishes its step, writes a checkpoint and exits, instead of dying mid-write. A second
- * signal of the same kind restores the default (immediate) behaviour.
+ * signal of the same kind restores the default (immediate) behaviour. As a listener of the
+ * {@link TrainingLoop} (put it last, so that the step's other listeners see the step) it ends the
+ * run as interrupted after any step but the last.
  */
-public final class StopSignal implements AutoCloseable {
+public final class StopSignal implements TrainingListener, AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(StopSignal.class);
 
     private volatile String requested;
@@ -54,6 +56,14 @@ public final class StopSignal implements AutoCloseable {
     /** Requests a stop as if the named signal had arrived (tests, embedding applications). */
     public void request(String signalName) {
         requested = signalName;
+    }
+
+    @Override
+    public void onStep(TrainingLoop loop) {
+        String signal = requested;
+        if (signal != null) {
+            loop.interrupted("stopped by SIG" + signal);
+        }
     }
 
     /** @return the signal name that asked for a stop ("TERM", "INT"), or null */

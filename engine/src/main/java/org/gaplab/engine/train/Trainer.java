@@ -22,6 +22,7 @@ import org.gaplab.engine.loss.LossGradient;
 import org.gaplab.engine.loss.PairLoss;
 import org.gaplab.engine.optim.Optimizer;
 import org.gaplab.models.DualEncoder;
+import org.gaplab.models.ParamSpec;
 import org.gaplab.models.Parameters;
 import org.gaplab.models.Tower;
 
@@ -43,7 +44,7 @@ import java.util.Map;
  * ({@link BatchLayout#blockSteps}). Nothing depends on K or on the engine generator's history,
  * so a resumed run replays the same data, and a run trained in a stack equals the run alone.
  */
-public final class Trainer implements AutoCloseable, CheckpointSource {
+public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, CheckpointSource {
     private static final org.apache.logging.log4j.Logger LOG = org.apache.logging.log4j.LogManager.getLogger(Trainer.class);
     private final List<RunConfig> runs;
     private final RunConfig first;
@@ -56,9 +57,10 @@ public final class Trainer implements AutoCloseable, CheckpointSource {
     private final PairLoss loss;
     private final GradientRequest request;
     /** Parameters whose gradient autograd writes (reset after each update of the split route). */
-    private final List<String> autogradNames = new ArrayList<>();
+    private final List<ParamSpec> autogradParams = new ArrayList<>();
     private final List<PairedSource> sources = new ArrayList<>();
     private final int blockSteps;
+    private final DataBlocks data;
     private final DataType dataType;
     private NDManager blockManager;
     private NDList block;
@@ -76,7 +78,34 @@ public final class Trainer implements AutoCloseable, CheckpointSource {
      * @param device where every tensor lives
      */
     public Trainer(List<RunConfig> runs, Device device) {
-        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES);
+        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES, null);
+    }
+
+    /**
+     * As {@link #Trainer(List, Device)} with the training pairs drawn from {@code data} instead
+     * of each run's source (tests that compare devices feed both the same batches, since the
+     * CPU and CUDA generators differ). The parameters can be replaced before the first step
+     * through {@code model().parameters().copyFrom}.
+     *
+     * @param runs the runs; see {@link BatchLayout#requireStackable}
+     * @param device where every tensor lives
+     * @param data the training pairs of each run and data block
+     */
+    public Trainer(List<RunConfig> runs, Device device, DataBlocks data) {
+        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES, data);
+    }
+
+    /** Where a trainer's training pairs come from. */
+    @FunctionalInterface
+    public interface DataBlocks {
+        /**
+         * @param manager where the pairs must live (the trainer's device)
+         * @param run the run k
+         * @param block the data block; it covers steps {@code [block S, (block + 1) S)}
+         * @param rows {@code S * batch_size} pairs, step by step
+         * @return {@code [x, y]}, each {@code [rows, dim]}
+         */
+        NDList sample(NDManager manager, int run, long block, int rows);
     }
 
     /**
@@ -86,6 +115,10 @@ public final class Trainer implements AutoCloseable, CheckpointSource {
      * @param towerGraphBytes bytes one tower's graph may take before its backward is chunked
      */
     Trainer(List<RunConfig> runs, Device device, long towerGraphBytes) {
+        this(runs, device, towerGraphBytes, null);
+    }
+
+    private Trainer(List<RunConfig> runs, Device device, long towerGraphBytes, DataBlocks data) {
         BatchLayout.requireStackable(runs);
         this.runs = List.copyOf(runs);
         this.first = runs.get(0);
@@ -114,23 +147,26 @@ public final class Trainer implements AutoCloseable, CheckpointSource {
         if (plan.route() == GradientPlan.Route.AUTOGRAD) {
             model.parameters().requireGradients();
         } else {
-            for (var t : List.of(model.tower1(), model.tower2())) {
+            for (Tower t : List.of(model.tower1(), model.tower2())) {
                 if (!t.hasClosedFormBackward()) {
-                    model.parameters().requireGradients(t.parameterNames());
+                    t.specs().forEach(p -> model.parameters().get(p).setRequiresGradient(true));
                 }
             }
         }
-        LOG.info("gradient: {}", plan);
+        LOG.debug("gradient: {}", plan);    // callers log it where their run's log is attached
         this.request = new GradientRequest(plan.logitsRowBlock(), plan.unitShift(), first.model().temperature().learnable());
         if (plan.route() == GradientPlan.Route.EMBEDDING_SPLIT) {
-            for (var t : List.of(model.tower1(), model.tower2())) {
+            for (Tower t : List.of(model.tower1(), model.tower2())) {
                 if (!t.hasClosedFormBackward()) {
-                    autogradNames.addAll(t.parameterNames());
+                    autogradParams.addAll(t.specs());
                 }
             }
         }
         this.optimizer = new Optimizer(first.optim(), model.parameters(), lr, modelManager);
         this.blockSteps = BatchLayout.blockSteps(first, sources.get(0).dimX(), sources.get(0).dimY());
+        // run k's data for block b comes from its own seed (seed_k, "data", b)
+        this.data = data != null ? data : (m, run, block, rows) -> sources.get(run).sampleTrain(m,
+                Seeds.derive(this.runs.get(run).seed(), "data", block), rows, dataType);
         this.lossSum = accumManager.zeros(new ai.djl.ndarray.types.Shape(k), dataType);
         this.gradNormSum = accumManager.zeros(new ai.djl.ndarray.types.Shape(k), dataType);
     }
@@ -217,6 +253,7 @@ public final class Trainer implements AutoCloseable, CheckpointSource {
     }
 
     /** @return steps completed */
+    @Override
     public long stepsDone() {
         return step;
     }
@@ -241,6 +278,7 @@ public final class Trainer implements AutoCloseable, CheckpointSource {
      *
      * @return the step's device-side results (valid until the next step)
      */
+    @Override
     public StepResult step() {
         ensureBlock(step / blockSteps);
         double factor = first.optim().scheduleFactor(step, first.steps());
@@ -254,19 +292,19 @@ public final class Trainer implements AutoCloseable, CheckpointSource {
             NDArray perRun;
             NDArray gradNorm;
             if (closedForm()) {
-                Map<String, NDArray> grads = new HashMap<>();
+                Map<ParamSpec, NDArray> grads = new HashMap<>();
                 perRun = splitGradients(scope, x, y, grads);
                 List<NDArray> ordered = new ArrayList<>();
-                for (String name : model.parameters().names()) {
-                    NDArray g = grads.get(name);
+                for (ParamSpec p : model.parameters().specs()) {
+                    NDArray g = grads.get(p);
                     if (g == null) {
-                        throw new IllegalStateException("no gradient for parameter " + name);
+                        throw new IllegalStateException("no gradient for parameter " + p.name());
                     }
                     ordered.add(g);
                 }
                 gradNorm = optimizer.step(model.parameters(), ordered, factor);
-                for (String name : autogradNames) {
-                    NDArray g = grads.get(name);
+                for (ParamSpec p : autogradParams) {
+                    NDArray g = grads.get(p);
                     g.subi(g);   // autograd accumulates into .grad across steps: reset it
                 }
             } else {
@@ -290,11 +328,12 @@ public final class Trainer implements AutoCloseable, CheckpointSource {
 
     /**
      * The embedding split: embeddings, the loss's closed-form {@code dL/dz}, then each tower's
-     * parameter gradients by its route. Fills {@code grads} (keyed by parameter name).
+     * parameter gradients by its route. Fills {@code grads}, keyed by parameter: each tower
+     * answers for its own {@link Tower#specs()}, the loss for the logit scale.
      *
      * @return the per-run loss
      */
-    private NDArray splitGradients(NDManager scope, NDArray x, NDArray y, Map<String, NDArray> grads) {
+    private NDArray splitGradients(NDManager scope, NDArray x, NDArray y, Map<ParamSpec, NDArray> grads) {
         Parameters params = model.parameters();
         Tower[] towers = {model.tower1(), model.tower2()};
         NDArray[] inputs = {x, y};
@@ -350,13 +389,13 @@ public final class Trainer implements AutoCloseable, CheckpointSource {
             if (routes[t] == GradientPlan.TowerRoute.CLOSED_FORM) {
                 grads.putAll(towers[t].linearGradients(params, inputs[t], linear[t], gz[t]));
             } else {
-                for (String name : towers[t].parameterNames()) {
-                    grads.put(name, params.get(name).getGradient());
+                for (ParamSpec p : towers[t].specs()) {
+                    grads.put(p, params.get(p).getGradient());
                 }
             }
         }
         if (lg.gradLogScale() != null) {
-            grads.put(DualEncoder.LOGIT_SCALE, lg.gradLogScale());
+            grads.put(params.spec(DualEncoder.LOGIT_SCALE), lg.gradLogScale());
         }
         return lg.loss();
     }
@@ -385,7 +424,7 @@ public final class Trainer implements AutoCloseable, CheckpointSource {
         return Engine.getEngine(root.getEngine().getEngineName()).newGradientCollector();
     }
 
-    /** Makes {@code index} the current data block, generating it per run from its own seed. */
+    /** Makes {@code index} the current data block, generating it per run ({@link DataBlocks}). */
     private void ensureBlock(long index) {
         if (index == blockIndex) {
             return;
@@ -399,8 +438,7 @@ public final class Trainer implements AutoCloseable, CheckpointSource {
         NDList ys = new NDList();
         try (NDManager scratch = blockManager.newSubManager()) {
             for (int k = 0; k < runs.size(); k++) {
-                long seed = Seeds.derive(runs.get(k).seed(), "data", index);
-                NDList pair = sources.get(k).sampleTrain(scratch, seed, blockSteps * b, dataType);
+                NDList pair = data.sample(scratch, k, index, blockSteps * b);
                 xs.add(pair.get(0).reshape(blockSteps, b, -1));
                 ys.add(pair.get(1).reshape(blockSteps, b, -1));
             }
@@ -416,6 +454,7 @@ public final class Trainer implements AutoCloseable, CheckpointSource {
      *
      * @return mean loss and gradient norm per run since the last drain, and the current logit scale
      */
+    @Override
     public IntervalMetrics drainMetrics() {
         long n = Math.max(1, intervalSteps);
         double[] loss = toDoubles(lossSum, n);

@@ -38,13 +38,17 @@ import java.util.Map;
  * <pre>
  *   config.json       resolved config (loadable with --config)
  *   model.json        the architecture alone
- *   provenance.json   versions, device and why, seed, threads, git sha, command line
+ *   provenance.json   versions, device and why, seed, threads, git sha, command line, gradient route
  *   metrics.jsonl     "train" lines every {@link #logInterval} steps, "eval" at the end
  *   train.log         the human log
  *   checkpoint.ckpt   the last good checkpoint (atomic; see {@link Checkpoint})
- *   summary.json      outcome, speed and evaluation statistics
+ *   summary.json      outcome, speed, gradient route and evaluation statistics
  *   loss.png/.svg     the training loss curve
  * </pre>
+ *
+ * <p>The steps are {@link TrainingLoop}'s; this class chooses its listeners: the divergence check,
+ * the metrics lines, progress, the caller's listeners and {@link PeriodicMeasure}, checkpoints,
+ * the stop signal, and the outputs at the end (evaluation, figure, summary).
  *
  * <p>The loop syncs with the host only to drain metrics ({@code logEvery}), to check for
  * divergence and collapse there ({@link DivergenceCheck}) and to check finiteness before a
@@ -67,6 +71,7 @@ public final class TrainingRun {
     private final boolean keepModel;
     private final Long memoryBudget;
     private MetricsLog metrics;
+    private RunResult result;
 
     private TrainingRun(Builder b) {
         this.resume = b.resume != null;
@@ -146,11 +151,12 @@ public final class TrainingRun {
                 if (!resume) {
                     requireNoRun(); // again under the lock: another writer may have finished meanwhile
                 }
-                prepareDirectory(device);
+                prepareDirectory(device, trainer.gradientPlan());
                 try (RunLogFile log = RunLogFile.attach(runDir.resolve("train.log"))) {
                     LOG.info("run directory {}", runDir.toAbsolutePath());
                     LOG.info("device {}: {}", device.device(), device.summary());
                     LOG.debug("device: {}", device.reason());
+                    LOG.info("gradient: {}", trainer.gradientPlan());
                     warnSuspicious(trainer);
                     if (resume) {
                         LOG.info("resumed at step {} of {}", startStep, config.steps());
@@ -200,78 +206,135 @@ public final class TrainingRun {
     }
 
     private RunResult loop(Trainer trainer, long startStep) {
-        listeners.forEach(l -> l.onStart(this, trainer));
         int logEvery = logInterval(config);
         if (logEvery != config.schedule().logEvery()) {
             LOG.info("logging every {} steps: schedule.log_every = {} would give {} loss points for {} steps",
                     logEvery, config.schedule().logEvery(), config.steps() / config.schedule().logEvery(), config.steps());
         }
-        int ckptEvery = config.schedule().checkpointEvery();
         // a run resumed at its final step trains nothing: its final loss is the last one logged
-        double lastLoss = startStep > 0 ? lastLoggedLoss(startStep) : Double.NaN;
-        long t0 = System.nanoTime();
+        double resumedLoss = startStep > 0 ? lastLoggedLoss(startStep) : Double.NaN;
+        result = null;
         try (Progress progress = Progress.start(config.name(), config.steps())) {
             progress.update(startStep, null);
-            while (trainer.stepsDone() < config.steps()) {
-                trainer.step();
-                long s = trainer.stepsDone();
-                boolean end = s == config.steps();
-                if (s % logEvery == 0 || end) {
-                    IntervalMetrics im = trainer.drainMetrics();
-                    lastLoss = im.loss()[0];
-                    String failure = DivergenceCheck.reason(trainer, im);
-                    if (failure != null) {
-                        return diverged(trainer, s, im, failure, t0);
-                    }
-                    metrics.append("train", s, trainLine(im));
-                    progress.update(s, String.format("loss %.4f", lastLoss));
-                    listeners.forEach(l -> l.onInterval(this, trainer, im));
-                }
-                if (ckptEvery > 0 && s % ckptEvery == 0 && !end) {
-                    if (!checkpoint(trainer)) {
-                        return diverged(trainer, s, null, NON_FINITE, t0);
-                    }
-                }
-                if (stop.requested() != null && !end) {
-                    double secs = (System.nanoTime() - t0) / 1e9;
-                    if (!checkpoint(trainer)) {
-                        return diverged(trainer, s, null, NON_FINITE, t0);
-                    }
-                    LOG.warn("stopped by SIG{} at step {}; checkpoint written; continue with: gaplab train --resume {}",
-                            stop.requested(), s, runDir);
-                    RunResult r = new RunResult(config, runDir, RunStatus.INTERRUPTED, s, secs, lastLoss, null, null, null);
-                    writeSummary(r, trainer);
-                    listeners.forEach(l -> l.onEnd(this, trainer, r));
-                    return r;
-                }
+            List<TrainingListener> all = new ArrayList<>();
+            all.add(new Outputs(startStep, resumedLoss));   // first, so that later listeners' onEnd see the result
+            all.add(DivergenceCheck.stopOnFirst());         // before any listener sees a diverged interval
+            all.add(TrainingListener.atIntervals((loop, im) -> metrics.append("train", im.step(), trainLine(im))));
+            all.add(TrainingListener.atIntervals((loop, im) -> progress.update(im.step(), String.format("loss %.4f", im.loss()[0]))));
+            all.addAll(listeners);
+            all.add(new Checkpoints(config.schedule().checkpointEvery()));
+            all.add(stop);                                   // last: a stop comes after the step's checkpoint
+            TrainingLoop.run(this, trainer, logEvery, all);
+        }
+        return result;
+    }
+
+    /** @return the result of the finished run; null while it runs (read by listeners' onEnd) */
+    RunResult result() {
+        return result;
+    }
+
+    /**
+     * Writes a checkpoint every {@code schedule.checkpoint_every} steps and a final one when the
+     * steps are done or a stop was requested; a state that is not finite is never written, and
+     * ends the run as diverged, so the last checkpoint is always a good one.
+     */
+    private final class Checkpoints implements TrainingListener {
+        private final int every;
+
+        Checkpoints(int every) {
+            this.every = every;
+        }
+
+        @Override
+        public void onStep(TrainingLoop loop) {
+            if (every > 0 && loop.source().stepsDone() % every == 0 && !loop.atEnd()) {
+                write(loop);
             }
         }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        if (!checkpoint(trainer)) {
-            return diverged(trainer, trainer.stepsDone(), null, NON_FINITE, t0);
+
+        @Override
+        public void beforeEnd(TrainingLoop loop) {
+            write(loop);
         }
-        EvalSummary eval = evaluate(trainer);
-        TrainedModel model = keepModel ? new TrainedModel(trainer.model(), 0, trainer.device()) : null;
-        RunResult r = new RunResult(config, runDir, RunStatus.COMPLETED, trainer.stepsDone() - startStep, secs, lastLoss,
-                eval, model, null);
-        try {
-            // every output first, the summary that says "completed" last: a run whose outputs
-            // failed to write never claims to be complete
-            metrics.append("eval", trainer.stepsDone(), Map.of("mean_pair_cosine", eval.meanPairCosine(),
-                    "centroid_gap", eval.centroidGap(), "eval_loss", eval.evalLoss(), "n", eval.n()));
-            lossFigure();
-            writeSummary(r, trainer);
-        } catch (RuntimeException e) {
-            r.close();
-            outputsFailed(trainer, secs, lastLoss, e);
-            throw e;
+
+        private void write(TrainingLoop loop) {
+            if (!checkpoint(loop)) {
+                loop.diverged(NON_FINITE, null);
+            }
         }
-        listeners.forEach(l -> l.onEnd(this, trainer, r));
-        LOG.info("done: {} steps in {} s ({} steps/s), final loss {}, mean pair cosine {}, centroid gap {}",
-                r.steps(), String.format("%.2f", secs), String.format("%.0f", r.stepsPerSecond()),
-                String.format("%.4f", lastLoss), String.format("%.4f", eval.meanPairCosine()),
-                String.format("%.4f", eval.centroidGap()));
-        return r;
+    }
+
+    /**
+     * The run's outputs at its end: for a completed run the evaluation, its "eval" line, the loss
+     * figure and {@code summary.json}; for a diverged or interrupted one the summary saying so.
+     */
+    private final class Outputs implements TrainingListener {
+        private final long startStep;
+        private final double resumedLoss;
+
+        Outputs(long startStep, double resumedLoss) {
+            this.startStep = startStep;
+            this.resumedLoss = resumedLoss;
+        }
+
+        @Override
+        public void onEnd(TrainingLoop loop, TrainingLoop.Outcome o) {
+            Trainer trainer = loop.trainer();
+            double secs = o.seconds();
+            switch (o.status()) {
+                case DIVERGED -> {
+                    boolean kept = Files.exists(runDir.resolve(Checkpoint.FILE_NAME));
+                    LOG.error("training diverged by step {} ({}); stopped, {}", o.step(), o.reason(),
+                            kept ? "last good checkpoint kept in " + runDir : "no checkpoint was written before it");
+                    RunResult r = new RunResult(config, runDir, RunStatus.DIVERGED, o.step(), secs,
+                            o.metrics() == null ? Double.NaN : o.metrics().loss()[0], null, null, o.reason());
+                    writeSummary(r, trainer);
+                    result = r;
+                }
+                case INTERRUPTED -> {
+                    LOG.warn("stopped by SIG{} at step {}; checkpoint written; continue with: gaplab train --resume {}",
+                            stop.requested(), o.step(), runDir);
+                    RunResult r = new RunResult(config, runDir, RunStatus.INTERRUPTED, o.step(), secs, lastLoss(o), null, null, null);
+                    writeSummary(r, trainer);
+                    result = r;
+                }
+                case COMPLETED -> completed(trainer, secs, lastLoss(o));
+                default -> throw new IllegalStateException("unknown status " + o.status());
+            }
+        }
+
+        private double lastLoss(TrainingLoop.Outcome o) {
+            return o.metrics() != null ? o.metrics().loss()[0] : resumedLoss;
+        }
+
+        private void completed(Trainer trainer, double secs, double lastLoss) {
+            EvalSummary eval = evaluate(trainer);
+            TrainedModel model = keepModel ? new TrainedModel(trainer.model(), 0, trainer.device()) : null;
+            RunResult r = new RunResult(config, runDir, RunStatus.COMPLETED, trainer.stepsDone() - startStep, secs, lastLoss,
+                    eval, model, null);
+            try {
+                // every output first, the summary that says "completed" last: a run whose outputs
+                // failed to write never claims to be complete
+                Map<String, Object> evalLine = new LinkedHashMap<>();   // a fixed key order (Map.of's varies by JVM)
+                evalLine.put("n", eval.n());
+                evalLine.put("mean_pair_cosine", eval.meanPairCosine());
+                evalLine.put("centroid_gap", eval.centroidGap());
+                evalLine.put("eval_loss", eval.evalLoss());
+                metrics.append("eval", trainer.stepsDone(), evalLine);
+                lossFigure();
+                writeSummary(r, trainer);
+            } catch (RuntimeException e) {
+                r.close();
+                outputsFailed(trainer, secs, lastLoss, e);
+                throw e;
+            }
+            result = r;
+            LOG.info("done: {} steps in {} s ({} steps/s), final loss {}, mean pair cosine {}, centroid gap {}",
+                    r.steps(), String.format("%.2f", secs), String.format("%.0f", r.stepsPerSecond()),
+                    String.format("%.4f", lastLoss), String.format("%.4f", eval.meanPairCosine()),
+                    String.format("%.4f", eval.centroidGap()));
+        }
     }
 
     /** The fewest loss points a run logs when {@code schedule.log_every} is too coarse for its length. */
@@ -332,27 +395,16 @@ public final class TrainingRun {
 
     private static final String NON_FINITE = "parameters or loss became NaN/infinite";
 
-    private RunResult diverged(Trainer trainer, long step, IntervalMetrics im, String reason, long t0) {
-        double secs = (System.nanoTime() - t0) / 1e9;
-        boolean kept = Files.exists(runDir.resolve(Checkpoint.FILE_NAME));
-        LOG.error("training diverged by step {} ({}); stopped, {}", step, reason,
-                kept ? "last good checkpoint kept in " + runDir : "no checkpoint was written before it");
-        RunResult r = new RunResult(config, runDir, RunStatus.DIVERGED, step, secs, im == null ? Double.NaN : im.loss()[0],
-                null, null, reason);
-        writeSummary(r, trainer);
-        listeners.forEach(l -> l.onEnd(this, trainer, r));
-        return r;
-    }
-
     /** Writes a checkpoint when the state is finite; @return false when it is not (none written). */
-    private boolean checkpoint(Trainer trainer) {
+    private boolean checkpoint(TrainingLoop loop) {
+        Trainer trainer = loop.trainer();
         if (!trainer.allFinite()) {
             return false;
         }
         Path file = runDir.resolve(Checkpoint.FILE_NAME);
         Checkpoint.write(trainer, file);
         LOG.debug("checkpoint at step {}", trainer.stepsDone());
-        listeners.forEach(l -> l.onCheckpoint(this, trainer, file));
+        loop.checkpointWritten(file);
         return true;
     }
 
@@ -360,8 +412,8 @@ public final class TrainingRun {
         return Evaluation.evaluate(trainer.model(), trainer.source(0), config, trainer.rootManager());
     }
 
-    /** Writes config, model and provenance into the (locked) run directory. */
-    private void prepareDirectory(DeviceChoice device) {
+    /** Writes config, model and provenance (with the gradient route, and why) into the (locked) run directory. */
+    private void prepareDirectory(DeviceChoice device, GradientPlan gradient) {
         ObjectNode cfg = Json.MAPPER.createObjectNode();
         cfg.put("schema_version", RunConfig.SCHEMA_VERSION);
         cfg.setAll(ConfigLoader.toTree(config));
@@ -373,6 +425,7 @@ public final class TrainingRun {
                 + (config.model().temperature().learnable() ? 1 : 0));
         Json.write(runDir.resolve("model.json"), model);
         Map<String, Object> prov = Provenance.collect(device, config.seed(), commandLine);
+        prov.put("gradient", gradient.toMap());
         if (resume) {
             prov.put("resumed", true);
             Json.write(runDir.resolve("provenance-resume-" + System.currentTimeMillis() + ".json"), prov);

@@ -1,7 +1,11 @@
 /**
- * The training loop. {@link org.gaplab.engine.train.Trainer} advances K run-stacked runs one step at
- * a time inside an NDManager scope and syncs with the host only when metrics are drained;
- * {@link org.gaplab.engine.train.TrainingRun} drives one run end to end with a run directory,
- * listeners, checkpoints and signal handling.
+ * The training loop. {@link org.gaplab.engine.train.TrainingLoop} is the one loop: it drives a
+ * step source from its current step to the end, drains metrics at log intervals (its only host
+ * sync) and leaves everything else to {@link org.gaplab.engine.train.TrainingListener}s
+ * (divergence checks, metrics lines, progress, checkpoints, periodic measurement, outputs).
+ * {@link org.gaplab.engine.train.Trainer} is the step source of K run-stacked dual encoders: each
+ * step runs inside an NDManager scope, with the gradient route chosen once
+ * ({@link org.gaplab.engine.train.GradientPlan}). {@link org.gaplab.engine.train.TrainingRun}
+ * drives one run end to end with a run directory, choosing its listeners.
  */
 package org.gaplab.engine.train;
