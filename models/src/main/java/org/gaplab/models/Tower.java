@@ -140,11 +140,6 @@ public final class Tower {
         return config.output().apply(h).expandDims(0);
     }
 
-    /** @return the names of this tower's parameters, in initialisation order */
-    public List<String> parameterNames() {
-        return specs.stream().map(ParamSpec::name).toList();
-    }
-
     /**
      * Rows per chunk for an autograd backward pass whose graph must stay within {@code budgetBytes}:
      * a layer of width w keeps about three {@code [K, rows, w]} arrays (pre-activation, activation,
