@@ -59,6 +59,7 @@ public final class GaplabCli {
      */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(GaplabCli.class);
+        ReproduceCommand.registerExperiments(cl.getSubcommands().get("reproduce"));
         // help texts are written for ~110 columns; narrower terminals wrap, wider ones do not stretch
         cl.setUsageHelpAutoWidth(true);
         cl.setUsageHelpWidth(110);

@@ -63,6 +63,22 @@ public final class ParameterStudy {
      */
     public static SweepTable run(String key, List<Double> values, int seeds, BiFunction<Double, Long, RunConfig> configFor,
             Device device) {
+        List<SweepRow> rows = new ArrayList<>();
+        for (List<SweepPoint> chunk : chunks(key, values, seeds, configFor)) {
+            rows.addAll(trainChunk(key, chunk, device));
+        }
+        return new SweepTable(rows);
+    }
+
+    /**
+     * Every (value, seed) as a point, grouped into the stacked computations {@link #run} trains:
+     * structurally equal runs together, in index order, at most {@link SweepPlan#autoChunk} per chunk.
+     * An experiment's work units are these chunks.
+     *
+     * @return the chunks, in order
+     */
+    public static List<List<SweepPoint>> chunks(String key, List<Double> values, int seeds,
+            BiFunction<Double, Long, RunConfig> configFor) {
         List<SweepPoint> points = new ArrayList<>();
         for (int v = 0; v < values.size(); v++) {
             for (int s = 0; s < seeds; s++) {
@@ -75,19 +91,23 @@ public final class ParameterStudy {
         for (SweepPoint p : points) {
             groups.computeIfAbsent(BatchLayout.structureKey(p.config()), k -> new ArrayList<>()).add(p);
         }
-        List<SweepRow> rows = new ArrayList<>();
-        EvalGeometry geometry = new EvalGeometry();
+        List<List<SweepPoint>> chunks = new ArrayList<>();
         for (List<SweepPoint> g : groups.values()) {
             int size = SweepPlan.autoChunk(g.get(0).config());
             for (int i = 0; i < g.size(); i += size) {
-                List<SweepPoint> chunk = g.subList(i, Math.min(g.size(), i + size));
-                long start = System.nanoTime();
-                rows.addAll(Sweeps.trainChunk(chunk, device, StopSignal.none(), n -> { }, geometry));
-                LOG.info("{} runs ({}={}..) trained and measured in {} s", chunk.size(), key,
-                        chunk.get(0).overrides().get(key), Outputs.f((System.nanoTime() - start) / 1e9, 1));
+                chunks.add(List.copyOf(g.subList(i, Math.min(g.size(), i + size))));
             }
         }
-        return new SweepTable(rows);
+        return chunks;
+    }
+
+    /** Trains and measures one chunk of {@link #chunks} as one stacked computation. */
+    public static List<SweepRow> trainChunk(String key, List<SweepPoint> chunk, Device device) {
+        long start = System.nanoTime();
+        List<SweepRow> rows = Sweeps.trainChunk(chunk, device, StopSignal.none(), n -> { }, new EvalGeometry());
+        LOG.info("{} runs ({}={}..) trained and measured in {} s", chunk.size(), key,
+                chunk.get(0).overrides().get(key), Outputs.f((System.nanoTime() - start) / 1e9, 1));
+        return rows;
     }
 
     /** @return per value of {@code key}: mean and sd over the completed runs */
