@@ -101,9 +101,10 @@ class ExperimentShardingTest {
 
     @Test
     void mergesOfMissingIncompleteOrMismatchedShardsAreRefusedAndWriteNothing(@TempDir Path tmp) throws IOException {
-        assertThat(run(GIBBS, "--shard", "0/2", "--out", tmp.resolve("s0").toString())).isEqualTo(ExitCodes.OK);
-        assertThat(run(GIBBS, "--shard", "1/2", "--set", "steps=20", "--out", tmp.resolve("other").toString()))
-                .isEqualTo(ExitCodes.OK);
+        // grad-consistency has one unit (shard 0 takes it, shard 1 none): the cheapest shards to refuse
+        String[] gc = {"reproduce", "grad-consistency", "--quick", "--seeds", "1", "--device", "cpu"};
+        assertThat(run(gc, "--shard", "0/2", "--out", tmp.resolve("s0").toString())).isEqualTo(ExitCodes.OK);
+        assertThat(run(gc, "--shard", "1/2", "--set", "n_ref=512", "--out", tmp.resolve("other").toString())).isEqualTo(ExitCodes.OK);
         Path out = tmp.resolve("merged");
 
         StringWriter err = new StringWriter();
@@ -120,15 +121,20 @@ class ExperimentShardingTest {
         assertThat(err.toString()).contains("belongs to another run");
         assertThat(out).doesNotExist();
 
-        Path s1 = tmp.resolve("s1");
-        assertThat(run(GIBBS, "--shard", "1/2", "--out", s1.toString())).isEqualTo(ExitCodes.OK);
-        Files.delete(s1.resolve("units").resolve(units(s1).get(0)));
+        assertThat(run(gc, "--shard", "1/2", "--out", tmp.resolve("s1").toString())).isEqualTo(ExitCodes.OK);
+        Files.delete(tmp.resolve("s0").resolve("units").resolve(units(tmp.resolve("s0")).get(0)));
         err = new StringWriter();
         int incomplete = GaplabCli.commandLine().setErr(new PrintWriter(err)).execute("merge", tmp.resolve("s0").toString(),
-                s1.toString(), "--out", out.toString());
+                tmp.resolve("s1").toString(), "--out", out.toString());
         assertThat(incomplete).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("is incomplete");
         assertThat(out).doesNotExist();
+
+        err = new StringWriter();
+        int into = GaplabCli.commandLine().setErr(new PrintWriter(err)).execute("reproduce", "grad-consistency", "--quick", "--seeds",
+                "2", "--shard", "1/2", "--device", "cpu", "--out", tmp.resolve("s1").toString());
+        assertThat(into).as("a shard directory of another config is refused").isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("choose another --out");
     }
 
     @Test
@@ -160,6 +166,32 @@ class ExperimentShardingTest {
         assertThat(invalid).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("taus", "descending");
         assertThat(bad).doesNotExist();
+    }
+
+    /**
+     * The sigma sweep is defined once: {@code reproduce modality-gap} trains exactly the runs of
+     * {@code examples/sigma-sweep.yaml} (what {@code gaplab sweep} trains), up to the run name and
+     * the log interval, which the experiment sets to steps / 20 and the file leaves at its default.
+     */
+    @Test
+    void theModalityGapExperimentTrainsTheSigmaSweepOfTheExamples() {
+        org.gaplab.engine.sweep.SweepSpec file = org.gaplab.engine.sweep.SweepSpec.read(
+                Path.of("").toAbsolutePath().getParent().resolve("examples").resolve("sigma-sweep.yaml"));
+        org.gaplab.engine.sweep.SweepSpec experiment = ModalityGap.sweepSpec(ModalityGapConfig.paperDefault());
+        var a = file.points();
+        var b = experiment.points();
+        assertThat(b).hasSameSizeAs(a).hasSize(160);
+        for (int i = 0; i < a.size(); i++) {
+            var ca = a.get(i).config();
+            var cb = b.get(i).config();
+            assertThat(cb.withName(ca.name()).withSchedule(ca.schedule())).as("point %d", i).isEqualTo(ca);
+            assertThat(b.get(i).overrides()).isEqualTo(a.get(i).overrides());
+            assertThat(b.get(i).seed()).isEqualTo(a.get(i).seed());
+        }
+        assertThat(ModalityGapConfig.paperDefault()).isEqualTo(new ModalityGapConfig(List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
+                20, 2000, 256, 8000, 1000, 0, 0.4, 0));
+        assertThat(org.gaplab.engine.sweep.SweepPlan.of(experiment).chunks())
+                .isEqualTo(org.gaplab.engine.sweep.SweepPlan.of(file).chunks());
     }
 
     /** Every registered experiment declares a quick config that validates and at least one unit. */
