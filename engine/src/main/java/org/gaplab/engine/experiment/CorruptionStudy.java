@@ -3,6 +3,7 @@ package org.gaplab.engine.experiment;
 import ai.djl.Device;
 
 import org.gaplab.datasets.paired.DigitsConfig;
+import org.gaplab.engine.measure.Metric;
 import org.gaplab.engine.report.Json;
 import org.gaplab.engine.sweep.SweepPoint;
 import org.gaplab.engine.sweep.SweepRow;
@@ -59,7 +60,7 @@ public final class CorruptionStudy {
             untrained.add(new SweepPoint(s, Map.of(), s, runAt(config).apply(config.probabilities().get(0), (long) s)));
         }
         return Sweeps.measureAtInit(untrained, device, new EvalGeometry()).stream()
-                .mapToDouble(m -> (m.get("eval_r1_1to2") + m.get("eval_r1_2to1")) / 2).toArray();
+                .mapToDouble(m -> (m.get(Metric.EVAL_R1_1TO2.key()) + m.get(Metric.EVAL_R1_2TO1.key())) / 2).toArray();
     }
 
     /** {@code gaplab reproduce corruption}: one unit per stacked chunk of runs, and one for the untrained control. */
@@ -147,10 +148,10 @@ public final class CorruptionStudy {
 
     /** @return the claims checked against a result: trend tests over every p on per-run values */
     static List<Claim> claims(Result r) {
-        List<SweepRow> runs = r.rows().rows().stream().filter(x -> "completed".equals(x.status())).toList();
+        List<SweepRow> runs = r.rows().rows().stream().filter(SweepRow::completed).toList();
         double[] p = runs.stream().mapToDouble(x -> ((Number) x.overrides().get(KEY)).doubleValue()).toArray();
-        double[] r1 = runs.stream().mapToDouble(x -> (x.metric("eval_r1_1to2") + x.metric("eval_r1_2to1")) / 2).toArray();
-        double[] gap = runs.stream().mapToDouble(x -> x.metric("eval_centroid_gap")).toArray();
+        double[] r1 = runs.stream().mapToDouble(x -> (x.metric(Metric.EVAL_R1_1TO2) + x.metric(Metric.EVAL_R1_2TO1)) / 2).toArray();
+        double[] gap = runs.stream().mapToDouble(x -> x.metric(Metric.EVAL_CENTROID_GAP)).toArray();
         long[] seed = runs.stream().mapToLong(SweepRow::seed).toArray();
         String source = "paper, section 6 (pretrained CLIP on COCO with pair corruption); docs/theory.md section 7";
         // the claims are about what training learns: first check that the runs at the smallest p learnt the pairing
@@ -159,7 +160,7 @@ public final class CorruptionStudy {
         java.util.Arrays.fill(gain, Double.NaN);
         for (SweepRow x : runs) {
             if (((Number) x.overrides().get(KEY)).doubleValue() == p0 && x.seed() < gain.length) {
-                gain[(int) x.seed()] = (x.metric("eval_r1_1to2") + x.metric("eval_r1_2to1")) / 2 - r.untrainedR1()[(int) x.seed()];
+                gain[(int) x.seed()] = (x.metric(Metric.EVAL_R1_1TO2) + x.metric(Metric.EVAL_R1_2TO1)) / 2 - r.untrainedR1()[(int) x.seed()];
             }
         }
         Inference.Tested learned = Inference.againstThreshold(gain, 0, Inference.Direction.INCREASING);
@@ -208,7 +209,7 @@ public final class CorruptionStudy {
                 + "|---|---|---|---|---|---|---|\n");
         for (ParameterStudy.Point p : r.points()) {
             table.append("| ").append(p.value()).append(" | ").append(p.runs());
-            for (String m : List.of("eval_r1_1to2", "eval_r1_2to1", "eval_centroid_gap", "eval_energy_distance", "eval_mmd2_rbf_1x")) {
+            for (Metric m : List.of(Metric.EVAL_R1_1TO2, Metric.EVAL_R1_2TO1, Metric.EVAL_CENTROID_GAP, Metric.EVAL_ENERGY_DISTANCE, Metric.EVAL_MMD2_RBF_1X)) {
                 table.append(" | ").append(Outputs.f(p.mean(m), 4)).append(" ± ").append(Outputs.f(p.sd(m), 4));
             }
             table.append(" |\n");

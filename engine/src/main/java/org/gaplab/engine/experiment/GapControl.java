@@ -4,6 +4,7 @@ import ai.djl.Device;
 
 import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.measure.Metric;
 import org.gaplab.engine.report.Json;
 import org.gaplab.engine.sweep.SweepRow;
 import org.gaplab.engine.sweep.SweepTable;
@@ -67,8 +68,8 @@ public final class GapControl {
      * collapsed embedding.
      */
     static double spread(SweepRow row) {
-        double c1 = row.metric("eval_centroid_norm_1");
-        double c2 = row.metric("eval_centroid_norm_2");
+        double c1 = row.metric(Metric.EVAL_CENTROID_NORM_1);
+        double c2 = row.metric(Metric.EVAL_CENTROID_NORM_2);
         return Math.sqrt(Math.max(0, 1 - (c1 * c1 + c2 * c2) / 2));
     }
 
@@ -79,10 +80,10 @@ public final class GapControl {
         for (Curve c : r.curves()) {
             double l0 = c.points().get(0).value();
             double l1 = c.points().get(c.points().size() - 1).value();
-            double[] gap0 = values(c, l0, x -> x.metric("eval_centroid_gap"));
-            double[] gap1 = values(c, l1, x -> x.metric("eval_centroid_gap"));
-            double[] rel0 = values(c, l0, x -> x.metric("eval_centroid_gap") / spread(x));
-            double[] rel1 = values(c, l1, x -> x.metric("eval_centroid_gap") / spread(x));
+            double[] gap0 = values(c, l0, x -> x.metric(Metric.EVAL_CENTROID_GAP));
+            double[] gap1 = values(c, l1, x -> x.metric(Metric.EVAL_CENTROID_GAP));
+            double[] rel0 = values(c, l0, x -> x.metric(Metric.EVAL_CENTROID_GAP) / spread(x));
+            double[] rel1 = values(c, l1, x -> x.metric(Metric.EVAL_CENTROID_GAP) / spread(x));
             double[] sp0 = values(c, l0, GapControl::spread);
             double[] sp1 = values(c, l1, GapControl::spread);
             Inference.Welch gap = Inference.welch(gap1, gap0, Inference.Direction.DECREASING);
@@ -103,30 +104,30 @@ public final class GapControl {
                     v, "centroid gap " + diff(gap0, gap1, gap) + "; gap / spread " + diff(rel0, rel1, rel) + "; spread "
                             + diff(sp0, sp1, Inference.welch(sp1, sp0, Inference.Direction.DECREASING))
                             + (collapsed ? "; COLLAPSE: the spread fell below half (p = " + Inference.p(spread.test().pExpected()) + ")" : "")
-                            + "; uniformity (Wang-Isola) " + Outputs.f(mean(c, l0, "eval_wang_isola_uniformity_1"), 3) + " / "
-                            + Outputs.f(mean(c, l0, "eval_wang_isola_uniformity_2"), 3) + " -> "
-                            + Outputs.f(mean(c, l1, "eval_wang_isola_uniformity_1"), 3) + " / "
-                            + Outputs.f(mean(c, l1, "eval_wang_isola_uniformity_2"), 3)));
-            double[] loss0 = values(c, l0, x -> x.metric("eval_loss"));
-            double[] loss1 = values(c, l1, x -> x.metric("eval_loss"));
+                            + "; uniformity (Wang-Isola) " + Outputs.f(mean(c, l0, Metric.EVAL_WANG_ISOLA_UNIFORMITY_1), 3) + " / "
+                            + Outputs.f(mean(c, l0, Metric.EVAL_WANG_ISOLA_UNIFORMITY_2), 3) + " -> "
+                            + Outputs.f(mean(c, l1, Metric.EVAL_WANG_ISOLA_UNIFORMITY_1), 3) + " / "
+                            + Outputs.f(mean(c, l1, Metric.EVAL_WANG_ISOLA_UNIFORMITY_2), 3)));
+            double[] loss0 = values(c, l0, x -> x.metric(Metric.EVAL_LOSS));
+            double[] loss1 = values(c, l1, x -> x.metric(Metric.EVAL_LOSS));
             Inference.Welch loss = Inference.welch(loss1, loss0, Inference.Direction.INCREASING);
             out.add(new Claim(c.dataset() + ": closing the gap is a trade-off: the contrastive fit gets worse.", source,
                     "Welch's one-sided test at level " + Inference.ALPHA + ": held-out symmetric InfoNCE loss at lambda = " + l1
                             + " above lambda = 0",
                     loss.test().verdict(), "held-out InfoNCE " + diff(loss0, loss1, loss) + "; R@1 "
-                            + Outputs.f(mean(c, l0, "eval_r1_1to2"), 4) + " -> " + Outputs.f(mean(c, l1, "eval_r1_1to2"), 4)
-                            + "; mean pair cosine " + Outputs.f(mean(c, l0, "mean_pair_cosine"), 4) + " -> "
-                            + Outputs.f(mean(c, l1, "mean_pair_cosine"), 4)));
+                            + Outputs.f(mean(c, l0, Metric.EVAL_R1_1TO2), 4) + " -> " + Outputs.f(mean(c, l1, Metric.EVAL_R1_1TO2), 4)
+                            + "; mean pair cosine " + Outputs.f(mean(c, l0, Metric.MEAN_PAIR_COSINE), 4) + " -> "
+                            + Outputs.f(mean(c, l1, Metric.MEAN_PAIR_COSINE), 4)));
         }
         return out;
     }
 
     private static double[] values(Curve c, double lambda, java.util.function.ToDoubleFunction<SweepRow> f) {
-        return c.rows().rows().stream().filter(x -> "completed".equals(x.status())
+        return c.rows().rows().stream().filter(x -> x.completed()
                 && ((Number) x.overrides().get(KEY)).doubleValue() == lambda).mapToDouble(f).toArray();
     }
 
-    private static double mean(Curve c, double lambda, String metric) {
+    private static double mean(Curve c, double lambda, Metric metric) {
         return Stats.mean(values(c, lambda, x -> x.metric(metric)));
     }
 
@@ -168,8 +169,8 @@ public final class GapControl {
                     + "| centroid norm 1 | centroid norm 2 | uniformity 1 | uniformity 2 |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (ParameterStudy.Point p : c.points()) {
                 tail.append("| ").append(p.value()).append(" | ").append(p.runs());
-                for (String m : List.of("eval_r1_1to2", "eval_r1_2to1", "mean_pair_cosine", "eval_centroid_gap", "eval_mmd2_rbf_1x",
-                        "eval_centroid_norm_1", "eval_centroid_norm_2", "eval_wang_isola_uniformity_1", "eval_wang_isola_uniformity_2")) {
+                for (Metric m : List.of(Metric.EVAL_R1_1TO2, Metric.EVAL_R1_2TO1, Metric.MEAN_PAIR_COSINE, Metric.EVAL_CENTROID_GAP, Metric.EVAL_MMD2_RBF_1X,
+                        Metric.EVAL_CENTROID_NORM_1, Metric.EVAL_CENTROID_NORM_2, Metric.EVAL_WANG_ISOLA_UNIFORMITY_1, Metric.EVAL_WANG_ISOLA_UNIFORMITY_2)) {
                     tail.append(" | ").append(Outputs.f(p.mean(m), 4)).append(" ± ").append(Outputs.f(p.sd(m), 4));
                 }
                 tail.append(" |\n");

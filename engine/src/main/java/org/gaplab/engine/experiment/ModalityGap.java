@@ -16,6 +16,7 @@ import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.config.ScheduleConfig;
 import org.gaplab.engine.measure.AngleHistogramDivergence;
 import org.gaplab.engine.measure.EnergyDistance;
+import org.gaplab.engine.measure.Metric;
 import org.gaplab.engine.measure.Pairwise;
 import org.gaplab.engine.report.Figures;
 import org.gaplab.engine.report.Json;
@@ -27,6 +28,7 @@ import org.gaplab.engine.sweep.SweepSpec;
 import org.gaplab.engine.sweep.SweepTable;
 import org.gaplab.engine.sweep.Sweeps;
 import org.gaplab.engine.train.StopSignal;
+import org.gaplab.engine.train.RunStatus;
 import org.gaplab.engine.train.TrainedModel;
 import org.gaplab.models.DualEncoder;
 import org.gaplab.models.Seeds;
@@ -63,7 +65,7 @@ public final class ModalityGap {
     private ModalityGap() {}
 
     /** One trained run's measurements. */
-    public record RunResult(double sigma, long seed, String status, double finalLoss, double jeffreys, double centroidGap,
+    public record RunResult(double sigma, long seed, RunStatus status, double finalLoss, double jeffreys, double centroidGap,
             double energyDistance, double meanPairCosine, boolean oppositeOrientation) {}
 
     /** Summary of one sigma over seeds. */
@@ -143,9 +145,9 @@ public final class ModalityGap {
         List<RunResult> runs = new ArrayList<>();
         for (SweepRow r : rows.rows()) {
             double sigma = ((Number) r.overrides().get("data.sigma")).doubleValue();
-            runs.add(new RunResult(sigma, r.seed(), r.status(), r.metric("final_loss"), r.metric("jeffreys"),
-                    r.metric("centroid_gap"), r.metric("energy_distance"), r.metric("mean_pair_cosine"),
-                    r.metric("opposite_orientation") > 0.5));
+            runs.add(new RunResult(sigma, r.seed(), r.status(), r.metric(Metric.FINAL_LOSS), r.metric(Metric.JEFFREYS),
+                    r.metric(Metric.CENTROID_GAP), r.metric(Metric.ENERGY_DISTANCE), r.metric(Metric.MEAN_PAIR_COSINE),
+                    r.metric(Metric.OPPOSITE_ORIENTATION) > 0.5));
         }
         List<SigmaSummary> perSigma = new ArrayList<>();
         for (int i = 0; i < config.sigmas().size(); i++) {
@@ -266,19 +268,19 @@ public final class ModalityGap {
         Map<String, Double> m = new LinkedHashMap<>();
         AngleHistogramDivergence.Result j = AngleHistogramDivergence.compute(z1, z2, AngleHistogramDivergence.DEFAULT_BINS,
                 AngleHistogramDivergence.DEFAULT_EPS);
-        m.put("jeffreys", j.jeffreys());
-        m.put("kl_12", j.klPq());
-        m.put("kl_21", j.klQp());
+        m.put(Metric.JEFFREYS.key(), j.jeffreys());
+        m.put(Metric.KL_12.key(), j.klPq());
+        m.put(Metric.KL_21.key(), j.klQp());
         // two independent samples (docs/theory.md section 6): modality 1 from the first half of the
         // evaluation pairs, modality 2 from the second, so no row meets its own partner
         int sub = Math.min(config.energySubsample(), (int) z1.getShape().get(0) / 2);
-        m.put("energy_distance", EnergyDistance.compute(z1.get(new NDIndex("0:{}", sub)), z2.get(new NDIndex("{}:{}", sub, 2 * sub)),
+        m.put(Metric.ENERGY_DISTANCE.key(), EnergyDistance.compute(z1.get(new NDIndex("0:{}", sub)), z2.get(new NDIndex("{}:{}", sub, 2 * sub)),
                 pairwise).energy());
         double det1 = det(model.parameters().get("tower1.w0"));
         double det2 = det(model.parameters().get("tower2.w0"));
-        m.put("det_w1", det1);
-        m.put("det_w2", det2);
-        m.put("opposite_orientation", Math.signum(det1) != Math.signum(det2) ? 1.0 : 0.0);
+        m.put(Metric.DET_W1.key(), det1);
+        m.put(Metric.DET_W2.key(), det2);
+        m.put(Metric.OPPOSITE_ORIENTATION.key(), Math.signum(det1) != Math.signum(det2) ? 1.0 : 0.0);
         double sigma = ((CircleMixtureConfig) rc.data()).sigma();
         if (sigma == figureSigma && rc.seed() == config.representativeSeed()) {
             rep[0] = new Representative(sigma, rc.seed(), AngleHistogramDivergence.angles(z1), AngleHistogramDivergence.angles(z2));
@@ -363,7 +365,7 @@ public final class ModalityGap {
         doc.put("runs", r.runs());
         Json.write(dir.resolve("modality_gap.json"), doc);
         List<Object[]> runRows = new ArrayList<>();
-        r.runs().forEach(x -> runRows.add(new Object[] {x.sigma(), x.seed(), x.status(), x.finalLoss(), x.jeffreys(),
+        r.runs().forEach(x -> runRows.add(new Object[] {x.sigma(), x.seed(), x.status().key(), x.finalLoss(), x.jeffreys(),
             x.centroidGap(), x.energyDistance(), x.meanPairCosine(), x.oppositeOrientation() ? 1 : 0}));
         Outputs.csv(dir.resolve("runs.csv"), List.of("sigma", "seed", "status", "final_loss", "jeffreys", "centroid_gap",
                 "energy_distance", "mean_pair_cosine", "opposite_orientation"), runRows);
@@ -512,7 +514,7 @@ public final class ModalityGap {
      * sigma > 0, Wilcoxon signed-rank per sigma, Holm-adjusted).
      */
     static List<Claim> claims(Result r) {
-        List<RunResult> ok = r.runs().stream().filter(x -> "completed".equals(x.status())).toList();
+        List<RunResult> ok = r.runs().stream().filter(x -> x.status() == RunStatus.COMPLETED).toList();
         List<Claim> claims = new ArrayList<>();
         claims.add(Inference.trendClaim("The Jeffreys divergence between the two angle marginals grows with sigma "
                 + "(under conditional heterogeneity a population-level gap is favoured).",

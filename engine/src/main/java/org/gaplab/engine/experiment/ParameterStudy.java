@@ -5,6 +5,7 @@ import ai.djl.Device;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.measure.Metric;
 import org.gaplab.engine.report.Figures;
 import org.gaplab.engine.sweep.SweepPlan;
 import org.gaplab.engine.sweep.SweepPoint;
@@ -40,14 +41,30 @@ public final class ParameterStudy {
      * @param sd metric standard deviations (0 with one seed)
      */
     public record Point(double value, int runs, Map<String, Double> mean, Map<String, Double> sd) {
-        /** @return the mean of a metric, NaN when absent */
-        public double mean(String metric) {
-            return mean.getOrDefault(metric, Double.NaN);
+        /** @return the mean of a metric, NaN when no completed run measured it */
+        public double mean(Metric metric) {
+            return mean.getOrDefault(metric.key(), Double.NaN);
         }
 
-        /** @return the sd of a metric, NaN when absent */
+        /** @return the sd of a metric, NaN when no completed run measured it */
+        public double sd(Metric metric) {
+            return sd.getOrDefault(metric.key(), Double.NaN);
+        }
+
+        /**
+         * @return the mean of the metric of that key, NaN when no completed run measured it
+         * @throws org.gaplab.engine.config.ConfigException for a key that is no metric, listing the known ones
+         */
+        public double mean(String metric) {
+            return mean(Metric.of(metric));
+        }
+
+        /**
+         * @return the sd of the metric of that key, NaN when no completed run measured it
+         * @throws org.gaplab.engine.config.ConfigException for a key that is no metric, listing the known ones
+         */
         public double sd(String metric) {
-            return sd.getOrDefault(metric, Double.NaN);
+            return sd(Metric.of(metric));
         }
     }
 
@@ -114,13 +131,13 @@ public final class ParameterStudy {
     public static List<Point> summarise(SweepTable table, String key, List<Double> values) {
         List<Point> out = new ArrayList<>();
         for (double v : values) {
-            List<SweepRow> at = table.rows().stream().filter(r -> "completed".equals(r.status())
+            List<SweepRow> at = table.rows().stream().filter(r -> r.completed()
                     && ((Number) r.overrides().get(key)).doubleValue() == v).toList();
             Map<String, Double> mean = new LinkedHashMap<>();
             Map<String, Double> sd = new LinkedHashMap<>();
             if (!at.isEmpty()) {
                 for (String metric : at.get(0).metrics().keySet()) {
-                    double[] xs = at.stream().mapToDouble(r -> r.metric(metric)).toArray();
+                    double[] xs = at.stream().mapToDouble(r -> r.metrics().getOrDefault(metric, Double.NaN)).toArray();
                     mean.put(metric, Stats.mean(xs));
                     sd.put(metric, xs.length > 1 ? Stats.std(xs) : 0);
                 }
