@@ -34,8 +34,7 @@ public final class MergeCommand implements Callable<Integer> {
         }
         if (dirs.stream().anyMatch(ExperimentRunner::isExperimentDir)) {
             ExperimentRunner.merge(dirs, out);
-            System.out.printf("gaplab merge: %d reproduction shard director%s -> %s (summary.md, JSON, CSV, figures)%n", dirs.size(),
-                    dirs.size() == 1 ? "y" : "ies", out);
+            System.out.printf("gaplab merge: the shards of a reproduction -> %s (summary.md, JSON, CSV, figures)%n", out);
             return ExitCodes.OK;
         }
         SweepTable t = SweepRunner.merge(dirs, out);

@@ -80,12 +80,12 @@ public final class ReproduceCommand implements Callable<Integer> {
         @Option(names = "--quick", description = "Start from the reduced config (seconds on CPU) that exercises the full path.")
         boolean quick;
 
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = {"A YAML or JSON file of config keys over the paper's",
-            "(or the quick) config; 'experiment.json' of an earlier run holds every key under 'config'."})
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "A YAML or JSON file of config keys over the paper's (or the quick) config; 'experiment.json' of "
+                + "an earlier run holds every key under 'config'.")
         Path config;
 
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"Override one config key (repeatable, after --config),",
-            "e.g. --set seeds=5 --set 'sigmas=[0.0, 0.5]'. Unknown keys are an error naming the known ones."})
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one config key (repeatable, after --config), e.g. --set seeds=5 --set 'sigmas=[0.0, "
+                + "0.5]'. Unknown keys are an error naming the known ones.")
         List<String> sets = new ArrayList<>();
 
         @Option(names = "--seeds", paramLabel = "N", description = "Number of seeds (default: the paper's; 1-3 with --quick).")
@@ -94,16 +94,16 @@ public final class ReproduceCommand implements Callable<Integer> {
         @Option(names = "--steps", paramLabel = "N", description = "Training steps, for experiments that train (default: the paper's).")
         Integer steps;
 
-        @Option(names = "--shard", paramLabel = "i/n", defaultValue = "0/1", description = {"Run the work units i, i+n, i+2n, ...",
-            "(0-based; default 0/1, everything). Then 'gaplab merge DIR... --out M' writes the outputs."})
+        @Option(names = "--shard", paramLabel = "i/n", defaultValue = "0/1", description = "Run the work units i, i+n, i+2n, ... (0-based; default 0/1, everything). Then 'gaplab merge "
+                + "DIR... --out M' writes the outputs.")
         String shard;
 
-        @Option(names = "--out", paramLabel = "DIR", description = {"Output directory (default: reproduce/<experiment>, or",
-            "reproduce/<experiment>-shard-<i>-of-<n> with --shard). A rerun into it skips the finished units."})
+        @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: reproduce/<experiment>, or reproduce/<experiment>-shard-<i>-of-<n> "
+                + "with --shard). A rerun into it skips the finished units.")
         Path out;
 
-        @Option(names = "--from", paramLabel = "DIR", description = {"unimodal-gibbs: rewrite the outputs of an earlier run in DIR",
-            "(its unimodal_gibbs.json) with this version's tables, figures and verdicts, without training again."})
+        @Option(names = "--from", paramLabel = "DIR", description = "unimodal-gibbs: rewrite the outputs of an earlier run in DIR (its unimodal_gibbs.json) with "
+                + "this version's tables, figures and verdicts, without training again.")
         Path from;
 
         @Mixin
