@@ -97,6 +97,12 @@ class ExperimentShardingTest {
         assertThat(Json.MAPPER.readTree(resumed.resolve("units").resolve(lost).toFile()).get("result"))
                 .isEqualTo(Json.MAPPER.readTree(whole.resolve("units").resolve(lost).toFile()).get("result"));
         assertSameOutputs(whole, resumed);
+
+        // --from re-renders a finished run from its JSON alone, to the same files
+        Path rerendered = tmp.resolve("rerendered");
+        assertThat(GaplabCli.commandLine().execute("reproduce", "unimodal-gibbs", "--from", whole.toString(), "--out",
+                rerendered.toString())).isEqualTo(ExitCodes.OK);
+        assertSameOutputs(whole, rerendered);
     }
 
     @Test
