@@ -149,8 +149,18 @@ public final class ReproduceCommand implements Callable<Integer> {
                     return "INT".equals(stop.requested()) ? ExitCodes.INTERRUPTED : ExitCodes.TERMINATED;
                 }
                 if (!o.complete()) {
-                    System.out.println("wrote shard " + s + " of " + e.name() + " to " + dir.toAbsolutePath().normalize()
-                            + "; when every shard is done: gaplab merge DIR... --out MERGED");
+                    if (json) {
+                        Map<String, Object> m = new java.util.LinkedHashMap<>();
+                        m.put("schema_version", 1);
+                        m.put("status", "shard complete");
+                        m.put("experiment", e.name());
+                        m.put("shard", s.toString());
+                        m.put("out", dir.toString());
+                        System.out.println(Json.line(m));
+                    } else {
+                        System.out.println("wrote shard " + s + " of " + e.name() + " to " + dir.toAbsolutePath().normalize()
+                                + "; when every shard is done: gaplab merge DIR... --out MERGED");
+                    }
                     return ExitCodes.OK;
                 }
                 return finish(o.document(), dir);
