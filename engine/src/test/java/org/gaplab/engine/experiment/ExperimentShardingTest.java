@@ -30,10 +30,12 @@ import java.util.regex.Pattern;
  * rerun skips finished units; refused merges write nothing.
  */
 class ExperimentShardingTest {
-    /** Unimodal Gibbs with four stacked chunks, so that two shards each train some. */
-    private static final String[] GIBBS = {"reproduce", "unimodal-gibbs", "--quick", "--set", "runs_per_chunk=4", "--device", "cpu"};
+    /** Unimodal Gibbs with four stacked chunks, so that two shards each train some (fewer steps than --quick: a test). */
+    private static final String[] GIBBS = {"reproduce", "unimodal-gibbs", "--quick", "--set", "runs_per_chunk=4", "--set", "steps=60",
+        "--set", "mc_points=50000", "--device", "cpu"};
     /** The sigma sweep in three stacked chunks of two runs. */
-    private static final String[] GAP = {"reproduce", "modality-gap", "--quick", "--set", "chunk=2", "--device", "cpu"};
+    private static final String[] GAP = {"reproduce", "modality-gap", "--quick", "--set", "chunk=2", "--set", "steps=60", "--device",
+        "cpu"};
 
     private static int run(String[] base, String... more) {
         List<String> args = new ArrayList<>(List.of(base));
