@@ -107,6 +107,69 @@ class ExperimentShardingTest {
         assertSameOutputs(whole, rerendered);
     }
 
+    /**
+     * A stop request (SIGTERM) during a run ends it after the unit in progress, with that unit
+     * saved and no outputs; the same run again computes only the rest and writes what an
+     * uninterrupted run writes.
+     */
+    @Test
+    void aStoppedRunResumesWhereItStopped(@TempDir Path tmp) throws IOException {
+        UnimodalGibbs.Declaration gibbs = new UnimodalGibbs.Declaration();
+        UnimodalGibbsConfig config = ExperimentRunner.config(gibbs, true, null, List.of("runs_per_chunk=4", "steps=60",
+                "mc_points=50000"), null, null);
+        var cpu = org.gaplab.engine.device.DeviceProbe.choose(org.gaplab.engine.device.DeviceRequest.parse("cpu"));
+        org.gaplab.engine.train.StopSignal stop = org.gaplab.engine.train.StopSignal.none();
+        List<String> ran = new ArrayList<>();
+        Experiment<UnimodalGibbsConfig> stopsAfterTwo = new Delegate(gibbs) {
+            @Override
+            public Object runUnit(UnimodalGibbsConfig c, String unit, UnitContext context) {
+                ran.add(unit);
+                if (ran.size() == 2) {
+                    stop.request("TERM"); // as the signal handler does, mid-unit
+                }
+                return super.runUnit(c, unit, context);
+            }
+        };
+        Path dir = tmp.resolve("stopped");
+        ExperimentRunner.Outcome first = ExperimentRunner.run(stopsAfterTwo, config, dir, org.gaplab.engine.sweep.Shard.ALL, cpu, stop,
+                List.of("test"));
+        assertThat(first.interrupted()).isTrue();
+        assertThat(dir.resolve("summary.md")).doesNotExist();
+        assertThat(units(dir)).hasSize(2);
+
+        ran.clear();
+        ExperimentRunner.Outcome second = ExperimentRunner.run(stopsAfterTwo, config, dir, org.gaplab.engine.sweep.Shard.ALL, cpu,
+                org.gaplab.engine.train.StopSignal.none(), List.of("test"));
+        assertThat(second.complete()).isTrue();
+        List<String> all = gibbs.units(config);
+        assertThat(ran).isEqualTo(all.subList(2, all.size()));
+
+        Path fresh = tmp.resolve("fresh");
+        assertThat(ExperimentRunner.run(gibbs, config, fresh, org.gaplab.engine.sweep.Shard.ALL, cpu,
+                org.gaplab.engine.train.StopSignal.none(), List.of("test")).complete()).isTrue();
+        assertSameOutputs(fresh, dir);
+    }
+
+    /** Passes everything to another experiment (to hook a stop into one). */
+    private static class Delegate implements Experiment<UnimodalGibbsConfig> {
+        private final Experiment<UnimodalGibbsConfig> d;
+
+        Delegate(Experiment<UnimodalGibbsConfig> d) {
+            this.d = d;
+        }
+
+        @Override public String name() { return d.name(); }
+        @Override public Class<UnimodalGibbsConfig> configType() { return d.configType(); }
+        @Override public UnimodalGibbsConfig paperConfig() { return d.paperConfig(); }
+        @Override public UnimodalGibbsConfig quickConfig() { return d.quickConfig(); }
+        @Override public List<String> description() { return d.description(); }
+        @Override public UnimodalGibbsConfig withSeeds(UnimodalGibbsConfig c, int n) { return d.withSeeds(c, n); }
+        @Override public UnimodalGibbsConfig withSteps(UnimodalGibbsConfig c, int n) { return d.withSteps(c, n); }
+        @Override public List<String> units(UnimodalGibbsConfig c) { return d.units(c); }
+        @Override public Object runUnit(UnimodalGibbsConfig c, String unit, UnitContext ctx) { return d.runUnit(c, unit, ctx); }
+        @Override public java.util.Map<String, Object> render(UnimodalGibbsConfig c, Results r, Path dir) { return d.render(c, r, dir); }
+    }
+
     @Test
     void mergesOfMissingIncompleteOrMismatchedShardsAreRefusedAndWriteNothing(@TempDir Path tmp) throws IOException {
         // grad-consistency has one unit (shard 0 takes it, shard 1 none): the cheapest shards to refuse
