@@ -33,8 +33,7 @@ import java.util.concurrent.Callable;
             "number (schema_version 1), CSV tables, PNG and SVG figures, and summary.md, which checks the",
             "paper's claims against the run. '--quick' runs a reduced version in seconds. Every config key",
             "is settable ('--config FILE', '--set key=value'); '--shard i/n' runs part of the work units and",
-            "'gaplab merge' joins the shards into the outputs of one run; a rerun resumes."},
-        subcommands = {CommandLine.HelpCommand.class})
+            "'gaplab merge' joins the shards into the outputs of one run; a rerun resumes."})
 public final class ReproduceCommand implements Callable<Integer> {
     private static final Logger LOG = LogManager.getLogger(ReproduceCommand.class);
 
@@ -64,6 +63,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             }
             reproduce.addSubcommand(e.name(), sub);
         }
+        reproduce.addSubcommand("help", new CommandLine.HelpCommand());
     }
 
     /** {@code gaplab reproduce NAME}: one experiment, with the options every experiment shares. */
