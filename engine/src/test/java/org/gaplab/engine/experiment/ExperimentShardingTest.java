@@ -206,6 +206,34 @@ class ExperimentShardingTest {
                 "2", "--shard", "1/2", "--device", "cpu", "--out", tmp.resolve("s1").toString());
         assertThat(into).as("a shard directory of another config is refused").isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("choose another --out");
+
+        assertThat(run(gc, "--shard", "0/2", "--out", tmp.resolve("s0").toString())).isEqualTo(ExitCodes.OK);
+        err = new StringWriter();
+        int twice = GaplabCli.commandLine().setErr(new PrintWriter(err)).execute("merge", tmp.resolve("s0").toString(),
+                tmp.resolve("s0").toString(), "--out", out.toString());
+        assertThat(twice).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("given twice");
+        assertThat(out).doesNotExist();
+
+        err = new StringWriter();
+        long before = Files.getLastModifiedTime(tmp.resolve("s0").resolve(ExperimentRunner.META)).toMillis();
+        int intoInput = GaplabCli.commandLine().setErr(new PrintWriter(err)).execute("merge", tmp.resolve("s0").toString(),
+                tmp.resolve("s1").toString(), "--out", tmp.resolve("s0").toString());
+        assertThat(intoInput).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("is one of the inputs");
+        assertThat(tmp.resolve("s0").resolve("summary.md")).doesNotExist();
+        assertThat(Files.getLastModifiedTime(tmp.resolve("s0").resolve(ExperimentRunner.META)).toMillis()).isEqualTo(before);
+    }
+
+    /** An unsharded rerun with other settings replaces the earlier run, as reruns with other options always did. */
+    @Test
+    void anUnshardedRerunWithAnotherConfigReplacesTheEarlierRun(@TempDir Path tmp) throws IOException {
+        String[] gc = {"reproduce", "grad-consistency", "--quick", "--device", "cpu", "--out", tmp.toString()};
+        assertThat(run(gc, "--seeds", "1")).isEqualTo(ExitCodes.OK);
+        assertThat(run(gc, "--seeds", "2")).isEqualTo(ExitCodes.OK);
+        assertThat(Json.MAPPER.readTree(tmp.resolve("grad_consistency.json").toFile()).get("config").get("seeds").asInt()).isEqualTo(2);
+        assertThat(Json.MAPPER.readTree(tmp.resolve("units").resolve("all-seeds.json").toFile()).get("result").get(0)
+                .get("cosine")).hasSize(2);
     }
 
     @Test
