@@ -58,6 +58,7 @@ public final class GaplabCli {
         // an internal error points at this command's log, never at one an earlier command attached
         RunLogFile.forgetLast();
         CommandLine cl = new CommandLine(GaplabCli.class);
+        ReproduceCommand.registerExperiments(cl.getSubcommands().get("reproduce"));
         // help texts are written for ~110 columns; narrower terminals wrap, wider ones do not stretch
         cl.setUsageHelpAutoWidth(true);
         cl.setUsageHelpWidth(110);

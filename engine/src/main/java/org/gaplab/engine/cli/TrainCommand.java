@@ -132,7 +132,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("schema_version", 1);
-            o.put("status", r.status().name().toLowerCase(java.util.Locale.ROOT));
+            o.put("status", r.status().key());
             o.put("run_dir", r.runDir().toString());
             o.put("steps", r.steps());
             o.put("seconds", r.seconds());
@@ -146,7 +146,7 @@ public final class TrainCommand implements Callable<Integer> {
             return;
         }
         String data = c.data() instanceof CircleMixtureConfig cm ? "circle mixture, sigma " + cm.sigma() : c.data().kind();
-        System.out.printf("gaplab train: %s (%s, seed %d) -> %s%n", c.name(), data, c.seed(), r.status().name().toLowerCase(java.util.Locale.ROOT));
+        System.out.printf("gaplab train: %s (%s, seed %d) -> %s%n", c.name(), data, c.seed(), r.status().key());
         System.out.printf("  steps        %d in %.1f s (%.0f steps/s)%n", r.steps(), r.seconds(), r.stepsPerSecond());
         System.out.printf("  final loss   %.4f (mean of the last %d steps; ln B = %.4f)%n", r.finalLoss(),
                 org.gaplab.engine.train.TrainingRun.logInterval(c), Math.log(c.batchSize()));

@@ -66,6 +66,36 @@ public final class ConfigLoader {
     }
 
     /**
+     * Builds any config record the way {@link #load(RunConfig, Path, List)} builds a run's: the base
+     * record as a tree, then a YAML/JSON file, then {@code key=value} overrides, bound and
+     * validated by the record's constructor. An experiment's config loads this way, so every field
+     * of it (nested run configs included) is a settable key with the same one-line errors.
+     *
+     * @param type the record type
+     * @param base the defaults
+     * @param file a {@code .yaml}, {@code .yml} or {@code .json} file, or null
+     * @param overrides {@code key=value} strings applied after the file, in order
+     * @return the validated record
+     */
+    public static <T extends Record> T loadRecord(Class<T> type, T base, Path file, List<String> overrides) {
+        ObjectNode defaults = Json.MAPPER.valueToTree(base);
+        ObjectNode tree = defaults.deepCopy();
+        if (file != null) {
+            ObjectNode user = (ObjectNode) readFile(file);
+            user.remove("schema_version");
+            merge(tree, user, "");
+        }
+        for (String o : overrides == null ? List.<String>of() : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException("--set expects key=value, got '" + o + "'");
+            }
+            set(tree, o.substring(0, eq).trim(), parseScalar(o.substring(eq + 1)));
+        }
+        return bind(tree, type, defaults);
+    }
+
+    /**
      * Applies typed overrides (as a sweep does) to a base config.
      *
      * @param base the config to start from
@@ -199,7 +229,7 @@ public final class ConfigLoader {
     }
 
     private static void put(ObjectNode parent, String field, JsonNode value, String fullKey) {
-        if (fullKey.equals("data.kind")) {
+        if (fullKey.equals("data.kind") || fullKey.endsWith(".data.kind")) {
             String kind = value.asText();
             SourceKinds.Entry entry = SourceKinds.get(kind);
             if (entry == null) {
@@ -230,10 +260,15 @@ public final class ConfigLoader {
 
     /** Binds a merged tree, turning Jackson's errors into one line naming the key. */
     static RunConfig bind(ObjectNode tree) {
-        requireIntegersInRange(tree, toTree(RunConfig.defaults()), "");
+        return bind(tree, RunConfig.class, toTree(RunConfig.defaults()));
+    }
+
+    /** Binds a merged tree to {@code type}, turning Jackson's errors into one line naming the key. */
+    private static <T> T bind(ObjectNode tree, Class<T> type, JsonNode defaults) {
+        requireIntegersInRange(tree, defaults, "");
         try {
             // integers stay integers: steps = 2.5 is an error, not 2
-            return Json.MAPPER.readerFor(RunConfig.class).without(DeserializationFeature.ACCEPT_FLOAT_AS_INT).readValue(tree);
+            return Json.MAPPER.readerFor(type).without(DeserializationFeature.ACCEPT_FLOAT_AS_INT).readValue(tree);
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException("unknown config key '" + path(e, e.getPropertyName()) + "'");
         } catch (InvalidTypeIdException e) {
@@ -271,7 +306,8 @@ public final class ConfigLoader {
                         path + "[" + i + "]");
             }
         } else if (node.isIntegralNumber()) {
-            boolean isLong = "seed".equals(path);
+            // long-valued keys: a run's seed (also nested, e.g. run.seed) and keys whose default is a long
+            boolean isLong = "seed".equals(path) || path.endsWith(".seed") || (defaults != null && defaults.isLong());
             java.math.BigInteger v = node.bigIntegerValue();
             java.math.BigInteger max = java.math.BigInteger.valueOf(isLong ? Long.MAX_VALUE : Integer.MAX_VALUE);
             java.math.BigInteger min = java.math.BigInteger.valueOf(isLong ? Long.MIN_VALUE : Integer.MIN_VALUE);

@@ -18,15 +18,18 @@ import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.config.ScheduleConfig;
 import org.gaplab.engine.measure.AngleHistogramDivergence;
 import org.gaplab.engine.measure.EnergyDistance;
+import org.gaplab.engine.measure.Metric;
 import org.gaplab.engine.measure.Pairwise;
 import org.gaplab.engine.report.Figures;
 import org.gaplab.engine.report.Progress;
 import org.gaplab.engine.sweep.SweepPlan;
 import org.gaplab.engine.sweep.SweepPoint;
 import org.gaplab.engine.sweep.SweepRow;
+import org.gaplab.engine.sweep.SweepSpec;
 import org.gaplab.engine.sweep.SweepTable;
 import org.gaplab.engine.sweep.Sweeps;
 import org.gaplab.engine.train.StopSignal;
+import org.gaplab.engine.train.RunStatus;
 import org.gaplab.engine.train.TrainedModel;
 import org.gaplab.models.DualEncoder;
 import org.knowm.xchart.HeatMapChart;
@@ -62,7 +65,7 @@ public final class ModalityGap {
     private ModalityGap() {}
 
     /** One trained run's measurements. */
-    public record RunResult(double sigma, long seed, String status, double finalLoss, double jeffreys, double centroidGap,
+    public record RunResult(double sigma, long seed, RunStatus status, double finalLoss, double jeffreys, double centroidGap,
             double energyDistance, double meanPairCosine, boolean oppositeOrientation) {}
 
     /** Summary of one sigma over seeds. */
@@ -87,44 +90,169 @@ public final class ModalityGap {
     public static Result run(ModalityGapConfig config, Device device) {
         long t0 = System.nanoTime();
         double figureSigma = closest(config.sigmas(), config.figureSigma());
-        List<SweepPoint> points = new ArrayList<>();
-        for (double sigma : config.sigmas()) {
-            for (int s = 0; s < config.seeds(); s++) {
-                RunConfig c = RunConfig.defaults().withName("modality-gap").withSeed(s).withSteps(config.steps())
-                        .withBatchSize(config.batchSize()).withData(CircleMixtureConfig.paper(sigma))
-                        .withEval(new EvalConfig(config.evalSize()))
-                        .withSchedule(new ScheduleConfig(Math.max(1, config.steps() / 20), 0, 0));
-                points.add(new SweepPoint(points.size(), Map.of("data.sigma", sigma), s, c));
-            }
-        }
-        int chunk = config.chunk() > 0 ? config.chunk() : SweepPlan.autoChunk(points.get(0).config());
+        SweepPlan plan = SweepPlan.of(sweepSpec(config));
         Representative[] rep = new Representative[1];
-        // 64 MiB chunks: on a 2-core CPU the 4 MiB default made the energy distance of 2 x 1000 pairs
-        // several times slower than training the run
-        Pairwise pairwise = new Pairwise(64L << 20);
+        Pairwise pairwise = measurePairwise();
         List<SweepRow> rows = new ArrayList<>();
-        long total = (long) points.size() * config.steps();
-        LOG.info("modality-gap: {} runs ({} sigmas x {} seeds) x {} steps, stacked {} at a time on {}", points.size(),
-                config.sigmas().size(), config.seeds(), config.steps(), chunk, device);
+        long total = (long) plan.points().size() * config.steps();
+        LOG.info("modality-gap: {} runs ({} sigmas x {} seeds) x {} steps, stacked {} at a time on {}", plan.points().size(),
+                config.sigmas().size(), config.seeds(), config.steps(), plan.chunkSize(), device);
         try (Progress progress = Progress.start("modality-gap", total)) {
             long[] done = {0};
-            for (List<SweepPoint> part : SweepPlan.stack(points, c -> chunk, SweepPlan.Cut.FILL)) {
+            for (List<Integer> chunk : plan.chunks()) {
+                List<SweepPoint> part = chunk.stream().map(plan.points()::get).toList();
                 rows.addAll(Sweeps.trainChunk(part, device, StopSignal.none(), n -> progress.update(done[0] += n, null),
                         (model, source, rc, scope) -> measure(model, source, rc, scope, config, pairwise, figureSigma, rep)));
             }
         }
+        double[][] controls = new double[config.sigmas().size()][];
+        for (int i = 0; i < controls.length; i++) {
+            controls[i] = controls(config.sigmas().get(i), config, device);
+        }
+        return result(config, new SweepTable(rows), controls, rep[0], (System.nanoTime() - t0) / 1e9, device.toString());
+    }
+
+    /**
+     * The sigma sweep, defined once: every (sigma, seed) run of the experiment as a sweep spec, which
+     * {@link #run} trains in-process and {@code gaplab reproduce modality-gap} through the sweep runner
+     * (so it shards, resumes and merges as {@code gaplab sweep} does).
+     *
+     * @param config the settings
+     * @return the spec (runs named modality-gap, seeds 0..seeds-1, grid data.sigma)
+     */
+    public static SweepSpec sweepSpec(ModalityGapConfig config) {
+        RunConfig base = RunConfig.defaults().withName("modality-gap").withSteps(config.steps())
+                .withBatchSize(config.batchSize()).withData(CircleMixtureConfig.paper(config.sigmas().get(0)))
+                .withEval(new EvalConfig(config.evalSize()))
+                .withSchedule(new ScheduleConfig(Math.max(1, config.steps() / 20), 0, 0));
+        Map<String, List<Object>> grid = new LinkedHashMap<>();
+        grid.put("data.sigma", new ArrayList<>(config.sigmas()));
+        com.fasterxml.jackson.databind.node.ObjectNode source = Json.MAPPER.createObjectNode();
+        source.put("experiment", "modality-gap");
+        source.set("config", Json.MAPPER.valueToTree(config));
+        return new SweepSpec("modality-gap", base, grid, List.of(), 0, config.seeds(), config.chunk(), source);
+    }
+
+    /** 64 MiB chunks: on a 2-core CPU the 4 MiB default made the energy distance of 2 x 1000 pairs
+     * several times slower than training the run. */
+    private static Pairwise measurePairwise() {
+        return new Pairwise(64L << 20);
+    }
+
+    /** Assembles the result from the sweep's rows, the per-sigma controls and the representative run. */
+    private static Result result(ModalityGapConfig config, SweepTable rows, double[][] controls, Representative rep, double seconds,
+            String device) {
         List<RunResult> runs = new ArrayList<>();
-        for (SweepRow r : new SweepTable(rows).rows()) {
+        for (SweepRow r : rows.rows()) {
             double sigma = ((Number) r.overrides().get("data.sigma")).doubleValue();
-            runs.add(new RunResult(sigma, r.seed(), r.status(), r.metric("final_loss"), r.metric("jeffreys"),
-                    r.metric("centroid_gap"), r.metric("energy_distance"), r.metric("mean_pair_cosine"),
-                    r.metric("opposite_orientation") > 0.5));
+            runs.add(new RunResult(sigma, r.seed(), r.status(), r.metric(Metric.FINAL_LOSS), r.metric(Metric.JEFFREYS),
+                    r.metric(Metric.CENTROID_GAP), r.metric(Metric.ENERGY_DISTANCE), r.metric(Metric.MEAN_PAIR_COSINE),
+                    r.metric(Metric.OPPOSITE_ORIENTATION) > 0.5));
         }
         List<SigmaSummary> perSigma = new ArrayList<>();
-        for (double sigma : config.sigmas()) {
-            perSigma.add(summarise(sigma, runs, controls(sigma, config, device)));
+        for (int i = 0; i < config.sigmas().size(); i++) {
+            perSigma.add(summarise(config.sigmas().get(i), runs, controls[i]));
         }
-        return new Result(config, runs, perSigma, rep[0], (System.nanoTime() - t0) / 1e9, device.toString());
+        return new Result(config, runs, perSigma, rep, seconds, device);
+    }
+
+    /** {@code gaplab reproduce modality-gap}: the sigma sweep through the sweep runner, then one unit of controls. */
+    public static final class Declaration implements Experiment<ModalityGapConfig> {
+        private static final String CONTROLS = "identity-controls";
+        private static final String REPRESENTATIVE = "representative";
+
+        @Override
+        public String name() {
+            return "modality-gap";
+        }
+
+        @Override
+        public Class<ModalityGapConfig> configType() {
+            return ModalityGapConfig.class;
+        }
+
+        @Override
+        public ModalityGapConfig paperConfig() {
+            return ModalityGapConfig.paperDefault();
+        }
+
+        @Override
+        public ModalityGapConfig quickConfig() {
+            return ModalityGapConfig.quick();
+        }
+
+        @Override
+        public List<String> description() {
+            return List.of("Population-level modality gap under latent misalignment (docs/theory.md sections 5 and 7).",
+                "",
+                "Latent theta ~ 0.7 vM(0, 6) + 0.3 vM(pi, 6); the partner's latent is theta + sigma N(0, 1); features",
+                "(cos, sin) + 0.02 N(0, 1). Two bias-free 2x2 linear encoders (PyTorch's nn.Linear init) onto S^1 are",
+                "trained with symmetric InfoNCE (tau 0.07, Adam lr 5e-3, batch 256, 2000 steps) for sigma = 0, 0.1,",
+                "..., 0.7 and 20 seeds: 160 runs, stacked by the sweep machinery. Each run is evaluated on 8000 fresh",
+                "pairs (its own eval seed): the Jeffreys divergence J of the 60-bin angle histograms (the paper's",
+                "estimator), centroid gap, energy distance, and whether W1 and W2 end with opposite orientation.",
+                "Per sigma: mean +- SEM, median, quartiles, runs in a degenerate basin (mirrored maps or unaligned",
+                "partners), and the identity-encoder control on the same pairs. Paper's claim: J grows with sigma;",
+                "gaplab also tests trained J against the control. Verdicts: docs/theory.md section 8.",
+                "",
+                "Figures: gap_curve, centroid_energy, and for a representative seed (sigma 0.4): polar_densities,",
+                "joint_angles (heatmap), angle_shift. Outputs: modality_gap.json, runs.csv, per_sigma.csv, summary.md.",
+                "The runs go through the sweep runner (in sweep/): --shard shares out its stacked chunks as",
+                "'gaplab sweep --shard' does. Runtime on CPU with 2 threads: see the README (--quick: 3 sigmas x 2",
+                "seeds x 150 steps, seconds).");
+        }
+
+        @Override
+        public ModalityGapConfig withSeeds(ModalityGapConfig config, int seeds) {
+            return config.withSeeds(seeds);
+        }
+
+        @Override
+        public ModalityGapConfig withSteps(ModalityGapConfig config, int steps) {
+            return config.withSteps(steps);
+        }
+
+        @Override
+        public SweepSpec sweep(ModalityGapConfig config) {
+            return sweepSpec(config);
+        }
+
+        @Override
+        public Sweeps.RunMeasure sweepMeasure(ModalityGapConfig config, Path unitsDir) {
+            double figureSigma = closest(config.sigmas(), config.figureSigma());
+            Pairwise pairwise = measurePairwise();
+            return (model, source, rc, scope) -> {
+                Representative[] rep = new Representative[1];
+                Map<String, Double> m = measure(model, source, rc, scope, config, pairwise, figureSigma, rep);
+                if (rep[0] != null) {
+                    // written before the chunk's rows, so a finished chunk always has it
+                    Json.write(unitsDir.resolve(REPRESENTATIVE + ".json"), rep[0]);
+                }
+                return m;
+            };
+        }
+
+        @Override
+        public List<String> units(ModalityGapConfig config) {
+            return List.of(CONTROLS);
+        }
+
+        @Override
+        public Object runUnit(ModalityGapConfig config, String unit, UnitContext context) {
+            double[][] controls = new double[config.sigmas().size()][];
+            for (int i = 0; i < controls.length; i++) {
+                controls[i] = controls(config.sigmas().get(i), config, context.device());
+            }
+            return controls;
+        }
+
+        @Override
+        public Map<String, Object> render(ModalityGapConfig config, Results results, Path dir) {
+            double[][] controls = results.get(CONTROLS, double[][].class);
+            com.fasterxml.jackson.databind.JsonNode rep = results.extra().get(REPRESENTATIVE);
+            return write(result(config, results.sweep(), controls, rep == null ? null : Json.MAPPER.convertValue(rep,
+                    Representative.class), results.seconds(), results.device()), dir);
+        }
     }
 
     private static double closest(List<Double> values, double target) {
@@ -140,19 +268,19 @@ public final class ModalityGap {
         Map<String, Double> m = new LinkedHashMap<>();
         AngleHistogramDivergence.Result j = AngleHistogramDivergence.compute(z1, z2, AngleHistogramDivergence.DEFAULT_BINS,
                 AngleHistogramDivergence.DEFAULT_EPS);
-        m.put("jeffreys", j.jeffreys());
-        m.put("kl_12", j.klPq());
-        m.put("kl_21", j.klQp());
+        m.put(Metric.JEFFREYS.key(), j.jeffreys());
+        m.put(Metric.KL_12.key(), j.klPq());
+        m.put(Metric.KL_21.key(), j.klQp());
         // two independent samples (docs/theory.md section 6): modality 1 from the first half of the
         // evaluation pairs, modality 2 from the second, so no row meets its own partner
         int sub = Math.min(config.energySubsample(), (int) z1.getShape().get(0) / 2);
-        m.put("energy_distance", EnergyDistance.compute(z1.get(new NDIndex("0:{}", sub)), z2.get(new NDIndex("{}:{}", sub, 2 * sub)),
+        m.put(Metric.ENERGY_DISTANCE.key(), EnergyDistance.compute(z1.get(new NDIndex("0:{}", sub)), z2.get(new NDIndex("{}:{}", sub, 2 * sub)),
                 pairwise).energy());
         double det1 = det(model.parameters().get("tower1.w0"));
         double det2 = det(model.parameters().get("tower2.w0"));
-        m.put("det_w1", det1);
-        m.put("det_w2", det2);
-        m.put("opposite_orientation", Math.signum(det1) != Math.signum(det2) ? 1.0 : 0.0);
+        m.put(Metric.DET_W1.key(), det1);
+        m.put(Metric.DET_W2.key(), det2);
+        m.put(Metric.OPPOSITE_ORIENTATION.key(), Math.signum(det1) != Math.signum(det2) ? 1.0 : 0.0);
         double sigma = ((CircleMixtureConfig) rc.data()).sigma();
         if (sigma == figureSigma && rc.seed() == config.representativeSeed()) {
             rep[0] = new Representative(sigma, rc.seed(), AngleHistogramDivergence.angles(z1), AngleHistogramDivergence.angles(z2));
@@ -237,7 +365,7 @@ public final class ModalityGap {
         doc.put("runs", r.runs());
         Json.write(dir.resolve("modality_gap.json"), doc);
         List<Object[]> runRows = new ArrayList<>();
-        r.runs().forEach(x -> runRows.add(new Object[] {x.sigma(), x.seed(), x.status(), x.finalLoss(), x.jeffreys(),
+        r.runs().forEach(x -> runRows.add(new Object[] {x.sigma(), x.seed(), x.status().key(), x.finalLoss(), x.jeffreys(),
             x.centroidGap(), x.energyDistance(), x.meanPairCosine(), x.oppositeOrientation() ? 1 : 0}));
         Outputs.csv(dir.resolve("runs.csv"), List.of("sigma", "seed", "status", "final_loss", "jeffreys", "centroid_gap",
                 "energy_distance", "mean_pair_cosine", "opposite_orientation"), runRows);
@@ -386,7 +514,7 @@ public final class ModalityGap {
      * sigma > 0, Wilcoxon signed-rank per sigma, Holm-adjusted).
      */
     static List<Claim> claims(Result r) {
-        List<RunResult> ok = r.runs().stream().filter(x -> "completed".equals(x.status())).toList();
+        List<RunResult> ok = r.runs().stream().filter(x -> x.status() == RunStatus.COMPLETED).toList();
         List<Claim> claims = new ArrayList<>();
         claims.add(Inference.trendClaim("The Jeffreys divergence between the two angle marginals grows with sigma "
                 + "(under conditional heterogeneity a population-level gap is favoured).",

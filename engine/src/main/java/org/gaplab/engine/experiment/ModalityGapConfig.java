@@ -1,6 +1,9 @@
 package org.gaplab.engine.experiment;
 
 import org.gaplab.core.UserException;
+import org.gaplab.engine.config.RunConfig;
+import org.gaplab.core.Json;
+import org.gaplab.engine.sweep.SweepSpec;
 
 import java.util.List;
 
@@ -36,9 +39,34 @@ public record ModalityGapConfig(List<Double> sigmas, int seeds, int steps, int b
         }
     }
 
-    /** The paper's sweep: sigma = 0, 0.1, ..., 0.7, 20 seeds, 2000 steps, batch 256, 8000 eval pairs. */
+    /**
+     * The paper's sweep, as {@code examples/sigma-sweep.yaml} defines it (bundled with the engine):
+     * sigma = 0, 0.1, ..., 0.7, 20 seeds, 2000 steps, batch 256, 8000 eval pairs.
+     */
     public static ModalityGapConfig paperDefault() {
-        return new ModalityGapConfig(List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7), 20, 2000, 256, 8000, 1000, 0, 0.4, 0);
+        SweepSpec spec = paperSweep();
+        List<Double> sigmas = spec.grid().get("data.sigma").stream().map(v -> ((Number) v).doubleValue()).toList();
+        if (spec.grid().size() != 1 || !spec.list().isEmpty() || spec.seedStart() != 0) {
+            throw new IllegalStateException(PAPER_SWEEP + " must sweep data.sigma alone over seeds 0..n-1");
+        }
+        RunConfig base = spec.base();
+        return new ModalityGapConfig(sigmas, spec.seedCount(), base.steps(), base.batchSize(), base.eval().size(), 1000, 0, 0.4,
+                spec.chunk());
+    }
+
+    /** The bundled copy of {@code examples/sigma-sweep.yaml}. */
+    static final String PAPER_SWEEP = "sigma-sweep.yaml";
+
+    /** @return the paper's sigma sweep as written in {@code examples/sigma-sweep.yaml} */
+    static SweepSpec paperSweep() {
+        try (java.io.InputStream in = ModalityGapConfig.class.getResourceAsStream(PAPER_SWEEP)) {
+            if (in == null) {
+                throw new IllegalStateException(PAPER_SWEEP + " is missing from the engine's resources (a broken build)");
+            }
+            return SweepSpec.fromTree((com.fasterxml.jackson.databind.node.ObjectNode) Json.YAML.readTree(in), PAPER_SWEEP);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A reduced run for tests: three sigmas, two seeds, 150 steps. */

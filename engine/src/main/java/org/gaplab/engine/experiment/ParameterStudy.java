@@ -5,6 +5,7 @@ import ai.djl.Device;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.measure.Metric;
 import org.gaplab.engine.report.Figures;
 import org.gaplab.engine.sweep.SweepPlan;
 import org.gaplab.engine.sweep.SweepPoint;
@@ -39,14 +40,30 @@ public final class ParameterStudy {
      * @param sd metric standard deviations (0 with one seed)
      */
     public record Point(double value, int runs, Map<String, Double> mean, Map<String, Double> sd) {
-        /** @return the mean of a metric, NaN when absent */
-        public double mean(String metric) {
-            return mean.getOrDefault(metric, Double.NaN);
+        /** @return the mean of a metric, NaN when no completed run measured it */
+        public double mean(Metric metric) {
+            return mean.getOrDefault(metric.key(), Double.NaN);
         }
 
-        /** @return the sd of a metric, NaN when absent */
+        /** @return the sd of a metric, NaN when no completed run measured it */
+        public double sd(Metric metric) {
+            return sd.getOrDefault(metric.key(), Double.NaN);
+        }
+
+        /**
+         * @return the mean of the metric of that key, NaN when no completed run measured it
+         * @throws org.gaplab.engine.config.ConfigException for a key that is no metric, listing the known ones
+         */
+        public double mean(String metric) {
+            return mean(Metric.of(metric));
+        }
+
+        /**
+         * @return the sd of the metric of that key, NaN when no completed run measured it
+         * @throws org.gaplab.engine.config.ConfigException for a key that is no metric, listing the known ones
+         */
         public double sd(String metric) {
-            return sd.getOrDefault(metric, Double.NaN);
+            return sd(Metric.of(metric));
         }
     }
 
@@ -62,6 +79,22 @@ public final class ParameterStudy {
      */
     public static SweepTable run(String key, List<Double> values, int seeds, BiFunction<Double, Long, RunConfig> configFor,
             Device device) {
+        List<SweepRow> rows = new ArrayList<>();
+        for (List<SweepPoint> chunk : chunks(key, values, seeds, configFor)) {
+            rows.addAll(trainChunk(key, chunk, device));
+        }
+        return new SweepTable(rows);
+    }
+
+    /**
+     * Every (value, seed) as a point, grouped into the stacked computations {@link #run} trains:
+     * structurally equal runs together, in index order, at most {@link SweepPlan#autoChunk} per chunk.
+     * An experiment's work units are these chunks.
+     *
+     * @return the chunks, in order
+     */
+    public static List<List<SweepPoint>> chunks(String key, List<Double> values, int seeds,
+            BiFunction<Double, Long, RunConfig> configFor) {
         List<SweepPoint> points = new ArrayList<>();
         for (int v = 0; v < values.size(); v++) {
             for (int s = 0; s < seeds; s++) {
@@ -70,28 +103,29 @@ public final class ParameterStudy {
                 points.add(new SweepPoint(points.size(), overrides, s, configFor.apply(values.get(v), (long) s)));
             }
         }
-        List<SweepRow> rows = new ArrayList<>();
-        EvalGeometry geometry = new EvalGeometry();
-        for (List<SweepPoint> chunk : SweepPlan.stack(points, SweepPlan::autoChunk, SweepPlan.Cut.FILL)) {
-            long start = System.nanoTime();
-            rows.addAll(Sweeps.trainChunk(chunk, device, StopSignal.none(), n -> { }, geometry));
-            LOG.info("{} runs ({}={}..) trained and measured in {} s", chunk.size(), key,
-                    chunk.get(0).overrides().get(key), Outputs.f((System.nanoTime() - start) / 1e9, 1));
-        }
-        return new SweepTable(rows);
+        return SweepPlan.stack(points, SweepPlan::autoChunk, SweepPlan.Cut.FILL);
+    }
+
+    /** Trains and measures one chunk of {@link #chunks} as one stacked computation. */
+    public static List<SweepRow> trainChunk(String key, List<SweepPoint> chunk, Device device) {
+        long start = System.nanoTime();
+        List<SweepRow> rows = Sweeps.trainChunk(chunk, device, StopSignal.none(), n -> { }, new EvalGeometry());
+        LOG.info("{} runs ({}={}..) trained and measured in {} s", chunk.size(), key,
+                chunk.get(0).overrides().get(key), Outputs.f((System.nanoTime() - start) / 1e9, 1));
+        return rows;
     }
 
     /** @return per value of {@code key}: mean and sd over the completed runs */
     public static List<Point> summarise(SweepTable table, String key, List<Double> values) {
         List<Point> out = new ArrayList<>();
         for (double v : values) {
-            List<SweepRow> at = table.rows().stream().filter(r -> "completed".equals(r.status())
+            List<SweepRow> at = table.rows().stream().filter(r -> r.completed()
                     && ((Number) r.overrides().get(key)).doubleValue() == v).toList();
             Map<String, Double> mean = new LinkedHashMap<>();
             Map<String, Double> sd = new LinkedHashMap<>();
             if (!at.isEmpty()) {
                 for (String metric : at.get(0).metrics().keySet()) {
-                    double[] xs = at.stream().mapToDouble(r -> r.metric(metric)).toArray();
+                    double[] xs = at.stream().mapToDouble(r -> r.metrics().getOrDefault(metric, Double.NaN)).toArray();
                     mean.put(metric, Stats.mean(xs));
                     sd.put(metric, xs.length > 1 ? Stats.std(xs) : 0);
                 }

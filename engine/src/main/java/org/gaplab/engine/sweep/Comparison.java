@@ -7,6 +7,7 @@ import org.gaplab.core.UnavailableException;
 import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.report.Figures;
 import org.gaplab.engine.report.MetricsLog;
+import org.gaplab.engine.train.RunStatus;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
@@ -120,7 +121,7 @@ public record Comparison(List<Entry> entries) {
             settings.remove("name"); // the label says it
         }
         String status = summary.path("status").asText("?");
-        String label = d.toAbsolutePath().normalize().getFileName().toString() + ("completed".equals(status) ? "" : " (" + status + ")");
+        String label = d.toAbsolutePath().normalize().getFileName().toString() + (RunStatus.COMPLETED.key().equals(status) ? "" : " (" + status + ")");
         return new Entry(label, "run", d, 1, settings, m, Map.of(), loss);
     }
 
@@ -152,7 +153,7 @@ public record Comparison(List<Entry> entries) {
             Map<String, Double> mean = new LinkedHashMap<>();
             Map<String, Double> sd = new LinkedHashMap<>();
             for (String n : names) {
-                double[] v = rows.stream().mapToDouble(r -> r.metric(n)).filter(Double::isFinite).toArray();
+                double[] v = rows.stream().mapToDouble(r -> r.metrics().getOrDefault(n, Double.NaN)).filter(Double::isFinite).toArray();
                 if (v.length == 0) {
                     continue;
                 }

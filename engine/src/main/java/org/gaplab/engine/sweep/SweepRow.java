@@ -1,5 +1,8 @@
 package org.gaplab.engine.sweep;
 
+import org.gaplab.engine.measure.Metric;
+import org.gaplab.engine.train.RunStatus;
+
 import java.util.Map;
 
 /**
@@ -9,15 +12,29 @@ import java.util.Map;
  * @param index the point's index
  * @param seed its seed
  * @param overrides its grid/list values
- * @param status "completed" or "diverged"
+ * @param status {@link RunStatus#COMPLETED} or {@link RunStatus#DIVERGED}
  * @param steps steps trained
- * @param metrics named results: final_loss, mean_pair_cosine, centroid_gap, eval_loss, ...
+ * @param metrics results by {@link Metric} key: final_loss, mean_pair_cosine, centroid_gap, eval_loss, ...
  */
-public record SweepRow(int index, long seed, Map<String, Object> overrides, String status, long steps,
+public record SweepRow(int index, long seed, Map<String, Object> overrides, RunStatus status, long steps,
         Map<String, Double> metrics) {
-    /** @return the named metric, or NaN */
-    public double metric(String name) {
-        Double v = metrics.get(name);
+    /** @return the metric, or NaN when this row lacks it (e.g. the evaluation of a diverged run) */
+    public double metric(Metric m) {
+        Double v = metrics.get(m.key());
         return v == null ? Double.NaN : v;
+    }
+
+    /**
+     * @param name a metric key
+     * @return the metric, or NaN when this row lacks it
+     * @throws org.gaplab.engine.config.ConfigException for a name that is no metric, listing the known ones
+     */
+    public double metric(String name) {
+        return metric(Metric.of(name));
+    }
+
+    /** @return whether the run trained all its steps */
+    public boolean completed() {
+        return status == RunStatus.COMPLETED;
     }
 }

@@ -100,8 +100,8 @@ public record SweepTable(List<SweepRow> rows) {
         for (SweepRow r : rows) {
             sb.append(r.index()).append(',').append(r.seed());
             keys.forEach(k -> sb.append(',').append(csvValue(r.overrides().get(k))));
-            sb.append(',').append(r.status()).append(',').append(r.steps());
-            metrics.forEach(m -> sb.append(',').append(r.metrics().containsKey(m) ? Double.toString(r.metric(m)) : ""));
+            sb.append(',').append(r.status().key()).append(',').append(r.steps());
+            metrics.forEach(m -> sb.append(',').append(r.metrics().containsKey(m) ? Double.toString(r.metrics().get(m)) : ""));
             sb.append('\n');
         }
         return sb.toString();

@@ -4,10 +4,12 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 
 import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.measure.Metric;
 import org.gaplab.engine.train.DivergenceCheck;
 import org.gaplab.engine.train.EvalSummary;
 import org.gaplab.engine.train.Evaluation;
 import org.gaplab.engine.train.RunStatus;
+import org.gaplab.engine.train.IntervalMetrics;
 import org.gaplab.engine.train.StopSignal;
 import org.gaplab.engine.train.Trainer;
 import org.gaplab.engine.train.TrainingListener;
@@ -111,20 +113,20 @@ public final class Sweeps {
             for (int r = 0; r < k; r++) {
                 SweepPoint p = points.get(r);
                 Map<String, Double> metrics = new LinkedHashMap<>();
-                metrics.put("final_loss", lastLoss[r]);
+                metrics.put(Metric.FINAL_LOSS.key(), lastLoss[r]);
                 if (!divergence.diverged(r)) {
                     try (NDManager scope = t.rootManager().newSubManager()) {
                         DualEncoder one = t.model().selectRun(r, scope);
                         EvalSummary e = Evaluation.evaluate(one, t.source(r), p.config(), scope);
-                        metrics.put("mean_pair_cosine", e.meanPairCosine());
-                        metrics.put("centroid_gap", e.centroidGap());
-                        metrics.put("eval_loss", e.evalLoss());
+                        metrics.put(Metric.MEAN_PAIR_COSINE.key(), e.meanPairCosine());
+                        metrics.put(Metric.CENTROID_GAP.key(), e.centroidGap());
+                        metrics.put(Metric.EVAL_LOSS.key(), e.evalLoss());
                         if (extra != null) {
                             metrics.putAll(extra.measure(one, t.source(r), p.config(), scope));
                         }
                     }
                 }
-                rows.add(new SweepRow(p.index(), p.seed(), p.overrides(), divergence.diverged(r) ? "diverged" : "completed",
+                rows.add(new SweepRow(p.index(), p.seed(), p.overrides(), divergence.diverged(r) ? RunStatus.DIVERGED : RunStatus.COMPLETED,
                         first.steps(), metrics));
                 progress.accept(0); // a run evaluated: lets a long evaluation phase still report
             }

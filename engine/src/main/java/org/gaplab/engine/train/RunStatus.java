@@ -1,6 +1,9 @@
 package org.gaplab.engine.train;
 
-/** How a run ended. */
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** How a run ended; written and read as its lower-case {@link #key()} ("completed", "diverged", "interrupted"). */
 public enum RunStatus {
     /** All steps done. */
     COMPLETED,
@@ -10,5 +13,21 @@ public enum RunStatus {
      */
     DIVERGED,
     /** Stopped by a signal after writing a checkpoint; resumable. */
-    INTERRUPTED
+    INTERRUPTED;
+
+    /** @return the name as files and tables write it */
+    @JsonValue
+    public String key() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * @param key a status as written ({@link #key()}, any case)
+     * @return the status
+     * @throws IllegalArgumentException for an unknown status
+     */
+    @JsonCreator
+    public static RunStatus of(String key) {
+        return valueOf(key.toUpperCase(java.util.Locale.ROOT));
+    }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import org.apache.commons.math3.stat.inference.TTest;
 import org.gaplab.engine.sweep.SweepRow;
 import org.gaplab.engine.sweep.SweepTable;
+import org.gaplab.engine.train.RunStatus;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -166,7 +167,7 @@ class VerdictsTest {
         List<SweepRow> rows = new ArrayList<>();
         for (double p : ps) {
             for (int s = 0; s < seeds; s++) {
-                rows.add(new SweepRow(rows.size(), s, Map.of(CorruptionStudy.KEY, p), "completed", 300, metrics.apply(p, s)));
+                rows.add(new SweepRow(rows.size(), s, Map.of(CorruptionStudy.KEY, p), RunStatus.COMPLETED, 300, metrics.apply(p, s)));
             }
         }
         double[] untrained = new double[seeds];
@@ -220,7 +221,7 @@ class VerdictsTest {
         List<ParameterStudy.Point> points = new ArrayList<>();
         for (double lambda : new double[] {0, 30}) {
             for (int s = 0; s < seeds; s++) {
-                rows.add(new SweepRow(rows.size(), s, Map.of(GapControl.KEY, lambda), "completed", 300, metrics.apply(lambda, s)));
+                rows.add(new SweepRow(rows.size(), s, Map.of(GapControl.KEY, lambda), RunStatus.COMPLETED, 300, metrics.apply(lambda, s)));
             }
             points.add(new ParameterStudy.Point(lambda, seeds, Map.of(), Map.of()));
         }
@@ -252,9 +253,9 @@ class VerdictsTest {
     @Test
     void degenerateBasinsAreStructuralNotOutliers() {
         // a J of 0.07 among values near 0.006 is an outlier, not a degenerate basin
-        assertThat(ModalityGap.degenerate(new ModalityGap.RunResult(0, 1, "completed", 4.6, 0.07, 0.01, 0.001, 0.95, false))).isFalse();
-        assertThat(ModalityGap.degenerate(new ModalityGap.RunResult(0.7, 1, "completed", 4.6, 48, 0.5, 0.1, 0.9, true))).isTrue();
-        assertThat(ModalityGap.degenerate(new ModalityGap.RunResult(0.7, 1, "completed", 4.6, 3, 0.5, 0.1, -0.2, false))).isTrue();
+        assertThat(ModalityGap.degenerate(new ModalityGap.RunResult(0, 1, RunStatus.COMPLETED, 4.6, 0.07, 0.01, 0.001, 0.95, false))).isFalse();
+        assertThat(ModalityGap.degenerate(new ModalityGap.RunResult(0.7, 1, RunStatus.COMPLETED, 4.6, 48, 0.5, 0.1, 0.9, true))).isTrue();
+        assertThat(ModalityGap.degenerate(new ModalityGap.RunResult(0.7, 1, RunStatus.COMPLETED, 4.6, 3, 0.5, 0.1, -0.2, false))).isTrue();
     }
 
     private static ModalityGap.Result modalityGap(double[] sigmas, int seeds,
@@ -265,7 +266,7 @@ class VerdictsTest {
             double[] control = new double[seeds];
             for (int s = 0; s < seeds; s++) {
                 control[s] = 0.005 + 1.5 * sigma * sigma * (1 + 0.1 * rng.nextGaussian());
-                runs.add(new ModalityGap.RunResult(sigma, s, "completed", 4.6, trainedJ.apply(sigma, control[s]), 0.01, 0.001, 0.95,
+                runs.add(new ModalityGap.RunResult(sigma, s, RunStatus.COMPLETED, 4.6, trainedJ.apply(sigma, control[s]), 0.01, 0.001, 0.95,
                         false));
             }
             per.add(new ModalityGap.SigmaSummary(sigma, seeds, 0, 0, 0, 0, 0, List.of(), 0, 0, 0, ModalityGap.quantile(control, 0.5),

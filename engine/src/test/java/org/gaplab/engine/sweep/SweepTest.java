@@ -9,6 +9,8 @@ import org.gaplab.core.Json;
 import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.device.DeviceProbe;
 import org.gaplab.engine.device.DeviceRequest;
+import org.gaplab.core.Json;
+import org.gaplab.engine.train.RunStatus;
 import org.gaplab.engine.train.StopSignal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,7 +126,7 @@ class SweepTest {
                 .withSchedule(new org.gaplab.engine.config.ScheduleConfig(10, 0, 0));
         var configs = List.of(base, base.withOptim(base.optim().withLr(1e30)));
         SweepTable t = Sweeps.run(configs, ai.djl.Device.cpu(), 2);
-        assertThat(t.rows()).extracting(SweepRow::status).containsExactly("completed", "diverged");
+        assertThat(t.rows()).extracting(SweepRow::status).containsExactly(RunStatus.COMPLETED, RunStatus.DIVERGED);
     }
 
     @Test
