@@ -188,7 +188,7 @@ public final class CorruptionStudy {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("schema_version", 1);
         doc.put("experiment", "corruption");
-        doc.put("config", Map.of("probabilities", r.config().probabilities(), "seeds", r.config().seeds(),
+        doc.put("config", Outputs.inOrder("probabilities", r.config().probabilities(), "seeds", r.config().seeds(),
                 "run", org.gaplab.engine.config.ConfigLoader.toTree(r.config().run())));
         doc.put("device", r.device());
         doc.put("wall_seconds", r.seconds());
@@ -201,10 +201,10 @@ public final class CorruptionStudy {
         ParameterStudy.writeCsv(out.resolve("corruption.csv"), KEY, r.points(), metrics);
         Json.writeAtomically(out.resolve("runs.csv"), r.rows().csv().getBytes(StandardCharsets.UTF_8));
         ParameterStudy.figure(out.resolve("retrieval_vs_p"), "Held-out retrieval vs corruption (mean ± sd over seeds)",
-                "corruption probability p", "R@K", r.points(), Map.of("eval_r1_1to2", "R@1 left→right",
+                "corruption probability p", "R@K", r.points(), Outputs.<String>inOrder("eval_r1_1to2", "R@1 left→right",
                         "eval_r1_2to1", "R@1 right→left", "eval_r5_1to2", "R@5 left→right"));
         ParameterStudy.figure(out.resolve("gap_vs_p"), "Gap statistics vs corruption (mean ± sd over seeds)",
-                "corruption probability p", "statistic", r.points(), Map.of("eval_centroid_gap", "centroid gap",
+                "corruption probability p", "statistic", r.points(), Outputs.<String>inOrder("eval_centroid_gap", "centroid gap",
                         "eval_energy_distance", "energy distance", "eval_mmd2_rbf_1x", "MMD² (RBF, 1x median)"));
         StringBuilder table = new StringBuilder("| p | runs | R@1 l→r | R@1 r→l | centroid gap | energy distance | MMD² 1x |\n"
                 + "|---|---|---|---|---|---|---|\n");

@@ -157,14 +157,14 @@ public final class GapControl {
         StringBuilder tail = new StringBuilder();
         Map<String, Object> curves = new LinkedHashMap<>();
         for (Curve c : r.curves()) {
-            curves.put(c.dataset(), Map.of("points", c.points(), "runs", c.rows().rows()));
+            curves.put(c.dataset(), Outputs.inOrder("points", c.points(), "runs", c.rows().rows()));
             ParameterStudy.writeCsv(out.resolve("gap_control_" + c.dataset() + ".csv"), KEY, c.points(), metrics);
             Json.writeAtomically(out.resolve("runs_" + c.dataset() + ".csv"), c.rows().csv().getBytes(StandardCharsets.UTF_8));
             ParameterStudy.figure(out.resolve("gap_vs_lambda_" + c.dataset()), c.dataset() + ": gap statistics vs λ (mean ± sd)",
-                    "λ", "statistic", c.points(), Map.of("eval_centroid_gap", "centroid gap",
+                    "λ", "statistic", c.points(), Outputs.<String>inOrder("eval_centroid_gap", "centroid gap",
                             "eval_energy_distance", "energy distance", "eval_mmd2_rbf_1x", "MMD² (RBF, 1x median)"));
             ParameterStudy.figure(out.resolve("retrieval_vs_lambda_" + c.dataset()), c.dataset() + ": retrieval vs λ (mean ± sd)",
-                    "λ", "R@K / cosine", c.points(), Map.of("eval_r1_1to2", "R@1 1→2", "eval_r1_2to1", "R@1 2→1",
+                    "λ", "R@K / cosine", c.points(), Outputs.<String>inOrder("eval_r1_1to2", "R@1 1→2", "eval_r1_2to1", "R@1 2→1",
                             "mean_pair_cosine", "mean pair cosine"));
             tail.append("### ").append(c.dataset()).append("\n\n| λ | runs | R@1 1→2 | R@1 2→1 | pair cosine | centroid gap | MMD² 1x "
                     + "| centroid norm 1 | centroid norm 2 | uniformity 1 | uniformity 2 |\n|---|---|---|---|---|---|---|---|---|---|---|\n");

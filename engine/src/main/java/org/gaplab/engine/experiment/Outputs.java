@@ -5,6 +5,7 @@ import org.gaplab.core.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /** Writers for an experiment's output directory: CSV tables and the claims summary. */
@@ -56,6 +57,25 @@ public final class Outputs {
         }
         sb.append('\n').append(tail).append('\n');
         Json.writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A map in the order written, for JSON documents and figure legends ({@code Map.of} orders its
+     * entries differently from one JVM to the next, so files and legends would change between runs).
+     *
+     * @param keysAndValues key, value, key, value, ...
+     * @return the entries in that order
+     */
+    @SuppressWarnings("unchecked")
+    public static <V> Map<String, V> inOrder(Object... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("inOrder: keys and values must pair up, got " + keysAndValues.length + " items");
+        }
+        Map<String, V> m = new java.util.LinkedHashMap<>();
+        for (int k = 0; k < keysAndValues.length; k += 2) {
+            m.put((String) keysAndValues[k], (V) keysAndValues[k + 1]);
+        }
+        return m;
     }
 
     /** @return {@code x} formatted with {@code digits} decimals, locale-independent */
