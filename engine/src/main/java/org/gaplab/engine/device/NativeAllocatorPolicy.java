@@ -19,9 +19,9 @@ import java.util.Map;
  * once it exceeds the trim threshold; both thresholds adapt to the largest block freed, but only
  * up to 32 MiB and twice that. A training step that frees several logit blocks or activations of
  * a few MiB each at a time crosses the trim threshold every time, so the next step takes every
- * page again from the kernel, zeroed: a 5-step run at B = 16,384 took 4.9 million page faults
- * and 8.6 s of system time (about as much as its arithmetic), and 140 thousand and 0.5 s with
- * the settings below. Fixing the mmap threshold at glibc's maximum (32 MiB) and the trim
+ * page again from the kernel, zeroed: a 5-step run at B = 16,384 took 1 to 4.9 million page
+ * faults and 1.1 to 8.6 s of system time (the more, the busier the machine), and 130 to 140
+ * thousand and under 0.6 s with the settings below. Fixing the mmap threshold at glibc's maximum (32 MiB) and the trim
  * threshold at {@link #TRIM_THRESHOLD_BYTES} lets the heap keep and reuse what a step freed; the
  * peak resident size is what it was, since the memory is reused rather than added.
  *
