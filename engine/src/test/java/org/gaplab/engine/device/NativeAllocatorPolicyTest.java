@@ -59,9 +59,9 @@ class NativeAllocatorPolicyTest {
         long with = faultsInChild(true);
         long without = faultsInChild(false);
         // without the policy many rounds take their 6 x 16 MiB from the kernel again (24,576 faults
-        // a round); with it the heap keeps them (a stray 16 MiB now and then)
-        assertThat(with).isLessThan(2 * 24_576);
-        assertThat(without).isGreaterThan(4 * 24_576);
+        // a round; measured 230,000-330,000 over 30 rounds); with it the heap keeps them, and what
+        // faults remains does not grow with the rounds (0-65,000 over 30, 0-40,000 over 60)
+        assertThat(without).as("faults with the policy: %d", with).isGreaterThan(4 * with).isGreaterThan(8 * 24_576);
     }
 
     private static long faultsInChild(boolean apply) throws IOException, InterruptedException {
@@ -86,7 +86,7 @@ class NativeAllocatorPolicyTest {
 
     /**
      * Rounds of six 16 MiB tensors freed together, as a blocked loss step frees its blocks; counts
-     * the faults of 30 rounds after 3 that warm the heap up.
+     * the faults of 60 rounds after 3 that warm the heap up.
      */
     public static final class Child {
         public static void main(String[] args) throws IOException {
@@ -98,7 +98,7 @@ class NativeAllocatorPolicyTest {
                     round(m);
                 }
                 long before = minorFaults();
-                for (int i = 0; i < 30; i++) {
+                for (int i = 0; i < 60; i++) {
                     round(m);
                 }
                 System.out.println("faults=" + (minorFaults() - before));
