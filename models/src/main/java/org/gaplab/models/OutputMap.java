@@ -32,6 +32,29 @@ public enum OutputMap {
         }
     }
 
+    /**
+     * The gradient through the map in closed form: given {@code g = dL/dz} for {@code z = apply(u)},
+     * returns {@code dL/du}. Sphere: {@code (g - z <z, g>) / max(||u||, 1e-12)} (exact while
+     * {@code ||u|| > 1e-12}); tanh: {@code g (1 - z^2)}; none: {@code g}.
+     *
+     * @param u the map's input {@code [..., d]}
+     * @param z {@code apply(u)}
+     * @param gradZ {@code dL/dz}
+     * @return {@code dL/du}, a new array
+     */
+    public NDArray backward(NDArray u, NDArray z, NDArray gradZ) {
+        switch (this) {
+            case SPHERE:
+                NDArray radial = z.mul(z.mul(gradZ).sum(new int[] {-1}, true));
+                return gradZ.sub(radial).divi(u.norm(new int[] {-1}, true).maximum(NORM_EPS));
+            case TANH:
+                return gradZ.mul(z.square().negi().addi(1));
+            case NONE:
+            default:
+                return gradZ.duplicate();
+        }
+    }
+
     /** @return true when embeddings are unit vectors, so the intrinsic dimension is d - 1 */
     public boolean onSphere() {
         return this == SPHERE;

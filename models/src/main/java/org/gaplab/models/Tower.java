@@ -102,6 +102,20 @@ public final class Tower {
      * @return embeddings {@code [K, n, d]} on {@code x}'s manager
      */
     public NDArray forward(Parameters params, NDArray x) {
+        return config.output().apply(forwardRaw(params, x));
+    }
+
+    /**
+     * The last layer's output before the output map, {@code u} with {@code z = output(u)}; a
+     * backward pass of {@code sum(u . dL/du)} with {@code dL/du} from
+     * {@link OutputMap#backward} gives the same parameter gradients as one of {@code sum(z . dL/dz)},
+     * without the output map's ops in the autograd graph.
+     *
+     * @param params the model's parameters (must hold this tower's)
+     * @param x inputs {@code [K, n, in]}
+     * @return {@code [K, n, d]} on {@code x}'s manager
+     */
+    public NDArray forwardRaw(Parameters params, NDArray x) {
         int layers = config.hidden().size() + 1;
         if (x.getShape().get(0) == 1) {
             return forwardOneRun(params, x, layers);
@@ -117,7 +131,7 @@ public final class Tower {
             }
             h = next;
         }
-        return config.output().apply(h);
+        return h;
     }
 
     /**
@@ -137,7 +151,7 @@ public final class Tower {
             }
             h = next;
         }
-        return config.output().apply(h).expandDims(0);
+        return h.expandDims(0);
     }
 
     /**

@@ -26,7 +26,8 @@ import java.util.Map;
  *
  * <p>gaplab's entry points ({@link DeviceProbe}, the sweep and training APIs, the CLI) call
  * {@link #apply()} before they touch the engine; code that loads the engine itself first (e.g.
- * {@code NDManager.newBaseManager()}) should call it earlier.
+ * {@code NDManager.newBaseManager()}) should call it earlier. It also applies
+ * {@link NativeAllocatorPolicy} (the C allocator's thresholds), which has no such deadline.
  */
 public final class NativeThreadPolicy {
     private static final Logger LOG = LogManager.getLogger(NativeThreadPolicy.class);
@@ -78,6 +79,7 @@ public final class NativeThreadPolicy {
      * @return what was done
      */
     public static synchronized Outcome apply() {
+        NativeAllocatorPolicy.apply();      // every entry point that sets the thread policy wants this too
         if (outcome == null) {
             outcome = decide(System.getenv(), openMpLoaded(), NativeThreadPolicy::setenv);
             LOG.debug("native thread policy: {}", outcome.describe());

@@ -111,8 +111,11 @@ public final class Optimizer {
      */
     public NDArray step(Parameters params, List<NDArray> grads, double scheduleFactor) {
         t++;
-        NDArray norm = globalNorm(grads);
+        // the squared gradients of the norm are Adam's g^2 as well, unless clipping rescales g
+        List<NDArray> squares = new ArrayList<>();
+        NDArray norm = globalNorm(grads, squares);
         if (config.clipGradNorm() > 0) {
+            squares = null;
             // scale_k = min(1, c / (||g_k|| + 1e-6)), applied to every gradient of run k
             NDArray scale = norm.add(1e-6).pow(-1).mul(config.clipGradNorm()).minimum(1);
             for (NDArray g : grads) {
@@ -136,7 +139,8 @@ public final class Optimizer {
         set(c.invSqrtBc2, new double[] {1 / Math.sqrt(bc2)});
         int i = 0;
         for (String name : params.names()) {
-            update(params.get(name), grads.get(i++), params.spec(name), name, c);
+            update(params.get(name), grads.get(i), squares == null ? null : squares.get(i), params.spec(name), name, c);
+            i++;
         }
         return norm;
     }
@@ -189,12 +193,17 @@ public final class Optimizer {
         }
     }
 
-    /** One parameter's update, in place; allocates three temporaries. */
-    private void update(NDArray p, NDArray g, ParamSpec spec, String name, Constants c) {
+    /**
+     * One parameter's update, in place; allocates two temporaries.
+     *
+     * @param squared {@code g o g} when it is at hand (before weight decay is added), else null
+     */
+    private void update(NDArray p, NDArray g, NDArray squared, ParamSpec spec, String name, Constants c) {
         boolean decays = spec.weightDecay() && config.weightDecay() > 0;
         NDArray stepSize = broadcast(c.stepSize, p.getShape());
         if (decays && config.kind() != OptimConfig.OptimizerKind.ADAMW) {
             g.addi(p.mul(c.weightDecay));
+            squared = null;
         }
         NDArray m = first.get(name);
         if (config.kind() == OptimConfig.OptimizerKind.SGD) {
@@ -206,23 +215,27 @@ public final class Optimizer {
             p.muli(broadcast(c.decay, p.getShape()));
         }
         NDArray v = second.get(name);
-        NDArray gSquared = g.square();
+        NDArray gSquared = squared != null ? squared : g.square();
         v.muli(c.beta2).addi(gSquared.muli(c.oneMinusBeta2));
         m.muli(c.beta1).addi(g.muli(c.oneMinusBeta1));
         NDArray denom = v.sqrt().muli(c.invSqrtBc2).addi(c.eps);
         p.subi(m.div(denom).muli(stepSize));
     }
 
-    /** Per-run L2 norm over all gradients: {@code sqrt(sum_params sum_elems g_k^2)}, shape {@code [K]}. */
-    static NDArray globalNorm(List<NDArray> grads) {
+    /**
+     * Per-run L2 norm over all gradients: {@code sqrt(sum_params sum_elems g_k^2)}, shape {@code [K]}.
+     *
+     * @param squares receives {@code g o g} of every gradient, in order
+     */
+    static NDArray globalNorm(List<NDArray> grads, List<NDArray> squares) {
         NDArray total = null;
         for (NDArray g : grads) {
             int rank = g.getShape().dimension();
             NDArray sq = g.square();
-            if (rank > 1) {
-                sq = sq.sum(java.util.stream.IntStream.range(1, rank).toArray());
-            }
-            total = total == null ? sq : total.addi(sq);
+            squares.add(sq);
+            // a fresh array for the sum: total is updated in place and must not alias a square
+            NDArray perRun = rank > 1 ? sq.sum(java.util.stream.IntStream.range(1, rank).toArray()) : sq.duplicate();
+            total = total == null ? perRun : total.addi(perRun);
         }
         return total.sqrt();
     }

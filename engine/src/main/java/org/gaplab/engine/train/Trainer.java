@@ -340,6 +340,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
         GradientPlan.TowerRoute[] routes = {plan.tower1(), plan.tower2()};
         long[] chunkRows = {plan.chunkRows1(), plan.chunkRows2()};
         NDArray[] z = new NDArray[2];
+        NDArray[] u = new NDArray[2];      // an autograd tower's output before its output map
         NDList[] linear = new NDList[2];
         boolean wholeBackward = false;
         for (int t = 0; t < 2; t++) {
@@ -349,7 +350,8 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
                     z[t] = linear[t].get(0);
                     break;
                 case CACHED_CHUNKS:
-                    z[t] = towers[t].forward(params, inputs[t]);    // no collector open: no graph is kept
+                    u[t] = towers[t].forwardRaw(params, inputs[t]);    // no collector open: no graph is kept
+                    z[t] = towers[t].config().output().apply(u[t]);
                     break;
                 default:
                     wholeBackward = true;
@@ -363,16 +365,19 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
                 NDArray[] graphed = new NDArray[2];
                 for (int t = 0; t < 2; t++) {
                     if (routes[t] == GradientPlan.TowerRoute.AUTOGRAD) {
-                        graphed[t] = towers[t].forward(params, inputs[t]);
-                        z[t] = graphed[t].stopGradient();
+                        graphed[t] = towers[t].forwardRaw(params, inputs[t]);
+                        u[t] = graphed[t].stopGradient();
+                        z[t] = towers[t].config().output().apply(u[t]);     // off the graph
                     }
                 }
                 lg = loss.valueAndGradient(z[0], z[1], scale, request);
                 NDArray[] gz = {lg.gradZ1(), lg.gradZ2()};
                 for (int t = 0; t < 2; t++) {
                     if (graphed[t] != null) {
-                        // one backward pass of sum(z . dL/dz) gives the tower's share of dL/dparams
-                        NDArray part = graphed[t].mul(gz[t]).sum();
+                        // one backward pass of sum(u . dL/du) gives the tower's share of dL/dparams;
+                        // dL/du in closed form keeps the output map's ops out of the graph
+                        NDArray gu = towers[t].config().output().backward(u[t], z[t], gz[t]);
+                        NDArray part = graphed[t].mul(gu).sum();
                         head = head == null ? part : head.add(part);
                     }
                 }
@@ -384,7 +389,8 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
         NDArray[] gz = {lg.gradZ1(), lg.gradZ2()};
         for (int t = 0; t < 2; t++) {
             if (routes[t] == GradientPlan.TowerRoute.CACHED_CHUNKS) {
-                backwardInChunks(scope, towers[t], inputs[t], gz[t], chunkRows[t]);
+                backwardInChunks(scope, towers[t], inputs[t], towers[t].config().output().backward(u[t], z[t], gz[t]),
+                        chunkRows[t]);
             }
             if (routes[t] == GradientPlan.TowerRoute.CLOSED_FORM) {
                 grads.putAll(towers[t].linearGradients(params, inputs[t], linear[t], gz[t]));
@@ -402,19 +408,20 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
 
     /**
      * Gradient caching: re-runs each chunk of rows through the tower with a graph and backwards
-     * {@code sum(z_chunk . g_chunk)}; autograd adds the chunks' shares into the parameters'
-     * gradients. Each chunk's graph is freed with its scope before the next is built.
+     * {@code sum(u_chunk . g_chunk)}, u the output before the output map and g = dL/du; autograd
+     * adds the chunks' shares into the parameters' gradients. Each chunk's graph is freed with its
+     * scope before the next is built.
      */
-    private void backwardInChunks(NDManager scope, Tower tower, NDArray input, NDArray gradZ, long rows) {
+    private void backwardInChunks(NDManager scope, Tower tower, NDArray input, NDArray gradU, long rows) {
         long n = input.getShape().get(1);
         try (GradientCollector gc = newCollector()) {
             for (long from = 0; from < n; from += rows) {
                 try (NDManager chunk = scope.newSubManager()) {
                     NDArray xc = input.get(":, {}:{}", from, Math.min(n, from + rows));
                     xc.attach(chunk);    // the chunk's graph is derived from xc, so it lives on this scope
-                    NDArray gc1 = gradZ.get(":, {}:{}", from, Math.min(n, from + rows));
+                    NDArray gc1 = gradU.get(":, {}:{}", from, Math.min(n, from + rows));
                     gc1.attach(chunk);
-                    gc.backward(tower.forward(model.parameters(), xc).mul(gc1).sum());
+                    gc.backward(tower.forwardRaw(model.parameters(), xc).mul(gc1).sum());
                 }
             }
         }

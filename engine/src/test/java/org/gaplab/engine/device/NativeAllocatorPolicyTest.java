@@ -1,0 +1,126 @@
+package org.gaplab.engine.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The allocator thresholds: the decision on its own, and their effect read from the kernel's count
+ * of minor page faults while libtorch allocates and frees step-sized buffers.
+ */
+class NativeAllocatorPolicyTest {
+    @Test
+    void setsBothThresholdsWhenTheUserSetNone() {
+        Map<Integer, Integer> written = new HashMap<>();
+        var o = NativeAllocatorPolicy.decide(Map.of(), (p, v) -> written.put(p, v) == null);
+        assertThat(written).isEqualTo(Map.of(NativeAllocatorPolicy.M_MMAP_THRESHOLD, 32 << 20,
+                NativeAllocatorPolicy.M_TRIM_THRESHOLD, 512 << 20));
+        assertThat(o.describe()).isEqualTo("M_MMAP_THRESHOLD=33554432 M_TRIM_THRESHOLD=536870912 (mallopt)");
+    }
+
+    @Test
+    void leavesTheUsersAllocatorSettingsAlone() {
+        for (Map<String, String> env : List.of(Map.of("MALLOC_TRIM_THRESHOLD_", "0"),
+                Map.of("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=65536"))) {
+            var o = NativeAllocatorPolicy.decide(env, (p, v) -> {
+                throw new AssertionError("must not call mallopt");
+            });
+            assertThat(o.set()).isEmpty();
+            assertThat(o.kept()).isEqualTo(env);
+        }
+    }
+
+    @Test
+    void aRefusalIsReported() {
+        var o = NativeAllocatorPolicy.decide(Map.of(), (p, v) -> false);
+        assertThat(o.set()).isEmpty();
+        assertThat(o.note()).contains("left at its defaults");
+    }
+
+    @Test
+    @EnabledOnOs(value = OS.LINUX, disabledReason = "reads page faults from /proc/self/stat and calls glibc's mallopt")
+    void freedBuffersAreReusedInsteadOfFaultedInAgain() throws Exception {
+        long with = faultsInChild(true);
+        long without = faultsInChild(false);
+        // without the policy many rounds take their 6 x 16 MiB from the kernel again (24,576 faults
+        // a round; measured 230,000-330,000 over 30 rounds); with it the heap keeps them, and what
+        // faults remains does not grow with the rounds (0-65,000 over 30, 0-40,000 over 60)
+        assertThat(without).as("faults with the policy: %d", with).isGreaterThan(4 * with).isGreaterThan(8 * 24_576);
+    }
+
+    private static long faultsInChild(boolean apply) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true", Child.class.getName(),
+                Boolean.toString(apply)));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        for (String k : List.of("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES")) {
+            pb.environment().remove(k);
+        }
+        // one arena: otherwise the JVM's own threads' malloc traffic moves this thread between
+        // arenas now and then, and a fresh arena faults its pages in whatever the thresholds
+        pb.environment().put("MALLOC_ARENA_MAX", "1");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        var m = java.util.regex.Pattern.compile("faults=(\\d+)").matcher(out);
+        assertThat(m.find()).as(out).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    /**
+     * Rounds of six 16 MiB tensors freed together, as a blocked loss step frees its blocks; counts
+     * the faults of 60 rounds after 3 that warm the heap up.
+     */
+    public static final class Child {
+        public static void main(String[] args) throws IOException {
+            if (Boolean.parseBoolean(args[0])) {
+                NativeAllocatorPolicy.apply();
+            }
+            try (NDManager m = NDManager.newBaseManager()) {
+                for (int i = 0; i < 3; i++) {
+                    round(m);
+                }
+                long before = minorFaults();
+                for (int i = 0; i < 60; i++) {
+                    round(m);
+                }
+                System.out.println("faults=" + (minorFaults() - before));
+            }
+        }
+
+        private static void round(NDManager m) {
+            try (NDManager scope = m.newSubManager()) {
+                NDArray a = scope.ones(new Shape(4 << 20));
+                NDArray sum = a;
+                for (int j = 0; j < 5; j++) {
+                    sum = sum.add(a);
+                }
+                sum.sum().getFloat();
+            }
+        }
+
+        /** Field 10 of /proc/self/stat: minor faults of this process. */
+        private static long minorFaults() throws IOException {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[7]);
+        }
+    }
+}
