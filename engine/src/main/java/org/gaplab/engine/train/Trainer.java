@@ -1,7 +1,6 @@
 package org.gaplab.engine.train;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -308,7 +307,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
                     g.subi(g);   // autograd accumulates into .grad across steps: reset it
                 }
             } else {
-                try (GradientCollector gc = Engine.getEngine(root.getEngine().getEngineName()).newGradientCollector()) {
+                try (GradientCollector gc = Autograd.record(root)) {
                     NDArray z1 = model.embed1(x);
                     NDArray z2 = model.embed2(y);
                     perRun = loss.perRun(z1, z2, model.logitScale());
@@ -360,7 +359,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
         NDArray scale = model.logitScale();
         LossGradient lg;
         if (wholeBackward) {
-            try (GradientCollector gc = newCollector()) {
+            try (GradientCollector gc = Autograd.record(root)) {
                 NDArray head = null;
                 NDArray[] graphed = new NDArray[2];
                 for (int t = 0; t < 2; t++) {
@@ -414,7 +413,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
      */
     private void backwardInChunks(NDManager scope, Tower tower, NDArray input, NDArray gradU, long rows) {
         long n = input.getShape().get(1);
-        try (GradientCollector gc = newCollector()) {
+        try (GradientCollector gc = Autograd.record(root)) {
             for (long from = 0; from < n; from += rows) {
                 try (NDManager chunk = scope.newSubManager()) {
                     NDArray xc = input.get(":, {}:{}", from, Math.min(n, from + rows));
@@ -425,10 +424,6 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
                 }
             }
         }
-    }
-
-    private GradientCollector newCollector() {
-        return Engine.getEngine(root.getEngine().getEngineName()).newGradientCollector();
     }
 
     /** Makes {@code index} the current data block, generating it per run ({@link DataBlocks}). */
