@@ -55,6 +55,12 @@ public final class ConfigLoader {
             }
             merge(tree, user, "");
         }
+        applyOverrides(tree, overrides);
+        return bind(tree);
+    }
+
+    /** Applies {@code key=value} overrides to a config tree, in order. */
+    private static void applyOverrides(ObjectNode tree, List<String> overrides) {
         for (String o : overrides == null ? List.<String>of() : overrides) {
             int eq = o.indexOf('=');
             if (eq <= 0) {
@@ -62,7 +68,6 @@ public final class ConfigLoader {
             }
             set(tree, o.substring(0, eq).trim(), parseScalar(o.substring(eq + 1)));
         }
-        return bind(tree);
     }
 
     /**
@@ -85,13 +90,7 @@ public final class ConfigLoader {
             user.remove("schema_version");
             merge(tree, user, "");
         }
-        for (String o : overrides == null ? List.<String>of() : overrides) {
-            int eq = o.indexOf('=');
-            if (eq <= 0) {
-                throw new ConfigException("--set expects key=value, got '" + o + "'");
-            }
-            set(tree, o.substring(0, eq).trim(), parseScalar(o.substring(eq + 1)));
-        }
+        applyOverrides(tree, overrides);
         return bind(tree, type, defaults);
     }
 

@@ -55,19 +55,7 @@ public final class NativeAllocatorPolicy {
     public record Outcome(Map<String, Integer> set, Map<String, String> kept, String note) {
         /** @return one line for logs, e.g. "M_MMAP_THRESHOLD=33554432 M_TRIM_THRESHOLD=536870912 (mallopt)" */
         public String describe() {
-            StringBuilder b = new StringBuilder();
-            set.forEach((k, v) -> b.append(k).append('=').append(v).append(' '));
-            if (!set.isEmpty()) {
-                b.append("(mallopt) ");
-            }
-            kept.forEach((k, v) -> b.append(k).append('=').append(v).append(' '));
-            if (!kept.isEmpty()) {
-                b.append("(from the environment) ");
-            }
-            if (note != null) {
-                b.append(note);
-            }
-            return b.toString().trim();
+            return NativeThreadPolicy.describe(set, "mallopt", kept, note);
         }
     }
 

@@ -56,20 +56,33 @@ public final class NativeThreadPolicy {
     public record Outcome(Map<String, String> set, Map<String, String> kept, String note) {
         /** @return one line for logs and provenance, e.g. "OMP_WAIT_POLICY=PASSIVE KMP_BLOCKTIME=0 (set in-process)" */
         public String describe() {
-            StringBuilder b = new StringBuilder();
-            set.forEach((k, v) -> b.append(k).append('=').append(v).append(' '));
-            if (!set.isEmpty()) {
-                b.append("(set in-process) ");
-            }
-            kept.forEach((k, v) -> b.append(k).append('=').append(v).append(' '));
-            if (!kept.isEmpty()) {
-                b.append("(from the environment) ");
-            }
-            if (note != null) {
-                b.append(note);
-            }
-            return b.toString().trim();
+            return NativeThreadPolicy.describe(set, "set in-process", kept, note);
         }
+    }
+
+    /**
+     * One line for logs and provenance: what this process set, then what it found set.
+     *
+     * @param set the settings made here
+     * @param how how they were made, e.g. "set in-process"
+     * @param kept the user's settings, left alone
+     * @param note why nothing could be set, or null
+     * @return e.g. "OMP_WAIT_POLICY=PASSIVE KMP_BLOCKTIME=0 (set in-process)"
+     */
+    static String describe(Map<String, ?> set, String how, Map<String, String> kept, String note) {
+        StringBuilder b = new StringBuilder();
+        set.forEach((k, v) -> b.append(k).append('=').append(v).append(' '));
+        if (!set.isEmpty()) {
+            b.append('(').append(how).append(") ");
+        }
+        kept.forEach((k, v) -> b.append(k).append('=').append(v).append(' '));
+        if (!kept.isEmpty()) {
+            b.append("(from the environment) ");
+        }
+        if (note != null) {
+            b.append(note);
+        }
+        return b.toString().trim();
     }
 
     /**
