@@ -1,6 +1,7 @@
 package org.gaplab.engine.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import org.gaplab.models.Scalars;
 
 /**
@@ -35,6 +36,48 @@ public final class MmdPenalty implements CrossModalPenalty {
         NDArray scale = s2.mul(-2).reshape(k, 1, 1); // -2 s^2
         NDArray within = meanKernel(d11, scale).add(meanKernel(d22, scale));
         return within.sub(Scalars.mul(meanKernel(d12, scale), 2));
+    }
+
+    /**
+     * The value and its gradient at the fixed bandwidth, in closed form. With {@code K_ij = k(a_i, b_j)}
+     * and {@code c = 1 / (B^2 s^2)}:
+     *
+     * <pre>
+     *   dMMD^2/da_i = 2c [ (sum_j K12_ij - sum_l K11_il) a_i + (K11 A)_i - (K12 B)_i ],
+     *   dMMD^2/db_j = 2c [ (sum_i K12_ij - sum_l K22_jl) b_j + (K22 B)_j - (K12^T A)_j ],
+     * </pre>
+     *
+     * from {@code dk(x, y)/dx = -k(x, y) (x - y) / s^2}. Three {@code [K, B, B]} kernel matrices
+     * live at once, so memory grows with B^2 (the median needs all cross distances anyway); there is
+     * no autograd graph.
+     */
+    @Override
+    public NDList valueAndGradient(NDArray z1, NDArray z2) {
+        long k = z1.getShape().get(0);
+        long b = z1.getShape().get(1);
+        NDArray d12 = squaredDistances(z1, z2);
+        NDArray s2 = d12.reshape(k, -1).median(new int[] {1}).maximum(MIN_BANDWIDTH_SQUARED);
+        NDArray scale = s2.mul(-2).reshape(k, 1, 1); // -2 s^2
+        NDArray k11 = squaredDistances(z1, z1).div(scale).exp();
+        NDArray k22 = squaredDistances(z2, z2).div(scale).exp();
+        NDArray k12 = d12.div(scale).exp();
+        NDArray value = mean(k11).add(mean(k22)).sub(mean(k12).mul(2));
+        NDArray twoC = s2.mul((double) b * b).pow(-1).mul(2).reshape(k, 1, 1);
+        NDArray k12t = k12.transpose(0, 2, 1);
+        NDArray g1 = k12.sum(new int[] {2}, true).sub(k11.sum(new int[] {2}, true)).mul(z1)
+                .add(k11.batchMatMul(z1)).sub(k12.batchMatMul(z2)).mul(twoC);
+        NDArray g2 = k12t.sum(new int[] {2}, true).sub(k22.sum(new int[] {2}, true)).mul(z2)
+                .add(k22.batchMatMul(z2)).sub(k12t.batchMatMul(z1)).mul(twoC);
+        return new NDList(value, g1, g2);
+    }
+
+    @Override
+    public boolean hasGradient() {
+        return true;
+    }
+
+    private static NDArray mean(NDArray kernel) {
+        return kernel.reshape(kernel.getShape().get(0), -1).mean(new int[] {1});
     }
 
     /** {@code mean_ij exp(d_ij / scale)} per run (PyTorch's mean reduces one axis here: flatten first). */
