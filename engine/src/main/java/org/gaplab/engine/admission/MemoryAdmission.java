@@ -64,6 +64,8 @@ public final class MemoryAdmission {
     static final long LOGITS_BLOCK = 5;
     /** [K, B, d]-sized arrays the split route's loss keeps for the whole step (embeddings, dL/dz, accumulators). */
     static final long LOSS_OUTPUTS = 10;
+    /** [K, B, B] arrays of the MMD penalty's closed form (three distances, three kernels, temporaries). */
+    static final long MMD_SPLIT = 8;
     /** Extra [K, B, B] arrays of the MMD penalty on the autograd route (distances and kernels). */
     static final long MMD_EXTRA = 6;
     /**
@@ -140,10 +142,13 @@ public final class MemoryAdmission {
 
     // ---- the formulas -------------------------------------------------------------------------
 
-    /** @return whether the trainer takes the closed-form step for this config (Trainer's rule) */
-    /** @return whether the trainer takes the embedding split (every pair loss but an MMD-penalised one) */
+    private static boolean mmd(RunConfig c) {
+        return c.loss().penalized() && c.loss().gapPenalty() == LossConfig.GapPenalty.MMD;
+    }
+
+    /** @return whether the trainer takes the embedding split for this config (Trainer's rule: every pair loss has one) */
     static boolean split(RunConfig c) {
-        return c.loss().closedForm() && !(c.loss().penalized() && c.loss().gapPenalty() == LossConfig.GapPenalty.MMD);
+        return c.loss().closedForm();
     }
 
     /** Peak bytes of one tower on the split route: closed form, one backward, or cached chunks. */
@@ -210,8 +215,12 @@ public final class MemoryAdmission {
             step.add(new Term("logits in blocks of " + rows + " rows, " + LOGITS_BLOCK + " x K x rows x B x " + bytes + " bytes",
                     mul(LOGITS_BLOCK, k, rows, b, bytes), batchKey));
             step.add(new Term("loss outputs", mul(LOSS_OUTPUTS, k, b, d, bytes), batchKey));
+            if (mmd(c)) {
+                step.add(new Term("MMD^2 penalty, " + MMD_SPLIT + " x K x B^2 x " + bytes + " bytes (distances and kernels)",
+                        mul(MMD_SPLIT, k, b, b, bytes), batchKey));
+            }
         } else {
-            long coefficient = LOGITS_AUTOGRAD + (c.loss().penalized() ? MMD_EXTRA : 0);
+            long coefficient = LOGITS_AUTOGRAD + (mmd(c) ? MMD_EXTRA : 0);
             step.add(new Term("activations", mul(4, k, b, widths(c.model().tower1()) + widths(c.model().tower2()), bytes), batchKey));
             step.add(new Term("logits of one step, " + coefficient + " x K x B^2 x " + bytes + " bytes",
                     mul(coefficient, k, b, b, bytes), batchKey));

@@ -50,6 +50,10 @@ class MemoryAdmissionTest {
         long splitDouble = MemoryAdmission.training(c.withBatchSize(8192), 1, "--runs").bytes() - MemoryAdmission.RUNTIME_BYTES;
         assertThat(split).isLessThan(one);
         assertThat((double) splitDouble / split).isLessThan(2.1);
+        // the MMD^2 penalty's closed form holds MMD_SPLIT [B, B] arrays besides the split step
+        RunConfig mmd = c.withLoss(c.loss().withGapPenalty(org.gaplab.engine.config.LossConfig.GapPenalty.MMD, 10));
+        long withMmd = MemoryAdmission.training(mmd, 1, "--runs").bytes() - MemoryAdmission.RUNTIME_BYTES;
+        assertThat(withMmd - split).isEqualTo(MemoryAdmission.MMD_SPLIT * 4096L * 4096 * 4);
         // a huge evaluation set dominates and names eval.size
         MemoryAdmission.Estimate eval = MemoryAdmission.training(RunConfig.defaults().withEval(new EvalConfig(2_000_000_000)), 1, "--runs");
         assertThat(eval.largest().key()).isEqualTo("eval.size");
