@@ -64,8 +64,8 @@ public final class MemoryAdmission {
     static final long LOGITS_BLOCK = 5;
     /** [K, B, d]-sized arrays the split route's loss keeps for the whole step (embeddings, dL/dz, accumulators). */
     static final long LOSS_OUTPUTS = 10;
-    /** [K, B, B] arrays of the MMD penalty's closed form (three distances, three kernels, temporaries). */
-    static final long MMD_SPLIT = 8;
+    /** [K, B, B] arrays of the MMD penalty's closed form: at most four alive at once, plus the median's sort and one spare. */
+    static final long MMD_SPLIT = 6;
     /** Extra [K, B, B] arrays of the MMD penalty on the autograd route (distances and kernels). */
     static final long MMD_EXTRA = 6;
     /**

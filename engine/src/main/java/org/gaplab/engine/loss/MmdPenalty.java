@@ -47,7 +47,7 @@ public final class MmdPenalty implements CrossModalPenalty {
      *   dMMD^2/db_j = 2c [ (sum_i K12_ij - sum_l K22_jl) b_j + (K22 B)_j - (K12^T A)_j ],
      * </pre>
      *
-     * from {@code dk(x, y)/dx = -k(x, y) (x - y) / s^2}. Three {@code [K, B, B]} kernel matrices
+     * from {@code dk(x, y)/dx = -k(x, y) (x - y) / s^2}. The three {@code [K, B, B]} kernel matrices
      * live at once, so memory grows with B^2 (the median needs all cross distances anyway); there is
      * no autograd graph.
      */
@@ -55,12 +55,14 @@ public final class MmdPenalty implements CrossModalPenalty {
     public NDList valueAndGradient(NDArray z1, NDArray z2) {
         long k = z1.getShape().get(0);
         long b = z1.getShape().get(1);
-        NDArray d12 = squaredDistances(z1, z2);
-        NDArray s2 = d12.reshape(k, -1).median(new int[] {1}).maximum(MIN_BANDWIDTH_SQUARED);
+        // every [K, B, B] temporary is closed as soon as the next one exists: at most four such
+        // arrays are alive at once (two kernels, then a distance and its kernel), besides the median's sort
+        NDArray k12 = distancesNoGraph(z1, z2);
+        NDArray s2 = k12.reshape(k, -1).median(new int[] {1}).maximum(MIN_BANDWIDTH_SQUARED);
         NDArray scale = s2.mul(-2).reshape(k, 1, 1); // -2 s^2
-        NDArray k11 = squaredDistances(z1, z1).div(scale).exp();
-        NDArray k22 = squaredDistances(z2, z2).div(scale).exp();
-        NDArray k12 = d12.div(scale).exp();
+        k12 = kernelOf(k12, scale);
+        NDArray k11 = kernelOf(distancesNoGraph(z1, z1), scale);
+        NDArray k22 = kernelOf(distancesNoGraph(z2, z2), scale);
         NDArray value = mean(k11).add(mean(k22)).sub(mean(k12).mul(2));
         NDArray twoC = s2.mul((double) b * b).pow(-1).mul(2).reshape(k, 1, 1);
         NDArray k12t = k12.transpose(0, 2, 1);
@@ -68,7 +70,26 @@ public final class MmdPenalty implements CrossModalPenalty {
                 .add(k11.batchMatMul(z1)).sub(k12.batchMatMul(z2)).mul(twoC);
         NDArray g2 = k12t.sum(new int[] {2}, true).sub(k22.sum(new int[] {2}, true)).mul(z2)
                 .add(k22.batchMatMul(z2)).sub(k12t.batchMatMul(z1)).mul(twoC);
+        k11.close();
+        k22.close();
+        k12.close();
         return new NDList(value, g1, g2);
+    }
+
+    /** {@code exp(d / scale)}; closes {@code d}. */
+    private static NDArray kernelOf(NDArray d, NDArray scale) {
+        NDArray k = d.divi(scale).exp();
+        d.close();
+        return k;
+    }
+
+    /** As {@link #squaredDistances} for arrays without a graph, with one [K, B, B] temporary instead of four. */
+    private static NDArray distancesNoGraph(NDArray a, NDArray b) {
+        NDArray d = a.batchMatMul(b.transpose(0, 2, 1)).muli(-2);
+        d.addi(a.square().sum(new int[] {2}, true)).addi(b.square().sum(new int[] {2}, true).transpose(0, 2, 1));
+        NDArray clamped = d.maximum(0);
+        d.close();
+        return clamped;
     }
 
     @Override
