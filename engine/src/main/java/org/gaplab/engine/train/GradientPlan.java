@@ -9,8 +9,8 @@ import java.util.Map;
  * <p>{@link Route#EMBEDDING_SPLIT}: the loss gives its value and {@code dL/dz1, dL/dz2} in closed
  * form over row blocks of the logits ({@code PairLoss#valueAndGradient}); each tower then turns
  * its {@code dL/dz} into parameter gradients by its own {@link TowerRoute}. {@link Route#AUTOGRAD}:
- * autograd through the whole graph, logits included (a loss without a closed form, e.g. the
- * MMD^2 penalty, or {@code loss.closed_form=false}).
+ * autograd through the whole graph, logits included ({@code loss.closed_form=false}, or a loss
+ * without a closed form; every built-in pair loss and penalty has one).
  *
  * @param route the route
  * @param tower1 how tower 1 back-propagates (null on the autograd route)

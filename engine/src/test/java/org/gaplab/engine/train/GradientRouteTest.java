@@ -84,15 +84,17 @@ class GradientRouteTest {
         compare(keys, TINY_GRAPH, GradientPlan.TowerRoute.CACHED_CHUNKS);
     }
 
+    /** MMD^2 takes the split route with its closed form; six steps of two runs match whole-graph autograd. */
     @Test
-    void mmdPenaltyStaysOnWholeGraphAutograd() {
+    void mmdPenaltyTakesTheSplitAndMatchesWholeGraphAutograd() {
         List<String> keys = new ArrayList<>(mlp());
         keys.add("loss.gap_penalty=mmd");
-        keys.add("loss.gap_weight=1");
+        keys.add("loss.gap_weight=3");
         try (Trainer t = new Trainer(List.of(ConfigLoader.load(null, keys)), Device.cpu())) {
-            assertThat(t.gradientPlan().route()).isEqualTo(GradientPlan.Route.AUTOGRAD);
+            assertThat(t.gradientPlan().route()).isEqualTo(GradientPlan.Route.EMBEDDING_SPLIT);
             assertThat(t.gradientPlan().reason()).contains("MMD");
         }
+        compare(keys, Long.MAX_VALUE, GradientPlan.TowerRoute.AUTOGRAD);
     }
 
     private static List<String> mlp() {
