@@ -5,10 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.gaplab.core.Json;
+import org.gaplab.core.UnavailableException;
 import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.device.DeviceChoice;
-import org.gaplab.core.Json;
 import org.gaplab.engine.report.Provenance;
 import org.gaplab.engine.rundir.DirectoryLock;
 import org.gaplab.engine.sweep.Shard;
@@ -19,7 +20,6 @@ import org.gaplab.engine.sweep.SweepTable;
 import org.gaplab.engine.train.StopSignal;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -134,12 +134,12 @@ public final class ExperimentRunner {
         String hash = configHash(e, config);
         List<String> all = e.units(config);
         List<String> mine = unitsOf(all, shard);
-        boolean stale = requireSameRun(e, hash, dir, shard);
         try (DirectoryLock lock = DirectoryLock.acquire(dir, "gaplab reproduce " + e.name() + ", shard " + shard)) {
-            if (stale) {
-                LOG.warn("{} holds a run of another config; its unit results are discarded", dir);
-                deleteTree(dir.resolve(UNITS));
-                deleteTree(dir.resolve(SWEEP));
+            if (requireSameRun(e, hash, dir, shard)) {
+                // everything the earlier run wrote goes, its rendered outputs included: a run stopped
+                // early must not leave the old config's numbers beside the new config's metadata
+                LOG.warn("{} holds a run of another config; it is replaced", dir);
+                clearAllButLock(dir);
             }
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("schema_version", 1);
@@ -241,7 +241,7 @@ public final class ExperimentRunner {
                     }
                 }
             } catch (IOException ex) {
-                throw new UncheckedIOException("cannot read " + unitsDir + ": " + ex.getMessage(), ex);
+                throw new UnavailableException("cannot read " + unitsDir + ": " + ex.getMessage(), ex);
             }
         }
         SweepTable sweep = null;
@@ -336,7 +336,7 @@ public final class ExperimentRunner {
                 children.filter(c -> Files.exists(c.resolve(META)))
                         .filter(c -> !canonical(c).equals(canonical(out))).sorted().forEach(dirs::add);
             } catch (IOException ex) {
-                throw new UncheckedIOException("cannot list " + d + ": " + ex.getMessage(), ex);
+                throw new UnavailableException("cannot list " + d + ": " + ex.getMessage(), ex);
             }
         }
         if (dirs.isEmpty()) {
@@ -408,12 +408,14 @@ public final class ExperimentRunner {
             throw new ConfigException(shardDirs.get(0) + " was written by another version of gaplab (its config hash differs); "
                     + "re-run the shards with this version");
         }
+        requireMergeTarget(e, meta, out);
         if (e.sweep(config) != null) {
             // refuses, writing nothing, unless every sweep shard is complete
             SweepRunner.merge(shardDirs.stream().map(d -> d.resolve(SWEEP)).toList(), out.resolve(SWEEP));
         }
         try (DirectoryLock lock = DirectoryLock.acquire(out, "gaplab merge")) {
             Path unitsDir = out.resolve(UNITS);
+            deleteTree(unitsDir);   // an earlier merge's units must not feed this render
             Files.createDirectories(unitsDir);
             for (Path d : shardDirs) {
                 Path from = d.resolve(UNITS);
@@ -434,7 +436,7 @@ public final class ExperimentRunner {
             Json.write(out.resolve(META), m);
             return render(e, config, out, shardDirs, meta.path("device").asText());
         } catch (IOException ex) {
-            throw new UncheckedIOException("cannot merge into " + out + ": " + ex.getMessage(), ex);
+            throw new UnavailableException("cannot merge into " + out + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -443,6 +445,44 @@ public final class ExperimentRunner {
             return p.toRealPath();
         } catch (IOException ex) {
             return p.toAbsolutePath().normalize();
+        }
+    }
+
+    /**
+     * A merge may write into a new or empty directory, or over an earlier merge of the same
+     * experiment and config; anything else is refused before anything is written.
+     */
+    private static void requireMergeTarget(Experiment<?> e, JsonNode meta, Path out) {
+        if (!Files.isDirectory(out)) {
+            return;
+        }
+        try (var entries = Files.list(out)) {
+            if (entries.allMatch(p -> p.getFileName().toString().equals(DirectoryLock.FILE_NAME))) {
+                return;
+            }
+        } catch (IOException ex) {
+            throw new UnavailableException("cannot list " + out + ": " + ex.getMessage(), ex);
+        }
+        JsonNode old = readMeta(out);
+        if (old == null) {
+            throw new ConfigException("--out " + out + " is not empty and holds no reproduction; choose a new or empty directory");
+        }
+        if (!e.name().equals(old.path("experiment").asText())
+                || !meta.path("config_hash").asText().equals(old.path("config_hash").asText())) {
+            throw new ConfigException("--out " + out + " holds a run of " + old.path("experiment").asText() + " (config "
+                    + old.path("config_hash").asText() + "), not of " + e.name() + " (config " + meta.path("config_hash").asText()
+                    + "); choose another --out");
+        }
+    }
+
+    /** Deletes everything in {@code dir} but the lock file its writer holds. */
+    private static void clearAllButLock(Path dir) {
+        try (var entries = Files.list(dir)) {
+            for (Path p : entries.filter(p -> !p.getFileName().toString().equals(DirectoryLock.FILE_NAME)).toList()) {
+                deleteTree(p);
+            }
+        } catch (IOException ex) {
+            throw new UnavailableException("cannot clear " + dir + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -455,7 +495,7 @@ public final class ExperimentRunner {
                 Files.delete(p);
             }
         } catch (IOException ex) {
-            throw new UncheckedIOException("cannot clear " + dir + ": " + ex.getMessage(), ex);
+            throw new UnavailableException("cannot clear " + dir + ": " + ex.getMessage(), ex);
         }
     }
 }

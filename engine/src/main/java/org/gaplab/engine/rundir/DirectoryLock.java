@@ -3,7 +3,6 @@ package org.gaplab.engine.rundir;
 import org.gaplab.core.UnavailableException;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -113,7 +112,7 @@ public final class DirectoryLock implements AutoCloseable {
             lock.release();
             channel.close();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UnavailableException("cannot release a directory lock: " + e.getMessage(), e);
         }
     }
 

@@ -215,6 +215,23 @@ class ExperimentShardingTest {
         assertThat(err.toString()).contains("given twice");
         assertThat(out).doesNotExist();
 
+        // --out holding something else, or a run of another config, is refused and left as it was
+        Path foreign = Files.createDirectories(tmp.resolve("foreign"));
+        Files.writeString(foreign.resolve("notes.txt"), "mine");
+        err = new StringWriter();
+        int intoForeign = GaplabCli.commandLine().setErr(new PrintWriter(err)).execute("merge", tmp.resolve("s0").toString(),
+                tmp.resolve("s1").toString(), "--out", foreign.toString());
+        assertThat(intoForeign).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("holds no reproduction");
+        try (var left = Files.list(foreign)) {
+            assertThat(left.map(f -> f.getFileName().toString()).toList()).containsExactly("notes.txt");
+        }
+        err = new StringWriter();
+        int intoOther = GaplabCli.commandLine().setErr(new PrintWriter(err)).execute("merge", tmp.resolve("s0").toString(),
+                tmp.resolve("s1").toString(), "--out", tmp.resolve("other").toString());
+        assertThat(intoOther).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("holds a run of grad-consistency");
+
         err = new StringWriter();
         long before = Files.getLastModifiedTime(tmp.resolve("s0").resolve(ExperimentRunner.META)).toMillis();
         int intoInput = GaplabCli.commandLine().setErr(new PrintWriter(err)).execute("merge", tmp.resolve("s0").toString(),
