@@ -15,6 +15,17 @@ import java.util.Map;
  * run index. Arrays are attached to the manager given at creation; the owner closes it.
  */
 public final class Parameters {
+    /**
+     * Sets a gradient that autograd accumulated into back to zero, in place (libtorch adds each
+     * backward pass into {@code .grad}, so it is reset after every read). A fill, not {@code g - g}:
+     * an infinite entry would turn into NaN and stay.
+     *
+     * @param grad a parameter's {@code .grad}
+     */
+    public static void resetGradient(NDArray grad) {
+        grad.set(new ai.djl.ndarray.index.NDIndex("..."), 0);
+    }
+
     private final Map<String, NDArray> arrays = new LinkedHashMap<>();
     private final Map<String, ParamSpec> specs = new LinkedHashMap<>();
 

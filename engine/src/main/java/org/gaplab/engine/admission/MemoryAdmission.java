@@ -148,7 +148,7 @@ public final class MemoryAdmission {
 
     /** @return whether the trainer takes the embedding split for this config (Trainer's rule: every pair loss has one) */
     static boolean split(RunConfig c) {
-        return c.loss().closedForm();
+        return c.loss().embeddingSplit();
     }
 
     /** Peak bytes of one tower on the split route: closed form, one backward, or cached chunks. */

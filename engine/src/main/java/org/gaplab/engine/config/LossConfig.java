@@ -66,6 +66,17 @@ public record LossConfig(Kind kind, double sigmoidBias, boolean closedForm, GapP
         return gapPenalty != GapPenalty.NONE && gapWeight > 0;
     }
 
+    /**
+     * The one rule for the training route, used by the trainer and by memory admission: the
+     * embedding split when {@code closed_form} is set and the loss has a closed-form dL/dz, else
+     * whole-graph autograd.
+     *
+     * @return whether training takes the embedding split
+     */
+    public boolean embeddingSplit() {
+        return closedForm && build().hasEmbeddingGradient();
+    }
+
     /** The paper's loss. */
     public static LossConfig paperDefault() {
         return new LossConfig(Kind.SYMMETRIC_INFONCE, -10, true);

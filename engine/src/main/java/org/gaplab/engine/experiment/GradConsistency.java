@@ -223,7 +223,7 @@ public final class GradConsistency {
             }
             NDArray grad = w.getGradient();
             NDArray out = grad.reshape(grad.getShape().get(0), -1).duplicate();
-            grad.subi(grad); // PyTorch accumulates gradients across backward passes
+            org.gaplab.models.Parameters.resetGradient(grad);
             out.attach(keep);
             return out;
         }

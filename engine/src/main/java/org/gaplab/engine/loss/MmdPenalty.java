@@ -48,7 +48,7 @@ public final class MmdPenalty implements CrossModalPenalty {
      * </pre>
      *
      * from {@code dk(x, y)/dx = -k(x, y) (x - y) / s^2}. The three {@code [K, B, B]} kernel matrices
-     * live at once, so memory grows with B^2 (the median needs all cross distances anyway); there is
+     * live at once (and briefly a fourth such array while each is made), so memory grows with B^2 (the median needs all cross distances anyway); there is
      * no autograd graph.
      */
     @Override
@@ -58,7 +58,11 @@ public final class MmdPenalty implements CrossModalPenalty {
         // every [K, B, B] temporary is closed as soon as the next one exists: at most four such
         // arrays are alive at once (two kernels, then a distance and its kernel), besides the median's sort
         NDArray k12 = distancesNoGraph(z1, z2);
-        NDArray s2 = k12.reshape(k, -1).median(new int[] {1}).maximum(MIN_BANDWIDTH_SQUARED);
+        NDArray s2;
+        try (NDArray flat = k12.reshape(k, -1)) {
+            // a view shares the storage: left open, it would keep the distances alive after k12 closes
+            s2 = flat.median(new int[] {1}).maximum(MIN_BANDWIDTH_SQUARED);
+        }
         NDArray scale = s2.mul(-2).reshape(k, 1, 1); // -2 s^2
         k12 = kernelOf(k12, scale);
         NDArray k11 = kernelOf(distancesNoGraph(z1, z1), scale);
@@ -70,6 +74,7 @@ public final class MmdPenalty implements CrossModalPenalty {
                 .add(k11.batchMatMul(z1)).sub(k12.batchMatMul(z2)).mul(twoC);
         NDArray g2 = k12t.sum(new int[] {2}, true).sub(k22.sum(new int[] {2}, true)).mul(z2)
                 .add(k22.batchMatMul(z2)).sub(k12t.batchMatMul(z1)).mul(twoC);
+        k12t.close();
         k11.close();
         k22.close();
         k12.close();
@@ -98,7 +103,9 @@ public final class MmdPenalty implements CrossModalPenalty {
     }
 
     private static NDArray mean(NDArray kernel) {
-        return kernel.reshape(kernel.getShape().get(0), -1).mean(new int[] {1});
+        try (NDArray flat = kernel.reshape(kernel.getShape().get(0), -1)) {
+            return flat.mean(new int[] {1});
+        }
     }
 
     /** {@code mean_ij exp(d_ij / scale)} per run (PyTorch's mean reduces one axis here: flatten first). */

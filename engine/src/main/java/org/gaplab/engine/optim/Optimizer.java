@@ -95,7 +95,7 @@ public final class Optimizer {
         }
         NDArray norm = step(params, grads, scheduleFactor);
         for (NDArray g : grads) {
-            g.subi(g);
+            org.gaplab.models.Parameters.resetGradient(g);
         }
         return norm;
     }

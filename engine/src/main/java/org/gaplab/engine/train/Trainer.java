@@ -182,7 +182,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
         if (!c.loss().closedForm()) {
             return new GradientPlan(GradientPlan.Route.AUTOGRAD, null, null, b, b, b, false, "loss.closed_form=false");
         }
-        if (!loss.hasEmbeddingGradient()) {
+        if (!c.loss().embeddingSplit()) {
             return new GradientPlan(GradientPlan.Route.AUTOGRAD, null, null, b, b, b, false,
                     loss + " has no closed-form gradient with respect to the embeddings");
         }
@@ -304,7 +304,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
                 gradNorm = optimizer.step(model.parameters(), ordered, factor);
                 for (ParamSpec p : autogradParams) {
                     NDArray g = grads.get(p);
-                    g.subi(g);   // autograd accumulates into .grad across steps: reset it
+                    Parameters.resetGradient(g);
                 }
             } else {
                 try (GradientCollector gc = Autograd.record(root)) {
