@@ -107,10 +107,13 @@ public final class NativeAllocatorPolicy {
             return new Outcome(set, kept, null);
         }
         // the mmap threshold first: setting either one ends glibc's adaptive thresholds
-        if (!mallopt.set(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) || !mallopt.set(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)) {
+        if (!mallopt.set(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)) {
             return new Outcome(set, kept, "mallopt unavailable or refused (not glibc?): allocator left at its defaults");
         }
         set.put("M_MMAP_THRESHOLD", MMAP_THRESHOLD_BYTES);
+        if (!mallopt.set(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)) {
+            return new Outcome(set, kept, "mallopt refused M_TRIM_THRESHOLD: the trim threshold stays at glibc's fixed default");
+        }
         set.put("M_TRIM_THRESHOLD", TRIM_THRESHOLD_BYTES);
         return new Outcome(set, kept, null);
     }

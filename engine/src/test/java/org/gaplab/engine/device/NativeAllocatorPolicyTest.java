@@ -51,6 +51,10 @@ class NativeAllocatorPolicyTest {
         var o = NativeAllocatorPolicy.decide(Map.of(), (p, v) -> false);
         assertThat(o.set()).isEmpty();
         assertThat(o.note()).contains("left at its defaults");
+        // the first call took effect, the second did not: the outcome says which
+        var half = NativeAllocatorPolicy.decide(Map.of(), (p, v) -> p == NativeAllocatorPolicy.M_MMAP_THRESHOLD);
+        assertThat(half.set()).containsOnlyKeys("M_MMAP_THRESHOLD");
+        assertThat(half.note()).contains("M_TRIM_THRESHOLD");
     }
 
     @Test
