@@ -45,14 +45,27 @@ public enum OutputMap {
     public NDArray backward(NDArray u, NDArray z, NDArray gradZ) {
         switch (this) {
             case SPHERE:
-                NDArray radial = z.mul(z.mul(gradZ).sum(new int[] {-1}, true));
-                return gradZ.sub(radial).divi(u.norm(new int[] {-1}, true).maximum(NORM_EPS));
+                return sphereBackward(z, u.norm(new int[] {-1}, true).maximum(NORM_EPS), gradZ);
             case TANH:
                 return gradZ.mul(z.square().negi().addi(1));
             case NONE:
             default:
                 return gradZ.duplicate();
         }
+    }
+
+    /**
+     * The sphere map's backward, {@code dL/du = (g - z <z, g>) / norm}, for callers that kept the
+     * clamped norms of the forward pass.
+     *
+     * @param z unit embeddings {@code [..., d]}
+     * @param norm {@code max(||u||, 1e-12)}, {@code [..., 1]}
+     * @param gradZ {@code dL/dz}
+     * @return {@code dL/du}, a new array
+     */
+    public static NDArray sphereBackward(NDArray z, NDArray norm, NDArray gradZ) {
+        NDArray radial = z.mul(z.mul(gradZ).sum(new int[] {-1}, true));
+        return gradZ.sub(radial).divi(norm);
     }
 
     /** @return true when embeddings are unit vectors, so the intrinsic dimension is d - 1 */

@@ -205,9 +205,7 @@ public final class Tower {
      * @return {@code dL/dW}, {@code [K, in, d]}
      */
     public NDArray backwardLinear(NDArray x, NDArray z, NDArray norm, NDArray gradZ) {
-        NDArray radial = z.mul(z.mul(gradZ).sum(new int[] {-1}, true));
-        NDArray gradU = gradZ.sub(radial).divi(norm);
-        return x.transpose(0, 2, 1).batchMatMul(gradU);
+        return x.transpose(0, 2, 1).batchMatMul(OutputMap.sphereBackward(z, norm, gradZ));
     }
 
     /**
