@@ -47,9 +47,9 @@ public final class MmdPenalty implements CrossModalPenalty {
      *   dMMD^2/db_j = 2c [ (sum_i K12_ij - sum_l K22_jl) b_j + (K22 B)_j - (K12^T A)_j ],
      * </pre>
      *
-     * from {@code dk(x, y)/dx = -k(x, y) (x - y) / s^2}. The three {@code [K, B, B]} kernel matrices
-     * live at once (and briefly a fourth such array while each is made), so memory grows with B^2 (the median needs all cross distances anyway); there is
-     * no autograd graph.
+     * from {@code dk(x, y)/dx = -k(x, y) (x - y) / s^2}. The three {@code [K, B, B]} kernel
+     * matrices live at once, so memory grows with B^2 (the median needs all cross distances
+     * anyway); there is no autograd graph.
      */
     @Override
     public NDList valueAndGradient(NDArray z1, NDArray z2) {
