@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
             "table (runs.jsonl, runs.csv, figures), or of one reproduction ('gaplab reproduce EXP --shard') into",
             "its JSON, CSV tables, figures and summary.md: in both cases what one unsharded process writes.",
             "Fails, naming them, when a shard is missing, incomplete, or belongs to another sweep, experiment",
-            "or config, and when --out is one of the inputs; a refused merge writes nothing."})
+            "or config, when --out is one of the inputs, and (for a reproduction) when --out holds anything but",
+            "an earlier merge of the same run; a refused merge writes nothing."})
 public final class MergeCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR", description = {"Shard output directories (a directory holding them",
         "stands for all of them)."})
