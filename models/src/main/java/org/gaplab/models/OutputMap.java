@@ -28,7 +28,7 @@ public enum OutputMap {
                 return z.tanh();
             case NONE:
             default:
-                return z.duplicate();
+                return z.reshape(z.getShape());    // a view autograd follows; duplicate() would detach
         }
     }
 

@@ -116,42 +116,107 @@ public final class Tower {
      * @return {@code [K, n, d]} on {@code x}'s manager
      */
     public NDArray forwardRaw(Parameters params, NDArray x) {
-        int layers = config.hidden().size() + 1;
-        if (x.getShape().get(0) == 1) {
-            return forwardOneRun(params, x, layers);
-        }
-        NDArray h = x;
-        for (int i = 0; i < layers; i++) {
-            NDArray next = h.batchMatMul(params.get(prefix + ".w" + i));
-            if (config.kind() == TowerKind.MLP) {
-                next = next.add(params.get(prefix + ".b" + i));
-            }
-            if (i < layers - 1) {
-                next = config.activation().apply(next);
-            }
-            h = next;
-        }
-        return h;
+        return forwardLayers(params, x).output();
     }
 
     /**
-     * One run: plain matrix products on {@code [n, in]} views, with the bias fused into the
-     * product ({@code addmm}), instead of batched products over a run axis of length one. Same
-     * values; libtorch's backward is then two plain products per layer as well.
+     * What {@link #backwardLayers} needs from a forward pass: every layer's input (the tower's
+     * input first, then each hidden activation) and the last layer's output u (before the output
+     * map). For one run the inputs are {@code [n, in]} views, otherwise {@code [K, n, in]}.
+     *
+     * @param inputs layer i's input, for every layer
+     * @param output u, {@code [K, n, d]}
      */
-    private NDArray forwardOneRun(Parameters params, NDArray x, int layers) {
-        long n = x.getShape().get(1);
-        NDArray h = x.reshape(n, x.getShape().get(2));
+    public record LayerCache(List<NDArray> inputs, NDArray output) {}
+
+    /**
+     * @return whether {@link #backwardLayers} applies: every hidden nonlinearity has a closed-form
+     *     derivative (not GELU)
+     */
+    public boolean hasLayerBackward() {
+        return config.hidden().isEmpty() || config.activation().hasClosedFormBackward();
+    }
+
+    /**
+     * The forward pass, keeping each layer's input for {@link #backwardLayers}. One run takes plain
+     * matrix products on {@code [n, in]} views with the bias fused into the product (addmm)
+     * instead of batched products over a run axis of length one: the same values, and libtorch's
+     * backward is then plain products as well.
+     *
+     * @param params the model's parameters
+     * @param x inputs {@code [K, n, in]}
+     * @return the layer inputs and u
+     */
+    public LayerCache forwardLayers(Parameters params, NDArray x) {
+        int layers = config.hidden().size() + 1;
+        boolean one = x.getShape().get(0) == 1;
+        List<NDArray> inputs = new ArrayList<>(layers);
+        NDArray h = one ? x.reshape(x.getShape().get(1), x.getShape().get(2)) : x;
         for (int i = 0; i < layers; i++) {
-            NDArray w = params.get(prefix + ".w" + i).squeeze(0).transpose();            // [out, in] view
-            NDArray bias = config.kind() == TowerKind.MLP ? params.get(prefix + ".b" + i).reshape(-1) : null;
-            NDArray next = ai.djl.nn.core.Linear.linear(h, w, bias).singletonOrThrow();
+            inputs.add(h);
+            NDArray next = one ? layerOneRun(params, h, i) : layerStacked(params, h, i);
             if (i < layers - 1) {
                 next = config.activation().apply(next);
             }
             h = next;
         }
-        return h.expandDims(0);
+        return new LayerCache(List.copyOf(inputs), one ? h.expandDims(0) : h);
+    }
+
+    /**
+     * The parameter gradients from {@code dL/du}, layer by layer in closed form, with no autograd
+     * graph: for layer i with input h and output gradient g, {@code dL/dW = h^T g},
+     * {@code dL/db = sum_rows g}, and {@code dL/dh = g W^T} turned into the previous layer's g by
+     * the nonlinearity's derivative ({@link Activation#backwardInPlace}). These are the products
+     * and reductions libtorch's autograd takes for the same graph.
+     *
+     * @param params the model's parameters
+     * @param cache what {@link #forwardLayers} returned; consumed: the hidden activations are
+     *     overwritten once their layer's gradients are taken
+     * @param gradU {@code dL/du}, {@code [K, n, d]} (not modified)
+     * @return {@code parameter -> dL/dparameter}, shaped like the parameter
+     */
+    public java.util.Map<ParamSpec, NDArray> backwardLayers(Parameters params, LayerCache cache, NDArray gradU) {
+        if (!hasLayerBackward()) {
+            throw new IllegalStateException(prefix + " has no layer-wise backward (" + config.activation() + ")");
+        }
+        int layers = cache.inputs().size();
+        boolean one = gradU.getShape().get(0) == 1;
+        boolean bias = config.kind() == TowerKind.MLP;
+        java.util.Map<ParamSpec, NDArray> grads = new java.util.LinkedHashMap<>();
+        NDArray g = one ? gradU.reshape(gradU.getShape().get(1), gradU.getShape().get(2)) : gradU;
+        for (int i = layers - 1; i >= 0; i--) {
+            NDArray h = cache.inputs().get(i);
+            NDArray w = params.get(prefix + ".w" + i);
+            ParamSpec wSpec = params.spec(prefix + ".w" + i);
+            if (one) {
+                grads.put(wSpec, h.transpose().matMul(g).expandDims(0));
+                if (bias) {
+                    grads.put(params.spec(prefix + ".b" + i), g.sum(new int[] {0}, true).expandDims(0));
+                }
+            } else {
+                grads.put(wSpec, h.transpose(0, 2, 1).batchMatMul(g));
+                if (bias) {
+                    grads.put(params.spec(prefix + ".b" + i), g.sum(new int[] {1}, true));
+                }
+            }
+            if (i > 0) {
+                NDArray gh = one ? g.matMul(w.squeeze(0).transpose()) : g.batchMatMul(w.transpose(0, 2, 1));
+                g = config.activation().backwardInPlace(h, gh);
+            }
+        }
+        return grads;
+    }
+
+    private NDArray layerOneRun(Parameters params, NDArray h, int i) {
+        NDArray w = params.get(prefix + ".w" + i).squeeze(0).transpose();            // [out, in] view
+        NDArray bias = config.kind() == TowerKind.MLP ? params.get(prefix + ".b" + i).reshape(-1) : null;
+        return ai.djl.nn.core.Linear.linear(h, w, bias).singletonOrThrow();
+    }
+
+    private NDArray layerStacked(Parameters params, NDArray h, int i) {
+        NDArray next = h.batchMatMul(params.get(prefix + ".w" + i));
+        return config.kind() == TowerKind.MLP ? next.add(params.get(prefix + ".b" + i)) : next;
     }
 
     /**

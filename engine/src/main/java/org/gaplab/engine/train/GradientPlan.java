@@ -16,7 +16,7 @@ import java.util.Map;
  * @param tower1 how tower 1 back-propagates (null on the autograd route)
  * @param tower2 how tower 2 back-propagates (null on the autograd route)
  * @param logitsRowBlock rows of the {@code [K, rows, B]} logits per block
- * @param chunkRows1 rows per cached-gradient chunk of tower 1 (B when not chunked)
+ * @param chunkRows1 rows per backward chunk of tower 1 (cached chunks or layer-wise; B when not chunked)
  * @param chunkRows2 rows per cached-gradient chunk of tower 2
  * @param unitShift whether the loss uses one shift by the logit scale (unit embeddings)
  * @param reason why this route, in words
@@ -35,7 +35,13 @@ public record GradientPlan(Route route, TowerRoute tower1, TowerRoute tower2, in
     public enum TowerRoute {
         /** A linear map onto the sphere: {@code dL/dW = x^T (g - z <z, g>) / ||u||}. */
         CLOSED_FORM,
-        /** One backward pass of {@code sum(z . g)} through the tower's graph for the whole batch. */
+        /**
+         * No autograd graph: the forward keeps each layer's input, and the backward takes every
+         * layer's products in closed form ({@code Tower#backwardLayers}); over chunks of rows,
+         * embedded again one at a time, when the batch's activations would exceed the budget.
+         */
+        LAYERS,
+        /** One backward pass of {@code sum(z . g)} through the tower's graph for the whole batch (GELU towers). */
         AUTOGRAD,
         /**
          * Gradient caching: embed without a graph, compute {@code g = dL/dz}, then re-run each
@@ -70,6 +76,12 @@ public record GradientPlan(Route route, TowerRoute tower1, TowerRoute tower2, in
     }
 
     private static String describe(TowerRoute r, long rows) {
-        return r == TowerRoute.CACHED_CHUNKS ? "cached chunks of " + rows + " rows" : r.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        if (r == TowerRoute.CACHED_CHUNKS) {
+            return "cached chunks of " + rows + " rows";
+        }
+        if (r == TowerRoute.LAYERS) {
+            return "layer-wise closed form, " + rows + " rows per pass";
+        }
+        return r.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
     }
 }

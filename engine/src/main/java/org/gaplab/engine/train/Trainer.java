@@ -146,20 +146,14 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
         if (plan.route() == GradientPlan.Route.AUTOGRAD) {
             model.parameters().requireGradients();
         } else {
-            for (Tower t : List.of(model.tower1(), model.tower2())) {
-                if (!t.hasClosedFormBackward()) {
-                    t.specs().forEach(p -> model.parameters().get(p).setRequiresGradient(true));
-                }
+            for (Tower t : graphedTowers()) {
+                t.specs().forEach(p -> model.parameters().get(p).setRequiresGradient(true));
             }
         }
         LOG.debug("gradient: {}", plan);    // callers log it where their run's log is attached
         this.request = new GradientRequest(plan.logitsRowBlock(), plan.unitShift(), first.model().temperature().learnable());
         if (plan.route() == GradientPlan.Route.EMBEDDING_SPLIT) {
-            for (Tower t : List.of(model.tower1(), model.tower2())) {
-                if (!t.hasClosedFormBackward()) {
-                    autogradParams.addAll(t.specs());
-                }
-            }
+            graphedTowers().forEach(t -> autogradParams.addAll(t.specs()));
         }
         this.optimizer = new Optimizer(first.optim(), model.parameters(), lr, modelManager);
         this.blockSteps = BatchLayout.blockSteps(first, sources.get(0).dimX(), sources.get(0).dimY());
@@ -199,18 +193,41 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
         int rows = BatchLayout.logitsRowBlock(k, b, bytes);
         String why = loss + " has a closed-form dL/dz"
                 + (rows < b ? "; logits [" + k + ", " + b + ", " + b + "] exceed " + (BatchLayout.LOGITS_BYTES >> 20) + " MiB" : "")
-                + (r1 == GradientPlan.TowerRoute.CACHED_CHUNKS || r2 == GradientPlan.TowerRoute.CACHED_CHUNKS
+                + (Math.min(chunked(r1, chunk1, b), chunked(r2, chunk2, b)) < b
                         ? "; a tower's graph for " + b + " rows exceeds " + (towerGraphBytes >= 1 << 20 ? (towerGraphBytes >> 20) + " MiB"
                         : (towerGraphBytes >> 10) + " KiB") : "");
-        return new GradientPlan(GradientPlan.Route.EMBEDDING_SPLIT, r1, r2, rows, Math.min(b, chunk1), Math.min(b, chunk2),
+        return new GradientPlan(GradientPlan.Route.EMBEDDING_SPLIT, r1, r2, rows, chunked(r1, chunk1, b), chunked(r2, chunk2, b),
                 unitShift, why);
+    }
+
+    /** Rows per backward chunk: the whole batch unless the route keeps a per-row graph or cache over budget. */
+    private static long chunked(GradientPlan.TowerRoute r, long chunkRows, int batch) {
+        return r == GradientPlan.TowerRoute.CLOSED_FORM ? batch : Math.min(batch, chunkRows);
     }
 
     private static GradientPlan.TowerRoute towerRoute(org.gaplab.models.Tower t, long chunkRows, int batch) {
         if (t.hasClosedFormBackward()) {
             return GradientPlan.TowerRoute.CLOSED_FORM;
         }
+        if (t.hasLayerBackward()) {
+            return GradientPlan.TowerRoute.LAYERS;
+        }
         return chunkRows >= batch ? GradientPlan.TowerRoute.AUTOGRAD : GradientPlan.TowerRoute.CACHED_CHUNKS;
+    }
+
+    /** @return the towers that back-propagate through an autograd graph on the split route */
+    private List<Tower> graphedTowers() {
+        List<Tower> out = new ArrayList<>();
+        if (plan.route() == GradientPlan.Route.AUTOGRAD) {
+            return out;
+        }
+        if (plan.tower1() == GradientPlan.TowerRoute.AUTOGRAD || plan.tower1() == GradientPlan.TowerRoute.CACHED_CHUNKS) {
+            out.add(model.tower1());
+        }
+        if (plan.tower2() == GradientPlan.TowerRoute.AUTOGRAD || plan.tower2() == GradientPlan.TowerRoute.CACHED_CHUNKS) {
+            out.add(model.tower2());
+        }
+        return out;
     }
 
     private static void checkDims(RunConfig c, PairedSource src) {
@@ -333,76 +350,120 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
      * @return the per-run loss
      */
     private NDArray splitGradients(NDManager scope, NDArray x, NDArray y, Map<ParamSpec, NDArray> grads) {
-        Parameters params = model.parameters();
-        Tower[] towers = {model.tower1(), model.tower2()};
-        NDArray[] inputs = {x, y};
-        GradientPlan.TowerRoute[] routes = {plan.tower1(), plan.tower2()};
-        long[] chunkRows = {plan.chunkRows1(), plan.chunkRows2()};
-        NDArray[] z = new NDArray[2];
-        NDArray[] u = new NDArray[2];      // an autograd tower's output before its output map
-        NDList[] linear = new NDList[2];
-        boolean wholeBackward = false;
-        for (int t = 0; t < 2; t++) {
-            switch (routes[t]) {
-                case CLOSED_FORM:
-                    linear[t] = towers[t].forwardLinear(params, inputs[t]);
-                    z[t] = linear[t].get(0);
-                    break;
-                case CACHED_CHUNKS:
-                    u[t] = towers[t].forwardRaw(params, inputs[t]);    // no collector open: no graph is kept
-                    z[t] = towers[t].config().output().apply(u[t]);
-                    break;
-                default:
-                    wholeBackward = true;
-            }
-        }
+        TowerPass[] pass = {new TowerPass(model.tower1(), x, plan.tower1(), plan.chunkRows1(), scope),
+            new TowerPass(model.tower2(), y, plan.tower2(), plan.chunkRows2(), scope)};
+        pass[0].forward();
+        pass[1].forward();
         NDArray scale = model.logitScale();
         LossGradient lg;
-        if (wholeBackward) {
+        if (pass[0].route == GradientPlan.TowerRoute.AUTOGRAD || pass[1].route == GradientPlan.TowerRoute.AUTOGRAD) {
             try (GradientCollector gc = Autograd.record(root)) {
                 NDArray head = null;
                 NDArray[] graphed = new NDArray[2];
                 for (int t = 0; t < 2; t++) {
-                    if (routes[t] == GradientPlan.TowerRoute.AUTOGRAD) {
-                        graphed[t] = towers[t].forwardRaw(params, inputs[t]);
-                        u[t] = graphed[t].stopGradient();
-                        z[t] = towers[t].config().output().apply(u[t]);     // off the graph
+                    if (pass[t].route == GradientPlan.TowerRoute.AUTOGRAD) {
+                        graphed[t] = pass[t].tower.forwardRaw(model.parameters(), pass[t].input);
+                        pass[t].u = graphed[t].stopGradient();
+                        pass[t].z = pass[t].tower.config().output().apply(pass[t].u);     // off the graph
                     }
                 }
-                lg = loss.valueAndGradient(z[0], z[1], scale, request);
+                lg = loss.valueAndGradient(pass[0].z, pass[1].z, scale, request);
                 NDArray[] gz = {lg.gradZ1(), lg.gradZ2()};
                 for (int t = 0; t < 2; t++) {
                     if (graphed[t] != null) {
                         // one backward pass of sum(u . dL/du) gives the tower's share of dL/dparams;
                         // dL/du in closed form keeps the output map's ops out of the graph
-                        NDArray gu = towers[t].config().output().backward(u[t], z[t], gz[t]);
-                        NDArray part = graphed[t].mul(gu).sum();
+                        NDArray part = graphed[t].mul(pass[t].gradU(gz[t])).sum();
                         head = head == null ? part : head.add(part);
                     }
                 }
                 gc.backward(head);
             }
         } else {
-            lg = loss.valueAndGradient(z[0], z[1], scale, request);
+            lg = loss.valueAndGradient(pass[0].z, pass[1].z, scale, request);
         }
-        NDArray[] gz = {lg.gradZ1(), lg.gradZ2()};
-        for (int t = 0; t < 2; t++) {
-            if (routes[t] == GradientPlan.TowerRoute.CACHED_CHUNKS) {
-                backwardInChunks(scope, towers[t], inputs[t], towers[t].config().output().backward(u[t], z[t], gz[t]),
-                        chunkRows[t]);
-            }
-            if (routes[t] == GradientPlan.TowerRoute.CLOSED_FORM) {
-                grads.putAll(towers[t].linearGradients(params, inputs[t], linear[t], gz[t]));
-            } else {
-                for (ParamSpec p : towers[t].specs()) {
-                    grads.put(p, params.get(p).getGradient());
-                }
-            }
-        }
+        pass[0].backward(lg.gradZ1());
+        pass[1].backward(lg.gradZ2());
+        grads.putAll(pass[0].grads);
+        grads.putAll(pass[1].grads);
         if (lg.gradLogScale() != null) {
-            grads.put(params.spec(DualEncoder.LOGIT_SCALE), lg.gradLogScale());
+            grads.put(model.parameters().spec(DualEncoder.LOGIT_SCALE), lg.gradLogScale());
         }
         return lg.loss();
+    }
+
+    /** One tower's part of a split step: its forward pass, what the backward needs, its gradients. */
+    private final class TowerPass {
+        final Tower tower;
+        final NDArray input;
+        final GradientPlan.TowerRoute route;
+        final long chunkRows;
+        final NDManager scope;
+        NDArray z;
+        NDArray u;                    // the output before the output map
+        NDList linear;                // CLOSED_FORM: the unit embeddings and norms
+        Tower.LayerCache layers;      // LAYERS over the whole batch: each layer's input
+        final Map<ParamSpec, NDArray> grads = new HashMap<>();
+
+        TowerPass(Tower tower, NDArray input, GradientPlan.TowerRoute route, long chunkRows, NDManager scope) {
+            this.tower = tower;
+            this.input = input;
+            this.route = route;
+            this.chunkRows = chunkRows;
+            this.scope = scope;
+        }
+
+        /** The embeddings, except on the AUTOGRAD route, whose forward is recorded with the loss. */
+        void forward() {
+            Parameters params = model.parameters();
+            switch (route) {
+                case CLOSED_FORM:
+                    linear = tower.forwardLinear(params, input);
+                    z = linear.get(0);
+                    return;
+                case LAYERS:
+                    if (chunkRows >= input.getShape().get(1)) {
+                        layers = tower.forwardLayers(params, input);
+                        u = layers.output();
+                    } else {
+                        u = tower.forwardRaw(params, input);    // recomputed chunk by chunk in the backward
+                    }
+                    break;
+                case CACHED_CHUNKS:
+                    u = tower.forwardRaw(params, input);        // no collector open: no graph is kept
+                    break;
+                default:
+                    return;
+            }
+            z = tower.config().output().apply(u);
+        }
+
+        /** {@code dL/du} from {@code dL/dz}, through the output map in closed form. */
+        NDArray gradU(NDArray gradZ) {
+            return tower.config().output().backward(u, z, gradZ);
+        }
+
+        /** Fills {@link #grads} from {@code dL/dz}. */
+        void backward(NDArray gradZ) {
+            Parameters params = model.parameters();
+            switch (route) {
+                case CLOSED_FORM:
+                    grads.putAll(tower.linearGradients(params, input, linear, gradZ));
+                    return;
+                case LAYERS:
+                    grads.putAll(layers != null ? tower.backwardLayers(params, layers, gradU(gradZ))
+                            : layerGradientsInChunks(scope, tower, input, gradU(gradZ), chunkRows));
+                    return;
+                case CACHED_CHUNKS:
+                    backwardInChunks(scope, tower, input, gradU(gradZ), chunkRows);
+                    break;
+                default:
+                    break;      // AUTOGRAD: the backward ran with the loss
+            }
+            for (ParamSpec p : tower.specs()) {
+                grads.put(p, params.get(p).getGradient());
+            }
+        }
     }
 
     /**
@@ -424,6 +485,35 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
                 }
             }
         }
+    }
+
+    /**
+     * The layer-wise backward over chunks of rows, for a batch whose cached activations would
+     * exceed the tower budget: each chunk is embedded again with its activations kept, its share
+     * of the gradients computed, and added; only one chunk's activations exist at a time.
+     */
+    private Map<ParamSpec, NDArray> layerGradientsInChunks(NDManager scope, Tower tower, NDArray input, NDArray gradU, long rows) {
+        long n = input.getShape().get(1);
+        Map<ParamSpec, NDArray> sum = new HashMap<>();
+        for (long from = 0; from < n; from += rows) {
+            try (NDManager chunk = scope.newSubManager()) {
+                NDArray xc = input.get(":, {}:{}", from, Math.min(n, from + rows));
+                xc.attach(chunk);
+                NDArray gc = gradU.get(":, {}:{}", from, Math.min(n, from + rows));
+                gc.attach(chunk);
+                Map<ParamSpec, NDArray> part = tower.backwardLayers(model.parameters(), tower.forwardLayers(model.parameters(), xc), gc);
+                part.forEach((p, g) -> {
+                    NDArray acc = sum.get(p);
+                    if (acc == null) {
+                        g.attach(scope);    // the first chunk's gradient becomes the sum
+                        sum.put(p, g);
+                    } else {
+                        acc.addi(g);
+                    }
+                });
+            }
+        }
+        return sum;
     }
 
     /** Makes {@code index} the current data block, generating it per run ({@link DataBlocks}). */
