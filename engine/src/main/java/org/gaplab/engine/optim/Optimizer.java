@@ -110,10 +110,47 @@ public final class Optimizer {
      * @return each run's global gradient norm before clipping, {@code [K]}
      */
     public NDArray step(Parameters params, List<NDArray> grads, double scheduleFactor) {
+        return step(params, grads, scheduleFactor, grads.size(), null);
+    }
+
+    /** Runs two pieces of work and returns when both are done, possibly side by side. */
+    @FunctionalInterface
+    public interface Pair {
+        /**
+         * @param first the first piece
+         * @param second the second piece
+         */
+        void both(Runnable first, Runnable second);
+    }
+
+    /**
+     * As {@link #step(Parameters, List, double)} with the parameters in two groups, the first
+     * {@code split} of {@link Parameters#names()} and the rest, whose squared norms and updates
+     * run as the two pieces of {@code pair} (e.g. side by side on two threads). Every update is
+     * the same; the global norm adds the two groups' sums, not the parameters' one by one, so
+     * it may differ from the one-group step in the last bit.
+     *
+     * @param split parameters in the first group
+     * @param pair how the groups run; null for one group in order
+     * @return each run's global gradient norm before clipping, {@code [K]}
+     */
+    public NDArray step(Parameters params, List<NDArray> grads, double scheduleFactor, int split, Pair pair) {
         t++;
         // the squared gradients of the norm are Adam's g^2 as well, unless clipping rescales g
         List<NDArray> squares = new ArrayList<>();
-        NDArray norm = globalNorm(grads, squares);
+        NDArray norm;
+        if (pair == null) {
+            norm = squaredNorm(grads, squares).sqrt();
+        } else {
+            List<NDArray> firstSquares = new ArrayList<>();
+            List<NDArray> restSquares = new ArrayList<>();
+            NDArray[] parts = new NDArray[2];
+            pair.both(() -> parts[0] = squaredNorm(grads.subList(0, split), firstSquares),
+                    () -> parts[1] = squaredNorm(grads.subList(split, grads.size()), restSquares));
+            norm = parts[0].add(parts[1]).sqrt();
+            squares.addAll(firstSquares);
+            squares.addAll(restSquares);
+        }
         if (config.clipGradNorm() > 0) {
             squares = null;
             // scale_k = min(1, c / (||g_k|| + 1e-6)), applied to every gradient of run k
@@ -137,12 +174,23 @@ public final class Optimizer {
         set(c.stepSize, step);
         set(c.decay, decay);
         set(c.invSqrtBc2, new double[] {1 / Math.sqrt(bc2)});
-        int i = 0;
-        for (String name : params.names()) {
-            update(params.get(name), grads.get(i), squares == null ? null : squares.get(i), params.spec(name), name, c);
-            i++;
+        List<String> names = params.names();
+        List<NDArray> sq = squares;
+        if (pair == null) {
+            updateRange(params, names, grads, sq, 0, names.size(), c);
+        } else {
+            pair.both(() -> updateRange(params, names, grads, sq, 0, split, c),
+                    () -> updateRange(params, names, grads, sq, split, names.size(), c));
         }
         return norm;
+    }
+
+    private void updateRange(Parameters params, List<String> names, List<NDArray> grads, List<NDArray> squares, int from, int to,
+            Constants c) {
+        for (int i = from; i < to; i++) {
+            String name = names.get(i);
+            update(params.get(name), grads.get(i), squares == null ? null : squares.get(i), params.spec(name), name, c);
+        }
     }
 
     /** Scalars and per-run vectors reused by every step (created once, on the parameters' device). */
@@ -223,11 +271,12 @@ public final class Optimizer {
     }
 
     /**
-     * Per-run L2 norm over all gradients: {@code sqrt(sum_params sum_elems g_k^2)}, shape {@code [K]}.
+     * Per-run squared L2 norm over all gradients, {@code sum_params sum_elems g_k^2}, shape
+     * {@code [K]}, summed parameter by parameter in order.
      *
      * @param squares receives {@code g o g} of every gradient, in order
      */
-    static NDArray globalNorm(List<NDArray> grads, List<NDArray> squares) {
+    private static NDArray squaredNorm(List<NDArray> grads, List<NDArray> squares) {
         NDArray total = null;
         for (NDArray g : grads) {
             int rank = g.getShape().dimension();
@@ -237,7 +286,7 @@ public final class Optimizer {
             NDArray perRun = rank > 1 ? sq.sum(java.util.stream.IntStream.range(1, rank).toArray()) : sq.duplicate();
             total = total == null ? perRun : total.addi(perRun);
         }
-        return total.sqrt();
+        return total;
     }
 
     /** Reshapes a {@code [K]} vector to broadcast against {@code [K, ...]}. */

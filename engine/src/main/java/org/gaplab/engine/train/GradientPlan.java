@@ -20,9 +20,22 @@ import java.util.Map;
  * @param chunkRows2 rows per cached-gradient chunk of tower 2
  * @param unitShift whether the loss uses one shift by the logit scale (unit embeddings)
  * @param reason why this route, in words
+ * @param sideBySide how the towers' passes share the CPU when they run side by side (e.g. "1 + 1
+ *     intra-op threads"), or null when they run one after the other
  */
 public record GradientPlan(Route route, TowerRoute tower1, TowerRoute tower2, int logitsRowBlock, long chunkRows1,
-        long chunkRows2, boolean unitShift, String reason) {
+        long chunkRows2, boolean unitShift, String reason, String sideBySide) {
+
+    /** A plan whose towers run one after the other. */
+    public GradientPlan(Route route, TowerRoute tower1, TowerRoute tower2, int logitsRowBlock, long chunkRows1,
+            long chunkRows2, boolean unitShift, String reason) {
+        this(route, tower1, tower2, logitsRowBlock, chunkRows1, chunkRows2, unitShift, reason, null);
+    }
+
+    /** @return this plan with the towers side by side, sharing the CPU as described */
+    public GradientPlan withSideBySide(String threads) {
+        return new GradientPlan(route, tower1, tower2, logitsRowBlock, chunkRows1, chunkRows2, unitShift, reason, threads);
+    }
     /** Where the gradient comes from. */
     public enum Route {
         /** Closed-form loss gradient with respect to the embeddings, then one backward per tower. */
@@ -61,6 +74,10 @@ public record GradientPlan(Route route, TowerRoute tower1, TowerRoute tower2, in
             m.put("chunk_rows_tower1", chunkRows1);
             m.put("chunk_rows_tower2", chunkRows2);
             m.put("unit_shift", unitShift);
+            m.put("towers_side_by_side", sideBySide != null);
+            if (sideBySide != null) {
+                m.put("tower_threads", sideBySide);
+            }
         }
         m.put("reason", reason);
         return m;
@@ -72,7 +89,8 @@ public record GradientPlan(Route route, TowerRoute tower1, TowerRoute tower2, in
             return "autograd through the whole graph (" + reason + ")";
         }
         return "closed-form dL/dz in blocks of " + logitsRowBlock + " logit rows" + (unitShift ? " (single shift)" : " (exact maxima)")
-                + "; tower1 " + describe(tower1, chunkRows1) + ", tower2 " + describe(tower2, chunkRows2) + " (" + reason + ")";
+                + "; tower1 " + describe(tower1, chunkRows1) + ", tower2 " + describe(tower2, chunkRows2)
+                + (sideBySide != null ? "; towers side by side on " + sideBySide : "") + " (" + reason + ")";
     }
 
     private static String describe(TowerRoute r, long rows) {

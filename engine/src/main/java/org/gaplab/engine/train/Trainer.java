@@ -52,6 +52,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
     private final NDManager accumManager;
     private final DualEncoder model;
     private final GradientPlan plan;
+    private final TowerBranches branches;     // null: the towers run one after the other
     private final Optimizer optimizer;
     private final PairLoss loss;
     private final GradientRequest request;
@@ -77,7 +78,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
      * @param device where every tensor lives
      */
     public Trainer(List<RunConfig> runs, Device device) {
-        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES, null);
+        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES, null, true);
     }
 
     /**
@@ -91,7 +92,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
      * @param data the training pairs of each run and data block
      */
     public Trainer(List<RunConfig> runs, Device device, DataBlocks data) {
-        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES, data);
+        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES, data, true);
     }
 
     /** Where a trainer's training pairs come from. */
@@ -114,10 +115,18 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
      * @param towerGraphBytes bytes one tower's graph may take before its backward is chunked
      */
     Trainer(List<RunConfig> runs, Device device, long towerGraphBytes) {
-        this(runs, device, towerGraphBytes, null);
+        this(runs, device, towerGraphBytes, null, true);
     }
 
-    private Trainer(List<RunConfig> runs, Device device, long towerGraphBytes, DataBlocks data) {
+    /**
+     * As {@link #Trainer(List, Device)}, choosing whether the towers may run side by side
+     * ({@link TowerBranches}; tests compare both ways).
+     */
+    Trainer(List<RunConfig> runs, Device device, boolean sideBySide) {
+        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES, null, sideBySide);
+    }
+
+    private Trainer(List<RunConfig> runs, Device device, long towerGraphBytes, DataBlocks data, boolean sideBySide) {
         BatchLayout.requireStackable(runs);
         this.runs = List.copyOf(runs);
         this.first = runs.get(0);
@@ -142,7 +151,11 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
         }
         this.model = DualEncoder.initialize(first.model(), modelManager, s1, s2, tau, dataType);
         this.loss = first.loss().build();
-        this.plan = planGradient(first, loss, model, k, tau, towerGraphBytes);
+        GradientPlan planned = planGradient(first, loss, model, k, tau, towerGraphBytes);
+        long towerWork = 3L * k * first.batchSize()
+                * Math.min(first.model().tower1().parameterCount(), first.model().tower2().parameterCount());
+        this.branches = sideBySide ? TowerBranches.ifWorthwhile(device, planned, towerWork) : null;
+        this.plan = branches == null ? planned : planned.withSideBySide(branches.describe());
         if (plan.route() == GradientPlan.Route.AUTOGRAD) {
             model.parameters().requireGradients();
         } else {
@@ -318,7 +331,8 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
                     }
                     ordered.add(g);
                 }
-                gradNorm = optimizer.step(model.parameters(), ordered, factor);
+                gradNorm = branches == null ? optimizer.step(model.parameters(), ordered, factor)
+                        : optimizer.step(model.parameters(), ordered, factor, model.tower1().specs().size(), branches::both);
                 for (ParamSpec p : autogradParams) {
                     NDArray g = grads.get(p);
                     Parameters.resetGradient(g);
@@ -345,15 +359,15 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
     /**
      * The embedding split: embeddings, the loss's closed-form {@code dL/dz}, then each tower's
      * parameter gradients by its route. Fills {@code grads}, keyed by parameter: each tower
-     * answers for its own {@link Tower#specs()}, the loss for the logit scale.
+     * answers for its own {@link Tower#specs()}, the loss for the logit scale. With
+     * {@link TowerBranches} the two towers' forward and backward passes run side by side.
      *
      * @return the per-run loss
      */
     private NDArray splitGradients(NDManager scope, NDArray x, NDArray y, Map<ParamSpec, NDArray> grads) {
         TowerPass[] pass = {new TowerPass(model.tower1(), x, plan.tower1(), plan.chunkRows1(), scope),
             new TowerPass(model.tower2(), y, plan.tower2(), plan.chunkRows2(), scope)};
-        pass[0].forward();
-        pass[1].forward();
+        sideBySide(pass[0]::forward, pass[1]::forward);
         NDArray scale = model.logitScale();
         LossGradient lg;
         if (pass[0].route == GradientPlan.TowerRoute.AUTOGRAD || pass[1].route == GradientPlan.TowerRoute.AUTOGRAD) {
@@ -382,14 +396,23 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
         } else {
             lg = loss.valueAndGradient(pass[0].z, pass[1].z, scale, request);
         }
-        pass[0].backward(lg.gradZ1());
-        pass[1].backward(lg.gradZ2());
+        sideBySide(() -> pass[0].backward(lg.gradZ1()), () -> pass[1].backward(lg.gradZ2()));
         grads.putAll(pass[0].grads);
         grads.putAll(pass[1].grads);
         if (lg.gradLogScale() != null) {
             grads.put(model.parameters().spec(DualEncoder.LOGIT_SCALE), lg.gradLogScale());
         }
         return lg.loss();
+    }
+
+    /** Runs two towers' work on the branches when there are any, else one after the other. */
+    private void sideBySide(Runnable tower1, Runnable tower2) {
+        if (branches != null) {
+            branches.both(tower1, tower2);
+        } else {
+            tower1.run();
+            tower2.run();
+        }
     }
 
     /** One tower's part of a split step: its forward pass, what the backward needs, its gradients. */
@@ -658,6 +681,9 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
 
     @Override
     public void close() {
+        if (branches != null) {
+            branches.close();
+        }
         root.close();
     }
 }

@@ -83,6 +83,42 @@ class OptimizerTest {
         }
     }
 
+    /**
+     * Two groups (as the side-by-side towers update them) give the same parameters as one, and
+     * the same norms up to the order of the sum; clipping still scales by the global norm.
+     */
+    @Test
+    void twoGroupsUpdateLikeOne() {
+        for (double clip : new double[] {0, 0.5}) {
+            OptimConfig cfg = new OptimConfig(OptimizerKind.ADAM, 0.1, 0.9, 0.999, 1e-8, 0, 0, 0, Schedule.CONSTANT, 0, clip);
+            double[][] results = new double[2][];
+            double[][] norms = new double[2][];
+            for (int grouped = 0; grouped < 2; grouped++) {
+                try (NDManager m = NDManager.newBaseManager()) {
+                    Parameters params = new Parameters();
+                    java.util.List<NDArray> grads = new java.util.ArrayList<>();
+                    for (int i = 0; i < 4; i++) {
+                        params.put(new ParamSpec("p" + i, new Shape(2), 0, true),
+                                m.create(new double[][] {{i, -i}, {2 * i, 1}}));
+                        grads.add(m.create(new double[][] {GRADS[i], {GRADS[i][1], GRADS[i][0]}}));
+                    }
+                    Optimizer opt = new Optimizer(cfg, params, new double[] {1, 1}, m);
+                    java.util.List<Runnable> order = new java.util.ArrayList<>();
+                    Optimizer.Pair pair = (a, b) -> {
+                        order.add(b);       // the second group first: the groups must not depend on each other
+                        b.run();
+                        a.run();
+                    };
+                    norms[grouped] = (grouped == 0 ? opt.step(params, grads, 1.0) : opt.step(params, grads, 1.0, 1, pair)).toDoubleArray();
+                    results[grouped] = params.asList().stream().flatMapToDouble(p -> java.util.Arrays.stream(p.toDoubleArray())).toArray();
+                    assertThat(order).hasSize(grouped == 0 ? 0 : 2);
+                }
+            }
+            assertThat(results[1]).as("clip %s", clip).containsExactly(results[0]);
+            assertThat(norms[1]).containsExactly(norms[0], within(1e-12));
+        }
+    }
+
     @Test
     void clipsEachRunsGlobalNormIndependently() {
         OptimConfig cfg = new OptimConfig(OptimizerKind.SGD, 1, 0.9, 0.999, 1e-8, 0, 0, 0, Schedule.CONSTANT, 0, 1.0);

@@ -1,0 +1,138 @@
+package org.gaplab.engine.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+import ai.djl.pytorch.jni.JniUtils;
+
+import org.gaplab.engine.config.ConfigLoader;
+import org.gaplab.engine.config.RunConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The two towers side by side on the CPU: the same training, and failures that surface. */
+class TowerBranchesTest {
+    private int threadsBefore;
+
+    @BeforeEach
+    void twoThreads() {
+        threadsBefore = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(2);      // branches need two intra-op threads, whatever the test machine has
+    }
+
+    @AfterEach
+    void restore() {
+        JniUtils.setNumThreads(threadsBefore);
+    }
+
+    /** MLP towers large enough to branch (about 50 M multiply-adds per tower and step). */
+    private static RunConfig wide(String... extra) {
+        List<String> keys = new ArrayList<>(List.of("precision=float64", "batch_size=256", "steps=5", "data.sigma=0.3",
+                "model.tower1.kind=mlp", "model.tower1.hidden=[256, 256]", "model.tower1.output_dim=8", "model.tower1.activation=relu",
+                "model.tower2.kind=mlp", "model.tower2.hidden=[256, 256]", "model.tower2.output_dim=8", "model.tower2.activation=tanh",
+                "model.temperature.learnable=true"));
+        keys.addAll(List.of(extra));
+        return ConfigLoader.load(null, keys);
+    }
+
+    @Test
+    void sideBySideTrainsLikeOneAfterTheOther() {
+        List<RunConfig> runs = List.of(wide().withSeed(1), wide().withSeed(2));
+        double[][] apart = train(runs, true);
+        double[][] together = train(runs, false);
+        for (int part = 0; part < 2; part++) {
+            assertThat(apart[part]).hasSameSizeAs(together[part]);
+            for (int i = 0; i < apart[part].length; i++) {
+                // the loss runs on two intra-op threads in one case and its sums may split differently
+                assertThat(apart[part][i]).as("%s %d", part == 0 ? "loss" : "parameter", i)
+                        .isCloseTo(together[part][i], within(1e-9 * Math.max(1, Math.abs(together[part][i]))));
+            }
+        }
+    }
+
+    @Test
+    void thePlanSaysWhetherTheTowersRanSideBySide() {
+        try (Trainer t = new Trainer(List.of(wide()), Device.cpu())) {
+            assertThat(t.gradientPlan().sideBySide()).isEqualTo("1 + 1 intra-op threads");
+            assertThat(t.gradientPlan().toMap()).containsEntry("towers_side_by_side", true);
+            assertThat(t.gradientPlan().toString()).contains("towers side by side");
+        }
+        // the paper's 2x2 linear towers: far too little work to hand off
+        try (Trainer t = new Trainer(List.of(RunConfig.defaults()), Device.cpu())) {
+            assertThat(t.gradientPlan().sideBySide()).isNull();
+            assertThat(t.gradientPlan().toMap()).containsEntry("towers_side_by_side", false);
+        }
+        // GELU towers back-propagate through autograd, which takes one collector at a time
+        try (Trainer t = new Trainer(List.of(wide("model.tower1.activation=gelu")), Device.cpu())) {
+            assertThat(t.gradientPlan().sideBySide()).isNull();
+        }
+        JniUtils.setNumThreads(1);
+        try (Trainer t = new Trainer(List.of(wide()), Device.cpu())) {
+            assertThat(t.gradientPlan().sideBySide()).as("one intra-op thread: nothing to share").isNull();
+        }
+    }
+
+    @Test
+    void aFailureInEitherBranchSurfacesAfterBothStopped() {
+        TowerBranches b = new TowerBranches(2);
+        try {
+            AtomicBoolean secondFinished = new AtomicBoolean();
+            assertThatThrownBy(() -> b.both(() -> {
+                throw new IllegalStateException("first");
+            }, () -> {
+                sleep(200);
+                secondFinished.set(true);
+            })).hasMessage("first");
+            assertThat(secondFinished).as("the second branch ran to its end before the failure surfaced").isTrue();
+            assertThatThrownBy(() -> b.both(() -> { }, () -> {
+                throw new IllegalArgumentException("second");
+            })).isInstanceOf(IllegalArgumentException.class).hasMessage("second");
+            Throwable both = org.assertj.core.api.Assertions.catchThrowable(() -> b.both(() -> {
+                throw new IllegalStateException("one");
+            }, () -> {
+                throw new IllegalStateException("two");
+            }));
+            assertThat(both).hasMessage("one");
+            assertThat(both.getSuppressed()).extracting(Throwable::getMessage).containsExactly("two");
+            // each branch runs on half the threads, and the caller gets all of them back
+            AtomicInteger seen = new AtomicInteger();
+            b.both(() -> seen.addAndGet(10 * JniUtils.getNumThreads()), () -> seen.addAndGet(JniUtils.getNumThreads()));
+            assertThat(seen.get()).isEqualTo(11);
+            assertThat(JniUtils.getNumThreads()).isEqualTo(2);
+        } finally {
+            b.close();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static double[][] train(List<RunConfig> runs, boolean sideBySide) {
+        try (Trainer t = new Trainer(runs, Device.cpu(), sideBySide)) {
+            assertThat(t.gradientPlan().sideBySide() != null).isEqualTo(sideBySide);
+            List<Double> losses = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                t.step();
+                for (double l : t.drainMetrics().loss()) {
+                    losses.add(l);
+                }
+            }
+            double[] params = t.model().parameters().asList().stream()
+                    .flatMapToDouble(p -> java.util.Arrays.stream(p.toDoubleArray())).toArray();
+            return new double[][] {losses.stream().mapToDouble(Double::doubleValue).toArray(), params};
+        }
+    }
+}
