@@ -3,6 +3,8 @@ package org.gaplab.engine.train;
 import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;
 
+import org.gaplab.core.TwoWay;
+
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,7 +24,7 @@ import java.util.concurrent.Future;
  * between its share (inside {@link #both}) and the whole count (the loss and the optimiser).
  * Only autograd-free tower routes can branch: DJL allows one gradient collector at a time.
  */
-final class TowerBranches implements AutoCloseable {
+final class TowerBranches implements TwoWay, AutoCloseable {
     /** Tower work below this many multiply-adds per step is too small to pay for a thread hand-off. */
     static final long MIN_TOWER_WORK = 1L << 24;
 
@@ -75,7 +77,8 @@ final class TowerBranches implements AutoCloseable {
      * done; an exception of either is rethrown after both have stopped (the second may still be
      * using the step's arrays when the first fails).
      */
-    void both(Runnable tower1, Runnable tower2) {
+    @Override
+    public void both(Runnable tower1, Runnable tower2) {
         JniUtils.setNumThreads(first);
         RuntimeException failure = null;
         try {

@@ -164,7 +164,8 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
             }
         }
         LOG.debug("gradient: {}", plan);    // callers log it where their run's log is attached
-        this.request = new GradientRequest(plan.logitsRowBlock(), plan.unitShift(), first.model().temperature().learnable());
+        this.request = new GradientRequest(plan.logitsRowBlock(), plan.unitShift(), first.model().temperature().learnable(),
+                branches != null ? branches : org.gaplab.core.TwoWay.IN_ORDER);
         if (plan.route() == GradientPlan.Route.EMBEDDING_SPLIT) {
             graphedTowers().forEach(t -> autogradParams.addAll(t.specs()));
         }
