@@ -135,67 +135,6 @@ public final class ClosedFormSymmetricInfoNce {
         return new Result(loss, gradZ1, gradZ2, gradLogScale);
     }
 
-    /**
-     * {@link #computeFolded} in two halves of rows whose work runs as the two pieces of
-     * {@code halves} (side by side on the CPU: the element-wise passes over E gain little from a
-     * second intra-op thread, two halves on one thread each do). Phase one makes each half's
-     * block of E, its row sums and its share of the column sums; phase two, with the column sums
-     * complete, forms each half's block of W and its products. Equal to the one-piece result up
-     * to the order of the column sums and of {@code W^T z1} (two partial sums added).
-     */
-    static Result computeFoldedInHalves(NDArray z1, NDArray z2, NDArray logitScale, boolean scaleGradient,
-            org.gaplab.core.TwoWay halves) {
-        long k = z1.getShape().get(0);
-        long b = z1.getShape().get(1);
-        long mid = (b + 1) / 2;
-        NDArray c = logitScale.reshape(-1, 1, 1);
-        NDArray ones = z1.getManager().ones(new Shape(k, b, 1), z1.getDataType());
-        NDArray z1aug = z1.mul(c).concat(ones.mul(c).negi(), 2);                        // [c z1, -c]
-        NDArray z2augT = z2.concat(ones, 2).transpose(0, 2, 1);                          // [z2, 1]^T
-        NDArray[] e = new NDArray[2];
-        NDArray[] r = new NDArray[2];
-        NDArray[] qPart = new NDArray[2];
-        halves.both(() -> firstPhase(z1aug, z2augT, 0, mid, 0, e, r, qPart),
-                () -> firstPhase(z1aug, z2augT, mid, b, 1, e, r, qPart));
-        NDArray q = qPart[0].add(qPart[1]);                                               // [K, 1, B]
-        NDArray invQ = q.pow(-1);
-        NDArray z2t = z2.transpose(0, 2, 1);
-        NDArray[] wz2 = new NDArray[2];
-        NDArray[] wtz1 = new NDArray[2];
-        NDArray[] ws = new NDArray[2];
-        halves.both(() -> secondPhase(z1, z2t, c, invQ, scaleGradient, 0, mid, 0, e, r, wz2, wtz1, ws),
-                () -> secondPhase(z1, z2t, c, invQ, scaleGradient, mid, b, 1, e, r, wz2, wtz1, ws));
-        NDArray pairCos = z1.mul(z2).sum(new int[] {2});
-        NDArray pairTerm = pairCos.sum(new int[] {1}).muli(logitScale).muli(1.0 / b);
-        NDArray lseRows = r[0].log().sum(new int[] {1, 2}).addi(r[1].log().sum(new int[] {1, 2}));
-        NDArray loss = lseRows.addi(q.log().sum(new int[] {1, 2})).muli(0.5 / b).addi(logitScale).subi(pairTerm);
-        NDArray gradZ1 = wz2[0].concat(wz2[1], 1).subi(z2.mul(2)).muli(c).muli(0.5 / b);
-        NDArray gradZ2 = wtz1[0].addi(wtz1[1]).subi(z1.mul(2)).muli(c).muli(0.5 / b);
-        NDArray gradLogScale = scaleGradient ? ws[0].addi(ws[1]).muli(0.5 / b).subi(pairTerm) : null;
-        return new Result(loss, gradZ1, gradZ2, gradLogScale);
-    }
-
-    /** Rows {@code [from, to)}: E's block {@code exp(c (cos - 1))}, its row sums, its column sums. */
-    private static void firstPhase(NDArray z1aug, NDArray z2augT, long from, long to, int h, NDArray[] e, NDArray[] r,
-            NDArray[] qPart) {
-        e[h] = z1aug.get(":, {}:{}, :", from, to).batchMatMul(z2augT).exp();               // [K, rows, B]
-        r[h] = e[h].sum(new int[] {2}, true);
-        qPart[h] = e[h].sum(new int[] {1}, true);
-    }
-
-    /** Rows {@code [from, to)}: W's block (in place of E's), {@code (W z2)} for them, their share of {@code W^T z1}. */
-    private static void secondPhase(NDArray z1, NDArray z2t, NDArray c, NDArray invQ, boolean scaleGradient, long from,
-            long to, int h, NDArray[] e, NDArray[] r, NDArray[] wz2, NDArray[] wtz1, NDArray[] ws) {
-        NDArray w = e[h].muli(r[h].pow(-1).add(invQ));                                    // E o (a_i + b_j)
-        NDArray z1h = z1.get(":, {}:{}, :", from, to);
-        wz2[h] = z2t.batchMatMul(w.transpose(0, 2, 1)).transpose(0, 2, 1);                // [K, rows, d]
-        wtz1[h] = z1h.transpose(0, 2, 1).batchMatMul(w).transpose(0, 2, 1);               // [K, B, d]
-        if (scaleGradient) {
-            NDArray s = z1h.batchMatMul(z2t).muli(c);
-            ws[h] = w.muli(s).sum(new int[] {1, 2});
-        }
-    }
-
     /** Embedding width from which {@link #computeFolded} is the faster whole-matrix form. */
     public static final long FOLDED_MIN_DIM = 8;
 
@@ -209,23 +148,10 @@ public final class ClosedFormSymmetricInfoNce {
      * @param rowBlock rows of E per block; {@code >= B} is the unblocked computation
      */
     public static Result compute(NDArray z1, NDArray z2, NDArray logitScale, boolean scaleGradient, int rowBlock) {
-        return compute(z1, z2, logitScale, scaleGradient, rowBlock, org.gaplab.core.TwoWay.IN_ORDER);
-    }
-
-    /**
-     * As {@link #compute(NDArray, NDArray, NDArray, boolean, int)}; when the whole matrix fits and
-     * {@code halves} runs its pieces side by side, the folded form runs in two halves of rows
-     * ({@link #computeFoldedInHalves}).
-     */
-    public static Result compute(NDArray z1, NDArray z2, NDArray logitScale, boolean scaleGradient, int rowBlock,
-            org.gaplab.core.TwoWay halves) {
         long b = z1.getShape().get(1);
         if (rowBlock >= b) {
-            if (z1.getShape().get(2) < FOLDED_MIN_DIM) {
-                return compute(z1, z2, logitScale, scaleGradient);
-            }
-            return halves != org.gaplab.core.TwoWay.IN_ORDER && b >= 2 ? computeFoldedInHalves(z1, z2, logitScale, scaleGradient, halves)
-                    : computeFolded(z1, z2, logitScale, scaleGradient);
+            return z1.getShape().get(2) >= FOLDED_MIN_DIM ? computeFolded(z1, z2, logitScale, scaleGradient)
+                    : compute(z1, z2, logitScale, scaleGradient);
         }
         if (rowBlock < 1) {
             throw new IllegalArgumentException("rowBlock: must be >= 1, got " + rowBlock);

@@ -1,7 +1,5 @@
 package org.gaplab.engine.loss;
 
-import org.gaplab.core.TwoWay;
-
 /**
  * How to compute a {@link LossGradient}.
  *
@@ -11,23 +9,13 @@ import org.gaplab.core.TwoWay;
  *     shift by c serves rows and columns (one exponential pass); otherwise exact row and column
  *     maxima are found first
  * @param scaleGradient compute {@code dL/d ln c} (a learnable temperature)
- * @param halves how the two halves of a row-split computation run (side by side, or
- *     {@link TwoWay#IN_ORDER}); only losses that split use it
  */
-public record GradientRequest(int rowBlock, boolean unitShift, boolean scaleGradient, TwoWay halves) {
+public record GradientRequest(int rowBlock, boolean unitShift, boolean scaleGradient) {
     /** Validates. */
     public GradientRequest {
         if (rowBlock < 1) {
             throw new IllegalArgumentException("rowBlock: must be >= 1, got " + rowBlock);
         }
-        if (halves == null) {
-            halves = TwoWay.IN_ORDER;
-        }
-    }
-
-    /** A request computed in one piece on the calling thread. */
-    public GradientRequest(int rowBlock, boolean unitShift, boolean scaleGradient) {
-        this(rowBlock, unitShift, scaleGradient, TwoWay.IN_ORDER);
     }
 
     /**

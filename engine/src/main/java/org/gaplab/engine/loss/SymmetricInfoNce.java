@@ -40,7 +40,7 @@ public final class SymmetricInfoNce implements PairLoss {
     public LossGradient valueAndGradient(NDArray z1, NDArray z2, NDArray logitScale, GradientRequest request) {
         if (request.unitShift()) {
             ClosedFormSymmetricInfoNce.Result r = ClosedFormSymmetricInfoNce.compute(z1, z2, logitScale,
-                    request.scaleGradient(), request.rowBlock(), request.halves());
+                    request.scaleGradient(), request.rowBlock());
             return new LossGradient(r.loss(), r.gradZ1(), r.gradZ2(), r.gradLogScale(), null);
         }
         double w = 0.5 / z1.getShape().get(1);

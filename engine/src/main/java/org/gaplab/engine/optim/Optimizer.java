@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-import org.gaplab.core.TwoWay;
 import org.gaplab.models.ParamSpec;
 import org.gaplab.models.Parameters;
 
@@ -114,6 +113,16 @@ public final class Optimizer {
         return step(params, grads, scheduleFactor, grads.size(), null);
     }
 
+    /** Runs two pieces of work and returns when both are done, possibly side by side. */
+    @FunctionalInterface
+    public interface Pair {
+        /**
+         * @param first the first piece
+         * @param second the second piece
+         */
+        void both(Runnable first, Runnable second);
+    }
+
     /**
      * As {@link #step(Parameters, List, double)} with the parameters in two groups, the first
      * {@code split} of {@link Parameters#names()} and the rest, whose squared norms and updates
@@ -125,7 +134,7 @@ public final class Optimizer {
      * @param pair how the groups run; null for one group in order
      * @return each run's global gradient norm before clipping, {@code [K]}
      */
-    public NDArray step(Parameters params, List<NDArray> grads, double scheduleFactor, int split, TwoWay pair) {
+    public NDArray step(Parameters params, List<NDArray> grads, double scheduleFactor, int split, Pair pair) {
         t++;
         // the squared gradients of the norm are Adam's g^2 as well, unless clipping rescales g
         List<NDArray> squares = new ArrayList<>();

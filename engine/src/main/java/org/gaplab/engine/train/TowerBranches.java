@@ -3,8 +3,6 @@ package org.gaplab.engine.train;
 import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;
 
-import org.gaplab.core.TwoWay;
-
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +22,7 @@ import java.util.concurrent.Future;
  * between its share (inside {@link #both}) and the whole count (the loss and the optimiser).
  * Only autograd-free tower routes can branch: DJL allows one gradient collector at a time.
  */
-final class TowerBranches implements TwoWay, AutoCloseable {
+final class TowerBranches implements AutoCloseable {
     /** Tower work below this many multiply-adds per step is too small to pay for a thread hand-off. */
     static final long MIN_TOWER_WORK = 1L << 24;
 
@@ -77,8 +75,7 @@ final class TowerBranches implements TwoWay, AutoCloseable {
      * done; an exception of either is rethrown after both have stopped (the second may still be
      * using the step's arrays when the first fails).
      */
-    @Override
-    public void both(Runnable tower1, Runnable tower2) {
+    void both(Runnable tower1, Runnable tower2) {
         JniUtils.setNumThreads(first);
         RuntimeException failure = null;
         try {

@@ -164,8 +164,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
             }
         }
         LOG.debug("gradient: {}", plan);    // callers log it where their run's log is attached
-        this.request = new GradientRequest(plan.logitsRowBlock(), plan.unitShift(), first.model().temperature().learnable(),
-                branches != null ? branches : org.gaplab.core.TwoWay.IN_ORDER);
+        this.request = new GradientRequest(plan.logitsRowBlock(), plan.unitShift(), first.model().temperature().learnable());
         if (plan.route() == GradientPlan.Route.EMBEDDING_SPLIT) {
             graphedTowers().forEach(t -> autogradParams.addAll(t.specs()));
         }

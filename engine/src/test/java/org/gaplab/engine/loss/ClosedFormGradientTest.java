@@ -69,48 +69,6 @@ class ClosedFormGradientTest {
         }
     }
 
-    /**
-     * The folded form in two halves of rows (odd B: halves of 17 and 16 rows; B = 2: one row
-     * each) gives the one-piece loss and gradients up to summation order, whether the halves run
-     * in order or on two threads at once.
-     */
-    @Test
-    void foldedInHalvesMatchesTheWholeMatrix() throws Exception {
-        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
-        org.gaplab.core.TwoWay threads = (a, b) -> {
-            java.util.concurrent.Future<?> f = other.submit(b);
-            a.run();
-            try {
-                f.get();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        };
-        org.gaplab.core.TwoWay swapped = (a, b) -> {
-            b.run();
-            a.run();
-        };
-        try (NDManager m = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(11);
-            for (int b : new int[] {33, 2}) {
-                NDArray z1 = unit(m.randomNormal(new Shape(2, b, 9), DataType.FLOAT64));
-                NDArray z2 = unit(m.randomNormal(new Shape(2, b, 9), DataType.FLOAT64));
-                NDArray scale = m.create(new double[] {1 / 0.07, 5});
-                ClosedFormSymmetricInfoNce.Result whole = ClosedFormSymmetricInfoNce.computeFolded(z1, z2, scale, true);
-                for (org.gaplab.core.TwoWay halves : List.of(threads, swapped)) {
-                    ClosedFormSymmetricInfoNce.Result r = ClosedFormSymmetricInfoNce.compute(z1, z2, scale, true, b, halves);
-                    assertClose(r.loss().toDoubleArray(), whole.loss().toDoubleArray(), 1e-12);
-                    assertClose(r.gradZ1().toDoubleArray(), whole.gradZ1().toDoubleArray(), 1e-12);
-                    assertClose(r.gradZ2().toDoubleArray(), whole.gradZ2().toDoubleArray(), 1e-12);
-                    assertClose(r.gradLogScale().toDoubleArray(), whole.gradLogScale().toDoubleArray(), 1e-12);
-                    assertThat(ClosedFormSymmetricInfoNce.compute(z1, z2, scale, false, b, halves).gradLogScale()).isNull();
-                }
-            }
-        } finally {
-            other.shutdownNow();
-        }
-    }
-
     @Test
     void trainingWithTheClosedFormEqualsTrainingWithAutograd() {
         for (TemperatureConfig temperature : List.of(TemperatureConfig.fixed(0.07), TemperatureConfig.clip())) {

@@ -104,7 +104,7 @@ class OptimizerTest {
                     }
                     Optimizer opt = new Optimizer(cfg, params, new double[] {1, 1}, m);
                     java.util.List<Runnable> order = new java.util.ArrayList<>();
-                    org.gaplab.core.TwoWay pair = (a, b) -> {
+                    Optimizer.Pair pair = (a, b) -> {
                         order.add(b);       // the second group first: the groups must not depend on each other
                         b.run();
                         a.run();
