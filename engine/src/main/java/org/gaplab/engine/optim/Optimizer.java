@@ -126,9 +126,9 @@ public final class Optimizer {
     /**
      * As {@link #step(Parameters, List, double)} with the parameters in two groups, the first
      * {@code split} of {@link Parameters#names()} and the rest, whose squared norms and updates
-     * run as the two pieces of {@code pair} (e.g. side by side on two threads). Every update is
-     * the same; the global norm adds the two groups' sums, not the parameters' one by one, so
-     * it may differ from the one-group step in the last bit.
+     * run as the two pieces of {@code pair} (e.g. side by side on two threads). The updates and
+     * the global norm (its per-parameter sums added in parameter order) equal the one-group step's
+     * to the bit.
      *
      * @param split parameters in the first group
      * @param pair how the groups run; null for one group in order
@@ -138,19 +138,22 @@ public final class Optimizer {
         t++;
         // the squared gradients of the norm are Adam's g^2 as well, unless clipping rescales g
         List<NDArray> squares = new ArrayList<>();
-        NDArray norm;
+        List<NDArray> sums = new ArrayList<>();
         if (pair == null) {
-            norm = squaredNorm(grads, squares).sqrt();
+            squaredSums(grads, squares, sums);
         } else {
             List<NDArray> firstSquares = new ArrayList<>();
             List<NDArray> restSquares = new ArrayList<>();
-            NDArray[] parts = new NDArray[2];
-            pair.both(() -> parts[0] = squaredNorm(grads.subList(0, split), firstSquares),
-                    () -> parts[1] = squaredNorm(grads.subList(split, grads.size()), restSquares));
-            norm = parts[0].add(parts[1]).sqrt();
+            List<NDArray> firstSums = new ArrayList<>();
+            List<NDArray> restSums = new ArrayList<>();
+            pair.both(() -> squaredSums(grads.subList(0, split), firstSquares, firstSums),
+                    () -> squaredSums(grads.subList(split, grads.size()), restSquares, restSums));
             squares.addAll(firstSquares);
             squares.addAll(restSquares);
+            sums.addAll(firstSums);
+            sums.addAll(restSums);
         }
+        NDArray norm = addInOrder(sums).sqrt();
         if (config.clipGradNorm() > 0) {
             squares = null;
             // scale_k = min(1, c / (||g_k|| + 1e-6)), applied to every gradient of run k
@@ -271,20 +274,28 @@ public final class Optimizer {
     }
 
     /**
-     * Per-run squared L2 norm over all gradients, {@code sum_params sum_elems g_k^2}, shape
-     * {@code [K]}, summed parameter by parameter in order.
+     * Each gradient's per-run sum of squares, {@code sum_elems g_k^2} as {@code [K]}; the global
+     * norm adds them in parameter order ({@link #addInOrder}), so two groups give the one-group
+     * norm to the bit.
      *
      * @param squares receives {@code g o g} of every gradient, in order
+     * @param sums receives every gradient's {@code [K]} sum, in order; each a fresh array
      */
-    private static NDArray squaredNorm(List<NDArray> grads, List<NDArray> squares) {
-        NDArray total = null;
+    private static void squaredSums(List<NDArray> grads, List<NDArray> squares, List<NDArray> sums) {
         for (NDArray g : grads) {
             int rank = g.getShape().dimension();
             NDArray sq = g.square();
             squares.add(sq);
-            // a fresh array for the sum: total is updated in place and must not alias a square
-            NDArray perRun = rank > 1 ? sq.sum(java.util.stream.IntStream.range(1, rank).toArray()) : sq.duplicate();
-            total = total == null ? perRun : total.addi(perRun);
+            // a fresh array for the sum: the first is updated in place and must not alias a square
+            sums.add(rank > 1 ? sq.sum(java.util.stream.IntStream.range(1, rank).toArray()) : sq.duplicate());
+        }
+    }
+
+    /** {@code sums[0] + sums[1] + ...}, left to right, into the first (which is fresh). */
+    private static NDArray addInOrder(List<NDArray> sums) {
+        NDArray total = sums.get(0);
+        for (int i = 1; i < sums.size(); i++) {
+            total.addi(sums.get(i));
         }
         return total;
     }
