@@ -36,7 +36,7 @@ import java.util.Locale;
  * </pre>
  *
  * The step's terms depend on the gradient route the trainer takes (issue 14's embedding split:
- * closed-form, row-blocked dL/dz, then each tower by closed form, one backward, or cached chunks;
+ * closed-form, row-blocked dL/dz, then each tower by closed form, layer by layer, one backward, or chunks;
  * or whole-graph autograd when the loss has no closed-form dL/dz); training's peak is the larger of a step and the final evaluation,
  * plus the parameters. The coefficients are upper bounds of peak resident memory measured on CPU
  * (see README "Memory"): when the training step changes how much it holds, update them here.
@@ -151,7 +151,11 @@ public final class MemoryAdmission {
         return c.loss().embeddingSplit();
     }
 
-    /** Peak bytes of one tower on the split route: closed form, one backward, or cached chunks. */
+    /**
+     * Peak bytes of one tower on the split route: closed form, or (layer-wise or through
+     * autograd) the whole batch's activations or graph, or chunks of rows. Both towers' peaks are
+     * added: their passes may run side by side.
+     */
     static long towerBytes(TowerConfig t, long k, long b, long bytes) {
         if (linearOntoSphere(t)) {
             return mul(k, b, t.inputDim() + 2L * t.outputDim() + 2, bytes);
@@ -210,7 +214,7 @@ public final class MemoryAdmission {
         if (split(c)) {
             long rows = StepBlocks.logitsRowBlock(k, b, bytes);
             long d = c.model().tower1().outputDim();
-            step.add(new Term("towers (closed form, one backward or cached chunks)", saturatingAdd(
+            step.add(new Term("towers (closed form, layer by layer, one backward or chunks)", saturatingAdd(
                     towerBytes(c.model().tower1(), k, b, bytes), towerBytes(c.model().tower2(), k, b, bytes)), batchKey));
             step.add(new Term("logits in blocks of " + rows + " rows, " + LOGITS_BLOCK + " x K x rows x B x " + bytes + " bytes",
                     mul(LOGITS_BLOCK, k, rows, b, bytes), batchKey));

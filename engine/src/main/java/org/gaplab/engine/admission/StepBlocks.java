@@ -21,8 +21,9 @@ public final class StepBlocks {
      */
     public static final long LOGITS_BYTES = Long.getLong("gaplab.logitsMiB", 16) << 20;
     /**
-     * Bytes a tower's autograd graph may take for one backward pass; past it the tower's backward
-     * runs in cached chunks of rows. System property {@code gaplab.towerGraphMiB} overrides it.
+     * Bytes a tower's kept activations (layer-wise route) or autograd graph may take for one
+     * backward pass; past it the tower's backward runs in chunks of rows, each embedded again.
+     * System property {@code gaplab.towerGraphMiB} overrides it.
      */
     public static final long TOWER_GRAPH_BYTES = Long.getLong("gaplab.towerGraphMiB", 64) << 20;
 

@@ -180,8 +180,9 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
     /**
      * Chooses the gradient route: the embedding split whenever the loss has a closed-form
      * {@code dL/dz} and {@code loss.closed_form} is on; per tower the closed form (linear onto the
-     * sphere), one autograd backward, or cached chunks when the tower's graph for the whole batch
-     * would exceed {@link BatchLayout#TOWER_GRAPH_BYTES}.
+     * sphere), the layer-wise closed form (ReLU, tanh or identity layers), else one autograd
+     * backward; the last two in chunks of rows when the tower's activations or graph for the whole
+     * batch would exceed {@link BatchLayout#TOWER_GRAPH_BYTES}.
      */
     static GradientPlan planGradient(RunConfig c, PairLoss loss, DualEncoder model, int k, double[] tau, long towerGraphBytes) {
         int bytes = c.precision().dataType().getNumOfBytes();
