@@ -179,13 +179,7 @@ class GradientRouteTest {
         RunConfig autograd = ConfigLoader.load(null, whole);
         double[][] a = train(List.of(split.withSeed(1), split.withSeed(2)), graphBytes, expected);
         double[][] b = train(List.of(autograd.withSeed(1), autograd.withSeed(2)), graphBytes, null);
-        for (int part = 0; part < 2; part++) {
-            assertThat(a[part]).hasSameSizeAs(b[part]);
-            for (int i = 0; i < a[part].length; i++) {
-                assertThat(a[part][i]).as("%s, %s %d", keys, part == 0 ? "loss" : "parameter", i)
-                        .isCloseTo(b[part][i], within(1e-9 * Math.max(1, Math.abs(b[part][i]))));
-            }
-        }
+        assertAgree(a, b, keys);
         return split;
     }
 
@@ -203,16 +197,36 @@ class GradientRouteTest {
                 assertThat(t.gradientPlan().route()).isEqualTo(GradientPlan.Route.EMBEDDING_SPLIT);
                 assertThat(t.gradientPlan().tower2()).isEqualTo(expected);
             }
-            List<Double> losses = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
-                t.step();
-                for (double l : t.drainMetrics().loss()) {
-                    losses.add(l);
-                }
+            return lossesAndParameters(t, 6);
+        }
+    }
+
+    /**
+     * Trains {@code steps} steps.
+     *
+     * @return every step's loss of every run, in order, and then every parameter value
+     */
+    static double[][] lossesAndParameters(Trainer t, int steps) {
+        List<Double> losses = new ArrayList<>();
+        for (int i = 0; i < steps; i++) {
+            t.step();
+            for (double l : t.drainMetrics().loss()) {
+                losses.add(l);
             }
-            double[] params = t.model().parameters().asList().stream()
-                    .flatMapToDouble(p -> java.util.Arrays.stream(p.toDoubleArray())).toArray();
-            return new double[][] {losses.stream().mapToDouble(Double::doubleValue).toArray(), params};
+        }
+        double[] params = t.model().parameters().asList().stream()
+                .flatMapToDouble(p -> java.util.Arrays.stream(p.toDoubleArray())).toArray();
+        return new double[][] {losses.stream().mapToDouble(Double::doubleValue).toArray(), params};
+    }
+
+    /** Losses and parameters of two trainings agree to 1e-9 (relative past 1). */
+    static void assertAgree(double[][] a, double[][] b, Object what) {
+        for (int part = 0; part < 2; part++) {
+            assertThat(a[part]).hasSameSizeAs(b[part]);
+            for (int i = 0; i < a[part].length; i++) {
+                assertThat(a[part][i]).as("%s, %s %d", what, part == 0 ? "loss" : "parameter", i)
+                        .isCloseTo(b[part][i], within(1e-9 * Math.max(1, Math.abs(b[part][i]))));
+            }
         }
     }
 }
