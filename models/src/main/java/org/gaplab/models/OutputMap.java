@@ -18,7 +18,7 @@ public enum OutputMap {
      * Maps raw outputs {@code [..., d]} onto the manifold along the last axis.
      *
      * @param z raw outputs
-     * @return a new array on {@code z}'s manager
+     * @return a new array on {@code z}'s manager (for {@link #NONE}, a view of z)
      */
     public NDArray apply(NDArray z) {
         switch (this) {

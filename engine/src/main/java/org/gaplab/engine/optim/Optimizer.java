@@ -126,15 +126,20 @@ public final class Optimizer {
     /**
      * As {@link #step(Parameters, List, double)} with the parameters in two groups, the first
      * {@code split} of {@link Parameters#names()} and the rest, whose squared norms and updates
-     * run as the two pieces of {@code pair} (e.g. side by side on two threads). The updates and
-     * the global norm (its per-parameter sums added in parameter order) equal the one-group step's
-     * to the bit.
+     * run as the two pieces of {@code pair} (e.g. side by side on two threads). Each group does
+     * the one-group step's operations on its parameters, and the global norm adds the
+     * per-parameter sums in parameter order, so the result is the one-group step's, given the same
+     * libtorch thread count (a sum over many elements may split differently across threads).
      *
      * @param split parameters in the first group
      * @param pair how the groups run; null for one group in order
      * @return each run's global gradient norm before clipping, {@code [K]}
      */
     public NDArray step(Parameters params, List<NDArray> grads, double scheduleFactor, int split, Pair pair) {
+        if (grads.size() != params.names().size() || split < 0 || split > grads.size()) {
+            throw new IllegalArgumentException("need one gradient per parameter (" + params.names().size() + ", got "
+                    + grads.size() + ") and a split within them, got " + split);
+        }
         t++;
         // the squared gradients of the norm are Adam's g^2 as well, unless clipping rescales g
         List<NDArray> squares = new ArrayList<>();
@@ -275,8 +280,7 @@ public final class Optimizer {
 
     /**
      * Each gradient's per-run sum of squares, {@code sum_elems g_k^2} as {@code [K]}; the global
-     * norm adds them in parameter order ({@link #addInOrder}), so two groups give the one-group
-     * norm to the bit.
+     * norm adds them in parameter order ({@link #addInOrder}), however the parameters were grouped.
      *
      * @param squares receives {@code g o g} of every gradient, in order
      * @param sums receives every gradient's {@code [K]} sum, in order; each a fresh array

@@ -17,7 +17,7 @@ import java.util.Map;
  * @param tower2 how tower 2 back-propagates (null on the autograd route)
  * @param logitsRowBlock rows of the {@code [K, rows, B]} logits per block
  * @param chunkRows1 rows per backward chunk of tower 1 (cached chunks or layer-wise; B when not chunked)
- * @param chunkRows2 rows per cached-gradient chunk of tower 2
+ * @param chunkRows2 the same for tower 2
  * @param unitShift whether the loss uses one shift by the logit scale (unit embeddings)
  * @param reason why this route, in words
  * @param sideBySide how the towers' passes share the CPU when they run side by side (e.g. "1 + 1
@@ -36,6 +36,7 @@ public record GradientPlan(Route route, TowerRoute tower1, TowerRoute tower2, in
     public GradientPlan withSideBySide(String threads) {
         return new GradientPlan(route, tower1, tower2, logitsRowBlock, chunkRows1, chunkRows2, unitShift, reason, threads);
     }
+
     /** Where the gradient comes from. */
     public enum Route {
         /** Closed-form loss gradient with respect to the embeddings, then one backward per tower. */

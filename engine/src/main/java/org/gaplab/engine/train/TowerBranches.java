@@ -18,87 +18,104 @@ import java.util.concurrent.Future;
  * both cores busy through those passes as well as through the products.
  *
  * <p>libtorch's intra-op thread count ({@code at::set_num_threads}) applies to the calling thread's
- * OpenMP and MKL settings, so each branch sets its own once and the calling thread switches
- * between its share (inside {@link #both}) and the whole count (the loss and the optimiser).
- * Only autograd-free tower routes can branch: DJL allows one gradient collector at a time.
+ * OpenMP and MKL settings (and sets the default of threads that have not run an operation yet),
+ * so each branch sets its share when it starts and the calling thread gets its own count back
+ * when both are done. Only autograd-free tower routes can branch: DJL allows one gradient
+ * collector at a time. A trainer steps from one thread at a time.
  */
 final class TowerBranches implements AutoCloseable {
-    /** Tower work below this many multiply-adds per step is too small to pay for a thread hand-off. */
+    /** Per-run tower work below this many multiply-adds per step is too small to pay for a hand-off. */
     static final long MIN_TOWER_WORK = 1L << 24;
 
     private final ExecutorService second;
-    private final int total;
     private final int first;
+    private final int rest;
 
+    /** @param total intra-op threads to share, at least 2 */
     TowerBranches(int total) {
-        this.total = total;
         this.first = Math.max(1, total / 2);
-        int rest = Math.max(1, total - first);
+        this.rest = Math.max(1, total - first);
         this.second = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "gaplab-tower2");
             t.setDaemon(true);
             return t;
         });
-        join(second.submit(() -> JniUtils.setNumThreads(rest)));
-        JniUtils.setNumThreads(total);    // the count is also the default of threads started later
+        // libtorch records gradients per thread; nothing on a branch needs them
+        join(second.submit(() -> JniUtils.setGradMode(false)));
     }
 
     /**
-     * Side-by-side towers when they pay: a CPU device, at least two intra-op threads, towers that
-     * back-propagate without autograd, and enough work per tower.
+     * The intra-op threads the towers would share, or 0 to run them one after the other: side by
+     * side only on a CPU, with two or more threads, towers that back-propagate without autograd,
+     * and enough work per run. Per run, not per stack, so that stacking runs never changes how a
+     * run is computed.
      *
      * @param device the trainer's device
      * @param plan the gradient plan
-     * @param towerWork multiply-adds of the smaller tower's forward and backward per step
-     * @return the branches, or null to run the towers one after the other
+     * @param towerWorkPerRun multiply-adds of the smaller tower's forward and backward per run and step
+     * @return the threads to share, or 0
      */
-    static TowerBranches ifWorthwhile(Device device, GradientPlan plan, long towerWork) {
-        if (!ai.djl.Device.Type.CPU.equals(device.getDeviceType()) || plan.route() != GradientPlan.Route.EMBEDDING_SPLIT || !autogradFree(plan.tower1())
-                || !autogradFree(plan.tower2()) || towerWork < MIN_TOWER_WORK) {
-            return null;
+    static int threadsToShare(Device device, GradientPlan plan, long towerWorkPerRun) {
+        if (!Device.Type.CPU.equals(device.getDeviceType()) || plan.route() != GradientPlan.Route.EMBEDDING_SPLIT
+                || !autogradFree(plan.tower1()) || !autogradFree(plan.tower2()) || towerWorkPerRun < MIN_TOWER_WORK) {
+            return 0;
         }
         int threads = JniUtils.getNumThreads();
-        return threads >= 2 ? new TowerBranches(threads) : null;
+        return threads >= 2 ? threads : 0;
     }
 
     private static boolean autogradFree(GradientPlan.TowerRoute r) {
         return r == GradientPlan.TowerRoute.CLOSED_FORM || r == GradientPlan.TowerRoute.LAYERS;
     }
 
-    /** @return intra-op threads of each branch, e.g. "1 + 1" */
-    String describe() {
-        return first + " + " + Math.max(1, total - first) + " intra-op threads";
+    /**
+     * @param total the threads shared
+     * @return how they are shared, e.g. "1 + 1 intra-op threads"
+     */
+    static String describe(int total) {
+        int half = Math.max(1, total / 2);
+        return half + " + " + Math.max(1, total - half) + " intra-op threads";
     }
 
     /**
      * Runs {@code tower1} here and {@code tower2} on the second thread, and returns when both are
-     * done; an exception of either is rethrown after both have stopped (the second may still be
-     * using the step's arrays when the first fails).
+     * done. A failure of either (exception or error) is rethrown only after both have stopped, since
+     * the other may still be using the step's arrays; a second failure is added as suppressed.
      */
     void both(Runnable tower1, Runnable tower2) {
-        JniUtils.setNumThreads(first);
-        RuntimeException failure = null;
+        int callers = JniUtils.getNumThreads();
+        Throwable failure = null;
         try {
-            Future<?> other = second.submit(tower2);
+            JniUtils.setNumThreads(first);
+            Future<?> other = second.submit(() -> {
+                JniUtils.setNumThreads(rest);
+                tower2.run();
+            });
             try {
                 tower1.run();
-            } catch (RuntimeException e) {
-                failure = e;
+            } catch (Throwable t) {
+                failure = t;
             }
             try {
                 join(other);
-            } catch (RuntimeException e) {
+            } catch (Throwable t) {
                 if (failure == null) {
-                    failure = e;
+                    failure = t;
                 } else {
-                    failure.addSuppressed(e);
+                    failure.addSuppressed(t);
                 }
             }
         } finally {
-            JniUtils.setNumThreads(total);
+            JniUtils.setNumThreads(callers);
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
         }
         if (failure != null) {
-            throw failure;
+            throw new IllegalStateException("tower branch failed", failure);    // a Runnable throws no checked exception
         }
     }
 
@@ -121,7 +138,7 @@ final class TowerBranches implements AutoCloseable {
             if (cause instanceof Error err) {
                 throw err;
             }
-            throw new IllegalStateException("tower branch failed", cause);    // a Runnable throws no checked exception
+            throw new IllegalStateException("tower branch failed", cause);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();

@@ -152,10 +152,10 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
         this.model = DualEncoder.initialize(first.model(), modelManager, s1, s2, tau, dataType);
         this.loss = first.loss().build();
         GradientPlan planned = planGradient(first, loss, model, k, tau, towerGraphBytes);
-        long towerWork = 3L * k * first.batchSize()
+        long towerWorkPerRun = 3L * first.batchSize()
                 * Math.min(first.model().tower1().parameterCount(), first.model().tower2().parameterCount());
-        this.branches = sideBySide ? TowerBranches.ifWorthwhile(device, planned, towerWork) : null;
-        this.plan = branches == null ? planned : planned.withSideBySide(branches.describe());
+        int shared = sideBySide ? TowerBranches.threadsToShare(device, planned, towerWorkPerRun) : 0;
+        this.plan = shared == 0 ? planned : planned.withSideBySide(TowerBranches.describe(shared));
         if (plan.route() == GradientPlan.Route.AUTOGRAD) {
             model.parameters().requireGradients();
         } else {
@@ -175,6 +175,15 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
                 Seeds.derive(this.runs.get(run).seed(), "data", block), rows, dataType);
         this.lossSum = accumManager.zeros(new ai.djl.ndarray.types.Shape(k), dataType);
         this.gradNormSum = accumManager.zeros(new ai.djl.ndarray.types.Shape(k), dataType);
+        if (shared > 0) {
+            // the optimiser's first group is tower 1's parameters, which come first
+            List<String> names = model.parameters().names();
+            List<String> tower1 = model.tower1().specs().stream().map(ParamSpec::name).toList();
+            if (!names.subList(0, tower1.size()).equals(tower1)) {
+                throw new IllegalStateException("tower 1's parameters must come first, got " + names);
+            }
+        }
+        this.branches = shared > 0 ? new TowerBranches(shared) : null;      // last: nothing after it can fail
     }
 
     /**
@@ -208,7 +217,7 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
         String why = loss + " has a closed-form dL/dz"
                 + (rows < b ? "; logits [" + k + ", " + b + ", " + b + "] exceed " + (BatchLayout.LOGITS_BYTES >> 20) + " MiB" : "")
                 + (Math.min(chunked(r1, chunk1, b), chunked(r2, chunk2, b)) < b
-                        ? "; a tower's graph for " + b + " rows exceeds " + (towerGraphBytes >= 1 << 20 ? (towerGraphBytes >> 20) + " MiB"
+                        ? "; a tower's activations or graph for " + b + " rows exceed " + (towerGraphBytes >= 1 << 20 ? (towerGraphBytes >> 20) + " MiB"
                         : (towerGraphBytes >> 10) + " KiB") : "");
         return new GradientPlan(GradientPlan.Route.EMBEDDING_SPLIT, r1, r2, rows, chunked(r1, chunk1, b), chunked(r2, chunk2, b),
                 unitShift, why);
@@ -450,16 +459,39 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
                         layers = tower.forwardLayers(params, input);
                         u = layers.output();
                     } else {
-                        u = tower.forwardRaw(params, input);    // recomputed chunk by chunk in the backward
+                        u = embedInChunks();                    // recomputed chunk by chunk in the backward
                     }
                     break;
                 case CACHED_CHUNKS:
-                    u = tower.forwardRaw(params, input);        // no collector open: no graph is kept
+                    u = embedInChunks();                        // no collector open: no graph is kept
                     break;
                 default:
                     return;
             }
             z = tower.config().output().apply(u);
+        }
+
+        /**
+         * u for the whole batch, embedded chunk by chunk so that only one chunk's activations
+         * exist at a time (the budget that chose the chunks holds for the forward pass too).
+         */
+        private NDArray embedInChunks() {
+            long n = input.getShape().get(1);
+            NDArray whole = null;
+            for (long from = 0; from < n; from += chunkRows) {
+                long to = Math.min(n, from + chunkRows);
+                try (NDManager chunk = scope.newSubManager()) {
+                    NDArray xc = input.get(":, {}:{}", from, to);
+                    xc.attach(chunk);
+                    NDArray uc = tower.forwardRaw(model.parameters(), xc);
+                    if (whole == null) {
+                        whole = scope.zeros(new ai.djl.ndarray.types.Shape(uc.getShape().get(0), n, uc.getShape().get(2)),
+                                uc.getDataType());
+                    }
+                    whole.set(new NDIndex(":, {}:{}", from, to), uc);
+                }
+            }
+            return whole;
         }
 
         /** {@code dL/du} from {@code dL/dz}, through the output map in closed form. */

@@ -5,7 +5,9 @@
  * (divergence checks, metrics lines, progress, checkpoints, periodic measurement, outputs).
  * {@link org.gaplab.engine.train.Trainer} is the step source of K run-stacked dual encoders: each
  * step runs inside an NDManager scope, with the gradient route chosen once
- * ({@link org.gaplab.engine.train.GradientPlan}). {@link org.gaplab.engine.train.TrainingRun}
+ * ({@link org.gaplab.engine.train.GradientPlan}) and, on a CPU with threads to share, the two
+ * towers' passes side by side ({@link org.gaplab.engine.train.TowerBranches}).
+ * {@link org.gaplab.engine.train.TrainingRun}
  * drives one run end to end with a run directory, choosing its listeners.
  */
 package org.gaplab.engine.train;

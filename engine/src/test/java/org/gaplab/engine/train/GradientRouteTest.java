@@ -74,8 +74,9 @@ class GradientRouteTest {
                         double[] got = closed.get(p).toDoubleArray();
                         assertThat(closed.get(p).getShape()).as("%s shape", p.name()).isEqualTo(params.get(p).getShape());
                         for (int i = 0; i < want.length; i++) {
-                            // ReLU and the identity take autograd's very operations; tanh's slope is
-                            // 1 - h h in two passes where autograd fuses it, so it may differ in the last bit
+                            // ReLU and the identity take autograd's products and reductions (a zero may
+                            // differ in sign, which within 0 allows); tanh's slope 1 - h h takes three
+                            // passes where autograd fuses it, so it may differ in the last bit
                             assertThat(got[i]).as("%s %s K=%d [%d]", act, p.name(), runs, i)
                                     .isCloseTo(want[i], within(act.equals("tanh") ? 1e-12 : 0.0));
                         }
@@ -94,13 +95,41 @@ class GradientRouteTest {
             RunConfig c = ConfigLoader.load(null, keys);
             double[][] alone = train(List.of(c.withSeed(1)), Long.MAX_VALUE, null, closedForm);
             double[][] stacked = train(List.of(c.withSeed(1), c.withSeed(2)), Long.MAX_VALUE, null, closedForm);
-            int n = alone[1].length;
             for (int i = 0; i < 6; i++) {
                 assertThat(alone[0][i]).as("loss at step %d (closed form %s)", i, closedForm)
                         .isCloseTo(stacked[0][2 * i], within(1e-9 * Math.abs(stacked[0][2 * i])));
             }
-            // parameters are stacked per array: compare run 0's share of each
-            assertThat(n * 2).isEqualTo(stacked[1].length);
+            // parameters are stacked per array, [K, ...]: run 0's share is the first half of each
+            assertThat(alone[1].length * 2).isEqualTo(stacked[1].length);
+            int at = 0;
+            for (int size : parameterSizes(c)) {
+                for (int j = 0; j < size; j++) {
+                    assertThat(alone[1][at / 2 + j]).as("parameter value %d (closed form %s)", at / 2 + j, closedForm)
+                            .isCloseTo(stacked[1][at + j], within(1e-9 * Math.max(1, Math.abs(stacked[1][at + j]))));
+                }
+                at += 2 * size;
+            }
+        }
+    }
+
+    /** One run trained alone through the chunked layer-wise route (plain products on [n, in] views) equals autograd. */
+    @Test
+    void oneRunInLayerChunksMatchesWholeGraphAutograd() {
+        List<String> keys = new ArrayList<>(mlp());
+        keys.add("model.tower1.activation=relu");
+        keys.add("model.tower2.activation=relu");
+        RunConfig split = ConfigLoader.load(null, keys);
+        List<String> whole = new ArrayList<>(keys);
+        whole.add("loss.closed_form=false");
+        double[][] a = train(List.of(split.withSeed(3)), TINY_GRAPH, GradientPlan.TowerRoute.LAYERS);
+        double[][] b = train(List.of(ConfigLoader.load(null, whole).withSeed(3)), TINY_GRAPH, null);
+        assertAgree(a, b, "one run, layer chunks");
+    }
+
+    /** Elements per run of each parameter, in parameter order. */
+    private static List<Integer> parameterSizes(RunConfig c) {
+        try (Trainer t = new Trainer(List.of(c), Device.cpu())) {
+            return t.model().parameters().asList().stream().map(p -> (int) p.size()).toList();
         }
     }
 

@@ -74,16 +74,20 @@ class TowerBranchesTest {
 
     @Test
     void aFailureInEitherBranchSurfacesAfterBothStopped() {
-        TowerBranches b = new TowerBranches(2);
-        try {
-            AtomicBoolean secondFinished = new AtomicBoolean();
-            assertThatThrownBy(() -> b.both(() -> {
-                throw new IllegalStateException("first");
-            }, () -> {
-                sleep(200);
-                secondFinished.set(true);
-            })).hasMessage("first");
-            assertThat(secondFinished).as("the second branch ran to its end before the failure surfaced").isTrue();
+        try (TowerBranches b = new TowerBranches(2)) {
+            for (RuntimeException e : List.of(new IllegalStateException("first"), new RuntimeException(new AssertionError("first")))) {
+                AtomicBoolean secondFinished = new AtomicBoolean();
+                Runnable fail = e.getCause() instanceof AssertionError err ? () -> {
+                    throw err;        // an Error must wait for the other branch too
+                } : () -> {
+                    throw e;
+                };
+                assertThatThrownBy(() -> b.both(fail, () -> {
+                    sleep(200);
+                    secondFinished.set(true);
+                })).hasMessage("first");
+                assertThat(secondFinished).as("the second branch ran to its end before the failure surfaced").isTrue();
+            }
             assertThatThrownBy(() -> b.both(() -> { }, () -> {
                 throw new IllegalArgumentException("second");
             })).isInstanceOf(IllegalArgumentException.class).hasMessage("second");
@@ -94,13 +98,23 @@ class TowerBranchesTest {
             }));
             assertThat(both).hasMessage("one");
             assertThat(both.getSuppressed()).extracting(Throwable::getMessage).containsExactly("two");
-            // each branch runs on half the threads, and the caller gets all of them back
-            AtomicInteger seen = new AtomicInteger();
-            b.both(() -> seen.addAndGet(10 * JniUtils.getNumThreads()), () -> seen.addAndGet(JniUtils.getNumThreads()));
-            assertThat(seen.get()).isEqualTo(11);
-            assertThat(JniUtils.getNumThreads()).isEqualTo(2);
-        } finally {
-            b.close();
+        }
+    }
+
+    /** Each branch runs on its share of the threads, and the caller gets its own count back. */
+    @Test
+    void theBranchesShareTheThreads() {
+        for (int total : new int[] {2, 3, 4}) {
+            JniUtils.setNumThreads(total);
+            try (TowerBranches b = new TowerBranches(total)) {
+                for (int repeat = 0; repeat < 2; repeat++) {
+                    AtomicInteger seen = new AtomicInteger();
+                    b.both(() -> seen.addAndGet(10 * JniUtils.getNumThreads()), () -> seen.addAndGet(JniUtils.getNumThreads()));
+                    assertThat(seen.get()).as("%d threads", total).isEqualTo(10 * (total / 2) + (total - total / 2));
+                    assertThat(JniUtils.getNumThreads()).isEqualTo(total);
+                }
+                assertThat(TowerBranches.describe(total)).isEqualTo((total / 2) + " + " + (total - total / 2) + " intra-op threads");
+            }
         }
     }
 
