@@ -203,6 +203,16 @@ public final class TrainingRun {
             LOG.warn("batch_size {} is larger than the {} training pairs: each batch repeats pairs, and a repeated pair is"
                     + " its own negative", config.batchSize(), f.trainSize());
         }
+        java.util.Map<String, org.gaplab.models.TowerConfig> towers = new java.util.LinkedHashMap<>();
+        towers.put("model.tower1", config.model().tower1());
+        towers.put("model.tower2", config.model().tower2());
+        towers.forEach((key, t) -> {
+            if (!t.hidden().isEmpty() && t.activation() == org.gaplab.models.Activation.IDENTITY) {
+                // an easy slip: the default towers are linear, so setting kind=mlp keeps their identity
+                LOG.warn("{} has hidden layers {} but activation identity, so it is one linear map; set {}.activation"
+                        + " (relu, gelu or tanh) for a nonlinear tower", key, t.hidden(), key);
+            }
+        });
     }
 
     private RunResult loop(Trainer trainer, long startStep) {

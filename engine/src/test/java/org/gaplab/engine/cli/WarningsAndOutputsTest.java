@@ -38,6 +38,20 @@ class WarningsAndOutputsTest {
         assertThat(Files.readString(dir.resolve("r2").resolve("train.log"))).doesNotContain("is larger than the");
     }
 
+    /** kind=mlp on the default (linear) towers keeps their identity activation: legal, and warned about. */
+    @Test
+    void anMlpWithTheIdentityIsWarnedAbout() throws Exception {
+        String[] common = {"train", "--device", "cpu", "--set", "steps=5", "--set", "eval.size=50", "--set", "model.tower1.kind=mlp",
+            "--set", "model.tower1.hidden=[8]"};
+        CliTest.Outcome o = CliTest.gaplab(concat(common, "--out", dir.resolve("id").toString()));
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(Files.readString(dir.resolve("id").resolve("train.log"))).contains("WARN")
+                .contains("model.tower1 has hidden layers [8] but activation identity").doesNotContain("model.tower2 has");
+        CliTest.Outcome relu = CliTest.gaplab(concat(common, "--set", "model.tower1.activation=relu", "--out", dir.resolve("relu").toString()));
+        assertThat(relu.code()).as(relu.err()).isZero();
+        assertThat(Files.readString(dir.resolve("relu").resolve("train.log"))).doesNotContain("activation identity");
+    }
+
     @Test
     void duplicateRowsAreCounted() {
         Matrix m = new Matrix("m.npy", new long[] {4, 2}, new double[] {1, 2, 3, 4, 1, 2, 1, 2}, "float64");
