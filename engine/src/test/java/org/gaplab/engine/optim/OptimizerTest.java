@@ -84,6 +84,41 @@ class OptimizerTest {
     }
 
     /**
+     * Zero and subnormal second moments (dead units, vanishing gradients) take Adam's root of the
+     * floored v, which must leave every float32 parameter bit as the plain root would; with an eps
+     * so small that the floor would show, the plain root is kept.
+     */
+    @Test
+    void flooredRootsLeaveFloat32StepsBitForBit() {
+        float[][] grads = {{0f, 1e-20f, 3e-3f, 0f, -2e-22f, 0.5f}, {0f, -1e-21f, 0f, 0f, 4e-19f, -0.25f},
+            {0f, 0f, 1e-3f, 1e-30f, 0f, 0.125f}};
+        for (double eps : new double[] {1e-8, 1e-30}) {
+            OptimConfig cfg = new OptimConfig(OptimizerKind.ADAM, 0.01, 0.9, 0.999, eps, 0, 0, 0, Schedule.CONSTANT, 0, 0);
+            try (NDManager m = NDManager.newBaseManager()) {
+                float[] p0 = {0.5f, -1f, 2f, 0.25f, 3f, -0.75f};
+                Parameters params = new Parameters();
+                params.put(new ParamSpec("w", new Shape(6), 0, true), m.create(new float[][] {p0}));
+                Optimizer opt = new Optimizer(cfg, params, new double[] {0.01}, m);
+                assertThat(opt.sqrtFloorIsExact(Float.MIN_NORMAL, 24)).as("eps %s", eps).isEqualTo(eps > 1e-20);
+                // the reference: the same float32 operations with the plain root
+                NDArray p = m.create(new float[][] {p0});
+                NDArray mom = p.zerosLike();
+                NDArray v = p.zerosLike();
+                for (int t = 1; t <= grads.length; t++) {
+                    opt.step(params, java.util.List.of(m.create(new float[][] {grads[t - 1]})), 1.0);
+                    NDArray g = m.create(new float[][] {grads[t - 1]});
+                    v.muli(m.create(0.999f)).addi(g.square().muli(m.create((float) (1 - 0.999))));
+                    mom.muli(m.create(0.9f)).addi(g.muli(m.create((float) (1 - 0.9))));
+                    NDArray denom = v.sqrt().muli(m.create((float) (1 / Math.sqrt(1 - Math.pow(0.999, t)))))
+                            .addi(m.create((float) eps));
+                    p.subi(mom.div(denom).muli(m.create(new float[] {(float) (0.01 / (1 - Math.pow(0.9, t)))}).reshape(1, 1)));
+                    assertThat(params.get("w").toFloatArray()).as("eps %s, step %d", eps, t).containsExactly(p.toFloatArray());
+                }
+            }
+        }
+    }
+
+    /**
      * Two groups (as the side-by-side towers update them) give the same parameters and norms as
      * one, to the bit; clipping still scales by the global norm.
      */
