@@ -51,6 +51,8 @@ public final class Provenance {
         p.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default (" + Runtime.getRuntime().availableProcessors() + " cores)"));
         var policy = org.gaplab.engine.device.NativeThreadPolicy.current();
         p.put("openmp_wait", policy == null ? null : policy.describe());
+        var allocator = org.gaplab.engine.device.NativeAllocatorPolicy.current();
+        p.put("native_allocator", allocator == null ? null : allocator.describe());
         p.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         p.put("host", hostName());

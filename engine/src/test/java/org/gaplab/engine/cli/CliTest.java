@@ -58,7 +58,8 @@ class CliTest {
         assertThat(j.path("final_loss").asDouble()).isBetween(0.0, 20.0);
         assertThat(j.path("eval").path("mean_pair_cosine").isNumber()).isTrue();
         assertThat(j.path("steps_per_second").asDouble()).isPositive();
-        assertThat(Files.readString(out.resolve("provenance.json"))).contains("\"pytorch\"").contains("\"device\" : \"cpu()\"");
+        assertThat(Files.readString(out.resolve("provenance.json"))).contains("\"pytorch\"").contains("\"device\" : \"cpu()\"")
+                .contains("\"native_allocator\" : \"");     // what the allocator policy did, not null
         // a second train into the same directory would clobber it
         assertUsageError(gaplab("train", "--device", "cpu", "--set", "steps=10", "--out", out.toString()), "already holds a run");
     }
