@@ -25,16 +25,16 @@ import java.util.Map;
  * threshold at {@link #TRIM_THRESHOLD_BYTES} lets the heap keep and reuse what a step freed; the
  * peak resident size is what it was, since the memory is reused rather than added.
  *
- * <p>That covers the main arena. A JVM runs Java's {@code main} and every other thread on threads
- * glibc gives arenas of their own, built of mapped heaps of at most 64 MiB, and when a step frees
- * the last block of a heap other than the arena's first, glibc unmaps the whole heap whatever the
- * trim threshold; the next step maps and faults it in again. Whether a step's buffers straddle
- * such a boundary depends on the process's allocation history, so the same command ran at two
- * speeds: {@code bench --case large} at 1 thread took 42.6-44.0 ms a step with 390,000-430,000
- * page faults, against 37.4-39.4 ms and 63,000-68,000 faults with this fix, in the same minutes.
- * glibc keeps an emptied heap when the arena's previous heap has less free room than the top pad,
- * so {@link #TOP_PAD_BYTES} set to the heap size keeps every heap; a pad is address space asked
- * for ahead, not memory touched, so the resident size does not change.
+ * <p>That covers the main arena. A JVM runs Java's {@code main}, like every Java thread, on a
+ * thread to which glibc gives an arena of its own, built of mapped heaps of at most 64 MiB. When a
+ * step frees the last block of a heap other than the arena's first, glibc unmaps the whole heap
+ * whatever the trim threshold, and the next step maps and faults it in again. Whether a step's
+ * buffers straddle such a boundary depends on the process's allocation history, so the same
+ * command ran at two speeds: {@code bench --case large} at 1 thread took 42.6-44.0 ms a step with
+ * 390,000-430,000 page faults, against 37.4-39.4 ms and 63,000-68,000 faults with this fix, in
+ * the same minutes. glibc keeps an emptied heap when the arena's previous heap has less free room
+ * than the top pad, so {@link #TOP_PAD_BYTES} set to the heap size keeps every heap; a pad is
+ * address space asked for ahead, not memory touched, so the resident size does not change.
  *
  * <p>Settings the user made ({@code MALLOC_MMAP_THRESHOLD_}, {@code MALLOC_TRIM_THRESHOLD_}, or
  * {@code glibc.malloc.*} in {@code GLIBC_TUNABLES}) are left alone. Unlike the OpenMP policy this

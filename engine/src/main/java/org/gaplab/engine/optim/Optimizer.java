@@ -210,7 +210,7 @@ public final class Optimizer {
         NDArray eps;
         NDArray weightDecay;
         NDArray invSqrtBc2;
-        /** The smallest normal number of the dtype, or null when raising v to it could change a denominator. */
+        /** The dtype's smallest normal number, or null: on a GPU, or when raising v to it could change a denominator. */
         NDArray sqrtFloor;
         NDArray stepSize;
         NDArray decay;
@@ -228,8 +228,10 @@ public final class Optimizer {
             c.weightDecay = scalar(m, config.weightDecay(), dt);
             c.invSqrtBc2 = scalar(m, 1, dt);
             double minNormal = dt == ai.djl.ndarray.types.DataType.FLOAT64 ? Double.MIN_NORMAL : Float.MIN_NORMAL;
-            c.sqrtFloor = sqrtFloorIsExact(minNormal, dt == ai.djl.ndarray.types.DataType.FLOAT64 ? 53 : 24)
-                    ? scalar(m, minNormal, dt) : null;
+            // the slow path is MKL's; a GPU's root has none, and the floor would be one more kernel
+            boolean floor = !m.getDevice().isGpu()
+                    && sqrtFloorIsExact(minNormal, dt == ai.djl.ndarray.types.DataType.FLOAT64 ? 53 : 24);
+            c.sqrtFloor = floor ? scalar(m, minNormal, dt) : null;
             c.stepSize = m.zeros(lrPerRun.getShape(), dt);
             c.decay = m.zeros(lrPerRun.getShape(), dt);
             constants = c;
