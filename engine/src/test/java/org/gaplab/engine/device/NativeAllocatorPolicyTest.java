@@ -11,14 +11,11 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The allocator thresholds: the decision on its own, and their effect read from the kernel's count
@@ -78,27 +75,14 @@ class NativeAllocatorPolicyTest {
     }
 
     private static long faultsInChild(Class<?> child, boolean apply, boolean oneArena) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true", child.getName(),
-                Boolean.toString(apply)));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        for (String k : List.of("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES")) {
-            pb.environment().remove(k);
-        }
-        // one arena isolates the thresholds: a thread arena's emptied heaps were unmapped whatever
-        // the thresholds (the test above)
-        if (oneArena) {
-            pb.environment().put("MALLOC_ARENA_MAX", "1");
-        } else {
-            pb.environment().remove("MALLOC_ARENA_MAX");
-        }
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        var m = java.util.regex.Pattern.compile("faults=(\\d+)").matcher(out);
-        assertThat(m.find()).as(out).isTrue();
-        return Long.parseLong(m.group(1));
+        return Long.parseLong(ChildJvm.run(child, env -> {
+            for (String k : List.of("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES")) {
+                env.remove(k);
+            }
+            // one arena isolates the thresholds: a thread arena's emptied heaps were unmapped
+            // whatever the thresholds (the test above); many arenas give a new thread its own
+            env.put("MALLOC_ARENA_MAX", oneArena ? "1" : "256");
+        }, "faults=(\\d+)", Boolean.toString(apply)));
     }
 
     /**

@@ -8,13 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The in-process OpenMP wait policy: the decision on its own, and its effect on the OpenMP
@@ -56,21 +51,12 @@ class NativeThreadPolicyTest {
     }
 
     private static String spinCountInChild(boolean apply) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true", Child.class.getName(),
-                Boolean.toString(apply)));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().remove("OMP_WAIT_POLICY");
-        pb.environment().remove("KMP_BLOCKTIME");
-        pb.environment().remove("GOMP_SPINCOUNT");
-        pb.environment().put("OMP_DISPLAY_ENV", "VERBOSE");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        var m = java.util.regex.Pattern.compile("GOMP_SPINCOUNT = '(\\d+)'").matcher(out);
-        assertThat(m.find()).as(out).isTrue();
-        return m.group(1);
+        return ChildJvm.run(Child.class, env -> {
+            env.remove("OMP_WAIT_POLICY");
+            env.remove("KMP_BLOCKTIME");
+            env.remove("GOMP_SPINCOUNT");
+            env.put("OMP_DISPLAY_ENV", "VERBOSE");
+        }, "GOMP_SPINCOUNT = '(\\d+)'", Boolean.toString(apply));
     }
 
     /** Loads libtorch (and so its OpenMP runtime), with or without the policy first. */
