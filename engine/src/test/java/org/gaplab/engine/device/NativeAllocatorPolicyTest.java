@@ -109,6 +109,7 @@ class NativeAllocatorPolicyTest {
             CLib c = com.sun.jna.Native.load("c", CLib.class);
             long block = 16L << 20;
             long[] faults = new long[1];
+            Throwable[] failure = new Throwable[1];
             Thread worker = new Thread(() -> {
                 com.sun.jna.Pointer[] blocks = new com.sun.jna.Pointer[6];
                 long before = 0;
@@ -126,8 +127,12 @@ class NativeAllocatorPolicyTest {
                 }
                 faults[0] = minorFaults() - before;
             });
+            worker.setUncaughtExceptionHandler((t, e) -> failure[0] = e);
             worker.start();
             worker.join();
+            if (failure[0] != null) {
+                throw new IllegalStateException("the rounds failed", failure[0]);   // no count, a failed child
+            }
             System.out.println("faults=" + faults[0]);
         }
     }
