@@ -4,7 +4,7 @@
 #
 #   local/debian:bookworm       debootstrap --variant=minbase bookworm, imported with docker import
 #   local/gaplab-jre:17         + openjdk-17-jre-headless        (stands in for JRE_IMAGE)
-#   local/gaplab-maven:17       + openjdk-17-jdk-headless maven  (stands in for MAVEN_IMAGE; only
+#   local/gaplab-maven:17       + openjdk-17-jdk-headless maven gcc  (stands in for MAVEN_IMAGE; only
 #                                 needed to build from source inside Docker)
 #
 # The Debian mirror is the one apt uses on this host (first bookworm entry of /etc/apt/sources.list
@@ -96,8 +96,8 @@ if [[ "$with_maven" == 1 ]]; then
   if [[ "$host_cas" == 1 ]]; then
     CAS="$(ls /usr/local/share/ca-certificates/*.crt 2> /dev/null | tr '\n' ' ')"
     [[ -n "$CAS" ]] || die "--trust-host-cas: no /usr/local/share/ca-certificates/*.crt on this host"
-    CAS="$CAS" derive local/gaplab-maven:17 openjdk-17-jdk-headless maven ca-certificates-java
+    CAS="$CAS" derive local/gaplab-maven:17 openjdk-17-jdk-headless maven gcc ca-certificates-java
   else
-    derive local/gaplab-maven:17 openjdk-17-jdk-headless maven
+    derive local/gaplab-maven:17 openjdk-17-jdk-headless maven gcc
   fi
 fi

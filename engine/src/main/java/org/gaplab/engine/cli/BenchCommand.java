@@ -34,7 +34,11 @@ import java.util.concurrent.Callable;
             "stacked into one computation and run-steps/s is reported too.",
             "Each case runs --warmup steps, then --steps timed steps; data generation is included.",
             "Case 'gemm' times only the plain matrix products of one 'large' step (both towers forward",
-            "and backward, and the logits), with nothing else: the floor a 'large' step cannot beat.",
+            "and backward, and the logits), with nothing else: the floor a 'large' step cannot beat;",
+            "it prints their rate in GFLOP/s.",
+            "The 'details' line names the CPU (vendor, model) and the BLAS path: libtorch's MKL, the",
+            "kernel branch it chose, and whether gaplab let it choose by CPU features on a non-Intel",
+            "CPU (GAPLAB_MKL_CPU_FEATURES=off turns that off, to compare).",
             "Compare with the plain-PyTorch baseline run on the same machine at the same time."})
 public final class BenchCommand implements Callable<Integer> {
     @Mixin
@@ -89,9 +93,10 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf("device %s (%s)%n", choice.device(), choice.summary());
             System.out.printf("details %s%n", out.get("device_details"));
             for (Map<String, Object> r : results) {
-                System.out.printf("%-8s K=%-4s B=%-5s %8.1f steps/s  %7.3f ms/step  %10.1f run-steps/s  (CPU %.1f ms/step)%n", r.get("case"),
+                System.out.printf("%-8s K=%-4s B=%-5s %8.1f steps/s  %7.3f ms/step  %10.1f run-steps/s  (CPU %.1f ms/step)%s%n", r.get("case"),
                         r.get("runs"), r.get("batch"), r.get("steps_per_second"), r.get("ms_per_step"), r.get("run_steps_per_second"),
-                        r.get("cpu_ms_per_step"));
+                        r.get("cpu_ms_per_step"),
+                        r.containsKey("gflop_per_second") ? String.format("  %.1f GFLOP/s", (Double) r.get("gflop_per_second")) : "");
             }
         }
         return ExitCodes.OK;

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 
@@ -46,23 +45,42 @@ public final class DeviceEnvironment {
             // includes libtorch's caching allocator and other processes: an upper bound of what the run holds
             m.put("gpu_memory_used_bytes", g.memoryUsedBytes());
         } else {
+            m.put("cpu_vendor", cpuVendor(Path.of("/proc/cpuinfo")));
             m.put("cpu_name", cpuName(Path.of("/proc/cpuinfo")));
+            m.put("blas", MklCpuFeatures.describeCurrent());
         }
         return m;
     }
 
     /** @return the first "model name" in a Linux cpuinfo file, or the OS architecture when there is none */
     static String cpuName(Path cpuinfo) {
+        String name = cpuinfoField(cpuinfo, "model name");
+        return name != null ? name : System.getProperty("os.arch");
+    }
+
+    /** @return the first "vendor_id" in a Linux cpuinfo file (e.g. GenuineIntel, AuthenticAMD), or null when there is none */
+    static String cpuVendor(Path cpuinfo) {
+        return cpuinfoField(cpuinfo, "vendor_id");
+    }
+
+    /** @return "vendor, model" of this machine's CPU, for lines that quote a speed, e.g. "AuthenticAMD, AMD EPYC" */
+    public static String cpuDescription() {
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        String vendor = cpuVendor(cpuinfo);
+        return vendor == null ? cpuName(cpuinfo) : vendor + ", " + cpuName(cpuinfo);
+    }
+
+    private static String cpuinfoField(Path cpuinfo, String field) {
         try {
-            List<String> lines = Files.readAllLines(cpuinfo);
-            for (String line : lines) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
+            for (String line : Files.readAllLines(cpuinfo)) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equals(field)) {
+                    return line.substring(colon + 1).trim();
                 }
             }
         } catch (IOException | RuntimeException e) {
             // not Linux, or unreadable: fall through
         }
-        return System.getProperty("os.arch");
+        return null;
     }
 }

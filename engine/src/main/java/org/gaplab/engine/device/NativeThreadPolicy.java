@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How libtorch's OpenMP worker threads wait between parallel regions, set inside this process.
@@ -93,6 +94,7 @@ public final class NativeThreadPolicy {
      */
     public static synchronized Outcome apply() {
         NativeAllocatorPolicy.apply();      // every entry point that sets the thread policy wants this too
+        MklCpuFeatures.apply();             // like the wait policy, only effective before libtorch loads
         if (outcome == null) {
             outcome = decide(System.getenv(), openMpLoaded(), NativeThreadPolicy::setenv);
             LOG.debug("native thread policy: {}", outcome.describe());
@@ -168,14 +170,29 @@ public final class NativeThreadPolicy {
 
     /** Whether an OpenMP runtime is already mapped into this process (Linux; elsewhere assume not). */
     static boolean openMpLoaded() {
+        return mappedLibrary("libgomp").isPresent() || mappedLibrary("libiomp").isPresent() || libtorchLoaded();
+    }
+
+    /** Whether libtorch's CPU library is already mapped into this process (Linux; elsewhere assume not). */
+    static boolean libtorchLoaded() {
+        return mappedLibrary("libtorch_cpu").isPresent();
+    }
+
+    /**
+     * @param name part of a shared library's file name, e.g. "libtorch_cpu"
+     * @return the path of the first mapped file whose name contains it (Linux), or empty
+     */
+    static Optional<Path> mappedLibrary(String name) {
         Path maps = Path.of("/proc/self/maps");
         if (!Files.isReadable(maps)) {
-            return false;
+            return Optional.empty();
         }
         try (var lines = Files.lines(maps)) {
-            return lines.anyMatch(l -> l.contains("libgomp") || l.contains("libiomp") || l.contains("libtorch_cpu"));
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return false;
+            return lines.map(l -> l.indexOf('/') < 0 ? "" : l.substring(l.indexOf('/')))
+                    .filter(p -> p.contains(name) && Path.of(p).getFileName().toString().contains(name))
+                    .findFirst().map(Path::of);
+        } catch (IOException | java.io.UncheckedIOException | java.nio.file.InvalidPathException e) {
+            return Optional.empty();
         }
     }
 }

@@ -53,6 +53,10 @@ public final class Provenance {
         p.put("openmp_wait", policy == null ? null : policy.describe());
         var allocator = org.gaplab.engine.device.NativeAllocatorPolicy.current();
         p.put("native_allocator", allocator == null ? null : allocator.describe());
+        p.put("cpu", org.gaplab.engine.device.DeviceEnvironment.cpuDescription());
+        var mkl = org.gaplab.engine.device.MklCpuFeatures.current();
+        p.put("mkl_cpu_features", mkl == null ? null : mkl.describe());
+        p.put("mkl_kernels", org.gaplab.engine.device.MklCpuFeatures.kernelBranch());
         p.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         p.put("host", hostName());
