@@ -3,7 +3,9 @@
 #
 # First, within seconds, it checks what a CUDA run needs and lists everything that is missing:
 # an NVIDIA driver new enough for CUDA 12.8 (R570+), a visible GPU, libtorch 2.7.1 cu128
-# (PYTORCH_LIBRARY_PATH, PYTORCH_VERSION=2.7.1, PYTORCH_FLAVOR=cu128), the CUDA runtime under the
+# (PYTORCH_LIBRARY_PATH, PYTORCH_VERSION=2.7.1, PYTORCH_FLAVOR=cu128; in a checkout with
+# PYTORCH_LIBRARY_PATH unset it takes the download route instead: GAPLAB_NATIVE=download, and DJL
+# fetches libtorch cu128 into its cache on first use, which needs network access), the CUDA runtime under the
 # name DJL loads (libcudart.so), and a JDK 17+ with Maven (a checkout) or the image's jar. If
 # anything is missing it stops there (exit 2). Otherwise, within 10 minutes in all:
 #   1. builds gaplab with -Pgpu                       (checkout only)
@@ -78,7 +80,12 @@ fi
 fact gpus "${gpus:-none}"
 
 lt="${PYTORCH_LIBRARY_PATH:-}"
-if [[ -z "$lt" ]]; then
+route=library-path
+if [[ -z "$lt" && "$mode" == checkout ]]; then
+  # no libtorch of the user's: DJL downloads 2.7.1 cu128 into its cache (the launcher's opt-in route)
+  route=download
+  export GAPLAB_NATIVE=download PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cu128
+elif [[ -z "$lt" ]]; then
   missing+=("libtorch 2.7.1 cu128: PYTORCH_LIBRARY_PATH is not set (unpack libtorch-cxx11-abi-shared-with-deps-2.7.1+cu128.zip and point it at libtorch/lib; docker/README.md)")
 elif [[ ! -f "$lt/libtorch.so" ]]; then
   missing+=("libtorch: $lt has no libtorch.so (PYTORCH_LIBRARY_PATH must be the lib folder)")
@@ -88,6 +95,7 @@ fi
 [[ "${PYTORCH_VERSION:-}" == 2.7.1 ]] || missing+=("PYTORCH_VERSION must be 2.7.1 (is '${PYTORCH_VERSION:-}')")
 [[ "${PYTORCH_FLAVOR:-}" == cu128 ]] || missing+=("PYTORCH_FLAVOR must be cu128 (is '${PYTORCH_FLAVOR:-}')")
 fact libtorch "${lt:-none}"
+fact native_route "$route"
 
 # DJL loads the CUDA runtime as "cudart", i.e. libcudart.so without a version
 cudart=""
@@ -168,7 +176,8 @@ if [[ "$mode" == checkout ]]; then
     && echo gpu > "$root/engine/target/.gaplab-build-profile"
   rm -rf "$root/gpu-tests/target/surefire-reports"   # no stale counts
   # only the gpu-tests module's classes; with -Pgpu a test that cannot reach the GPU fails
-  step gpu-tests "$out/gpu-tests.log" "$out/gpu-tests.log" mvn -B -ntp -f "$root/pom.xml" -Pgpu -pl gpu-tests -am verify \
+  offline=(); [[ "$route" == download ]] && offline=(-Ddjl.offline=false)
+  step gpu-tests "$out/gpu-tests.log" "$out/gpu-tests.log" mvn -B -ntp -f "$root/pom.xml" -Pgpu "${offline[@]}" -pl gpu-tests -am verify \
     '-Dtest=org/gaplab/gputests/**/*Test' -Dsurefire.failIfNoSpecifiedTests=false
   counts="$(cat "$root"/gpu-tests/target/surefire-reports/TEST-*.xml 2> /dev/null \
     | grep -o '<testsuite [^>]*' | awk '{

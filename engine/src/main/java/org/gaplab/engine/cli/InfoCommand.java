@@ -5,7 +5,10 @@ import ai.djl.engine.Engine;
 import org.gaplab.core.Json;
 import org.gaplab.engine.device.CudaFacts;
 import org.gaplab.engine.device.DeviceChoice;
+import org.gaplab.engine.device.DeviceEnvironment;
 import org.gaplab.engine.device.DeviceProbe;
+import org.gaplab.engine.device.MklCpuFeatures;
+import org.gaplab.engine.device.NativeRoute;
 import org.gaplab.engine.device.DeviceRequest;
 import org.gaplab.engine.device.DeviceUnavailableException;
 import org.gaplab.engine.device.NativeSettings;
@@ -96,6 +99,11 @@ public final class InfoCommand implements Callable<Integer> {
         info.put("java", System.getProperty("java.version"));
         info.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         info.put("cpu_cores", Runtime.getRuntime().availableProcessors());
+        info.put("cpu", DeviceEnvironment.cpuDescription());
+        var mkl = MklCpuFeatures.current();
+        info.put("mkl_cpu_features", mkl == null ? null : mkl.describe());
+        info.put("mkl_kernels", facts.engineError() == null ? MklCpuFeatures.kernelBranch() : null);
+        info.put("native_route", NativeRoute.describe(facts.settings()));
         return info;
     }
 
