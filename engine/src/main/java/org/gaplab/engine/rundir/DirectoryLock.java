@@ -1,5 +1,7 @@
 package org.gaplab.engine.rundir;
 
+import org.gaplab.core.IoReasons;
+import org.gaplab.core.OutputGuard;
 import org.gaplab.core.UnavailableException;
 
 import java.io.IOException;
@@ -8,7 +10,9 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -21,6 +25,11 @@ import java.nio.file.StandardOpenOption;
  * included), so a lock file left behind by a dead process never blocks: only a live holder does.
  * The file itself stays (removing it on release would let two later writers lock two different
  * files of the same name).
+ *
+ * <p>The lock file is opened without following a symbolic link (a link there is refused: it could
+ * truncate a file outside the directory), and the directory's identity is held in {@link OutputGuard}
+ * while locked, so a write after the directory was moved or deleted is refused rather than
+ * recreating the path.
  */
 public final class DirectoryLock implements AutoCloseable {
     /** Name of the lock file inside a locked directory. */
@@ -28,10 +37,15 @@ public final class DirectoryLock implements AutoCloseable {
 
     private final FileChannel channel;
     private final FileLock lock;
+    private final Path dir;
+    /** The highest directory this lock created (null when the directory existed): removed on release while it holds nothing else. */
+    private final Path created;
 
-    private DirectoryLock(FileChannel channel, FileLock lock) {
+    private DirectoryLock(FileChannel channel, FileLock lock, Path dir, Path created) {
         this.channel = channel;
         this.lock = lock;
+        this.dir = dir;
+        this.created = created;
     }
 
     /**
@@ -45,11 +59,23 @@ public final class DirectoryLock implements AutoCloseable {
     public static DirectoryLock acquire(Path dir, String what) {
         Path file = dir.resolve(FILE_NAME);
         FileChannel ch;
+        Path created = null;
         try {
+            for (Path p = dir.toAbsolutePath().normalize(); p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+                created = p;
+            }
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir)) {
+                throw new UnavailableException("cannot use " + dir + " as an output directory: it is a file, not a directory");
+            }
             Files.createDirectories(dir);
-            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            OutputGuard.refuseLink(file);
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (FileSystemException e) {
+            throw new UnavailableException("cannot lock " + dir + ": " + (Files.isSymbolicLink(file)
+                    ? FILE_NAME + " is a symbolic link; gaplab never writes through one" : IoReasons.of(e)), e);
         } catch (IOException e) {
-            throw new UnavailableException("cannot lock " + dir + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot lock " + dir + ": " + IoReasons.of(e), e);
         }
         try {
             FileLock lock;
@@ -67,15 +93,25 @@ public final class DirectoryLock implements AutoCloseable {
             byte[] record = ("pid " + ProcessHandle.current().pid() + " (" + what + ")\n").getBytes(StandardCharsets.UTF_8);
             ch.truncate(0);
             ch.write(ByteBuffer.wrap(record), 0);
-            return new DirectoryLock(ch, lock);
+            OutputGuard.hold(dir);
+            return new DirectoryLock(ch, lock, dir, created);
         } catch (IOException e) {
             try {
                 ch.close();
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new UnavailableException("cannot lock " + dir + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot lock " + dir + ": " + IoReasons.of(e), e);
         }
+    }
+
+    /**
+     * Refuses further writes when the directory was moved or deleted since it was locked.
+     *
+     * @throws OutputGuard.RefusedWriteException naming the directory
+     */
+    public void checkIdentity() {
+        OutputGuard.check(dir.resolve(FILE_NAME));
     }
 
     /** @return "process 1234 (gaplab train)" from the lock file, or a vaguer phrase while it is being written */
@@ -92,7 +128,10 @@ public final class DirectoryLock implements AutoCloseable {
         if (!Files.exists(file)) {
             return false;
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        if (Files.isSymbolicLink(file)) {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             FileLock l = ch.tryLock();
             if (l == null) {
                 return true;
@@ -108,11 +147,41 @@ public final class DirectoryLock implements AutoCloseable {
 
     @Override
     public void close() {
+        OutputGuard.release(dir);
         try {
+            removeIfUnused();
             lock.release();
             channel.close();
         } catch (IOException e) {
-            throw new UnavailableException("cannot release a directory lock: " + e.getMessage(), e);
+            throw new UnavailableException("cannot release a directory lock: " + IoReasons.of(e), e);
+        }
+    }
+
+    /**
+     * A command refused after it locked a directory it created leaves no trace: the lock file and the
+     * directories it created go while they hold nothing else. A process that opened the lock file
+     * meanwhile finds its directory gone at its first write ({@link OutputGuard}), so no two writers
+     * ever share the directory.
+     */
+    private void removeIfUnused() throws IOException {
+        if (created == null) {
+            return;
+        }
+        Path abs = dir.toAbsolutePath().normalize();
+        try (var entries = Files.list(abs)) {
+            if (entries.anyMatch(p -> !p.getFileName().toString().equals(FILE_NAME))) {
+                return;
+            }
+        } catch (IOException e) {
+            return; // moved or gone: nothing of ours to remove
+        }
+        Files.deleteIfExists(abs.resolve(FILE_NAME));
+        for (Path p = abs; p != null && p.startsWith(created); p = p.getParent()) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                return;
+            }
         }
     }
 
