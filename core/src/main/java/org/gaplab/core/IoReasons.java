@@ -48,6 +48,11 @@ public final class IoReasons {
             return f.getClass().getSimpleName();
         }
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        if (m == null || m.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        // "Is a directory" from the operating system reads as the rest of a sentence
+        return Character.isUpperCase(m.charAt(0)) && (m.length() < 2 || Character.isLowerCase(m.charAt(1)))
+                ? Character.toLowerCase(m.charAt(0)) + m.substring(1) : m;
     }
 }

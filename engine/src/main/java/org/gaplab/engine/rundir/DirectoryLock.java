@@ -59,6 +59,7 @@ public final class DirectoryLock implements AutoCloseable {
     public static DirectoryLock acquire(Path dir, String what) {
         Path file = dir.resolve(FILE_NAME);
         FileChannel ch;
+        Object opened;
         Path created = null;
         try {
             for (Path p = dir.toAbsolutePath().normalize(); p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
@@ -69,8 +70,10 @@ public final class DirectoryLock implements AutoCloseable {
             }
             Files.createDirectories(dir);
             OutputGuard.refuseLink(file);
+            refuseLinks(dir);
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
+            opened = fileKey(file);
         } catch (FileSystemException e) {
             throw new UnavailableException("cannot lock " + dir + ": " + (Files.isSymbolicLink(file)
                     ? FILE_NAME + " is a symbolic link; gaplab never writes through one" : IoReasons.of(e)), e);
@@ -93,6 +96,15 @@ public final class DirectoryLock implements AutoCloseable {
             byte[] record = ("pid " + ProcessHandle.current().pid() + " (" + what + ")\n").getBytes(StandardCharsets.UTF_8);
             ch.truncate(0);
             ch.write(ByteBuffer.wrap(record), 0);
+            // the file at the path must be the one locked: a releasing process removes the lock file of a
+            // directory it created and left empty (while it still holds the lock), and a lock taken on that
+            // removed file would guard nothing. (Reading the file by its path here would open and close a
+            // second descriptor, which drops this process's fcntl lock: compare file keys instead.)
+            if ("gone".equals(opened) || !opened.equals(fileKey(file))) {
+                ch.close();
+                throw new HeldException(dir + " changed while it was being locked (another gaplab process released it);"
+                        + " retry");
+            }
             OutputGuard.hold(dir);
             return new DirectoryLock(ch, lock, dir, created);
         } catch (IOException e) {
@@ -102,6 +114,33 @@ public final class DirectoryLock implements AutoCloseable {
                 e.addSuppressed(suppressed);
             }
             throw new UnavailableException("cannot lock " + dir + ": " + IoReasons.of(e), e);
+        }
+    }
+
+    /** @return the file key (device and inode) of {@code file} without following a link, or a marker when it is gone */
+    private static Object fileKey(Path file) {
+        try {
+            Object k = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
+            return k != null ? k : "no file keys here";
+        } catch (IOException e) {
+            return "gone";
+        }
+    }
+
+    /**
+     * Refuses a directory holding a symbolic link among its entries, before anything is written: a
+     * link where gaplab writes (train.log, metrics.jsonl, runs.jsonl, ...) could carry a write outside.
+     */
+    private static void refuseLinks(Path dir) throws IOException {
+        try (var entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                if (Files.isSymbolicLink(p)) {
+                    throw new OutputGuard.RefusedWriteException("cannot write " + dir + ": " + p.getFileName()
+                            + " is a symbolic link; gaplab never writes through one (it could carry a write outside the directory);"
+                            + " remove it and retry");
+                }
+            }
         }
     }
 
@@ -147,9 +186,18 @@ public final class DirectoryLock implements AutoCloseable {
 
     @Override
     public void close() {
+        boolean same;
+        try {
+            checkIdentity();
+            same = true;
+        } catch (OutputGuard.RefusedWriteException e) {
+            same = false; // moved or replaced: whatever is at the path now is not ours to remove
+        }
         OutputGuard.release(dir);
         try {
-            removeIfUnused();
+            if (same) {
+                removeIfUnused();
+            }
             lock.release();
             channel.close();
         } catch (IOException e) {
