@@ -290,6 +290,52 @@ class HostileSecondRoundTest {
         assertThat(Files.readAllBytes(lockOnly.resolve("runs.jsonl"))).isEqualTo(first);
     }
 
+    // ---- row 9, as in the field: a reproduction merge stopped by SIGTERM, then the same merge again ----
+
+    /** Reproduction shards (the sigma sweep in chunks of two, 60 steps), merged in a child JVM that is terminated. */
+    @Test
+    void row9AReproductionMergeTerminatedMidwayIsRetried() throws Exception {
+        String[] gap = {"reproduce", "modality-gap", "--quick", "--set", "chunk=2", "--set", "steps=60", "--device", "cpu"};
+        Path s0 = dir.resolve("s0");
+        Path s1 = dir.resolve("s1");
+        assertThat(CliTest.gaplab(concat(gap, "--shard", "0/2", "--out", s0.toString())).code()).isZero();
+        assertThat(CliTest.gaplab(concat(gap, "--shard", "1/2", "--out", s1.toString())).code()).isZero();
+        Path clean = dir.resolve("clean");
+        assertThat(CliTest.gaplab("merge", s0.toString(), s1.toString(), "--out", clean.toString()).code()).isZero();
+        // SIGTERM at several moments (before, during or after the merge's work: the property holds for each)
+        for (long delayMs : new long[] {1200, 2500, 4000}) {
+            Path m = dir.resolve("m-" + delayMs);
+            Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), "-Dai.djl.offline=true", "-Djava.awt.headless=true",
+                    GaplabCli.class.getName(), "merge", s0.toString(), s1.toString(), "--out", m.toString()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Thread.sleep(delayMs);
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            CliTest.Outcome again = CliTest.gaplab("merge", s0.toString(), s1.toString(), "--out", m.toString());
+            assertThat(again.code()).as("rerun after SIGTERM at " + delayMs + " ms (exit " + p.exitValue() + "): " + again.err())
+                    .isZero();
+            assertThat(Files.readString(m.resolve("experiment.json"))).isEqualTo(Files.readString(clean.resolve("experiment.json"))
+                    .replace(clean.toString(), m.toString()));
+            try (var units = Files.list(m.resolve("units"))) {
+                for (Path u : units.toList()) {
+                    assertThat(Files.readAllBytes(u)).as(u.toString()).isEqualTo(Files.readAllBytes(clean.resolve("units").resolve(u.getFileName())));
+                }
+            }
+            assertThat(Files.readAllBytes(m.resolve("sweep").resolve("runs.jsonl")))
+                    .isEqualTo(Files.readAllBytes(clean.resolve("sweep").resolve("runs.jsonl")));
+        }
+        try (var s = Files.list(dir)) {
+            assertThat(s.map(q -> q.getFileName().toString()).filter(n -> n.contains("staging"))).isEmpty();
+        }
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     // ---- row 10: embed has its own admission, with its own words ----
 
     @Test
