@@ -336,6 +336,26 @@ class HostileSecondRoundTest {
         return out;
     }
 
+    // ---- also seen: a failure during embed leaves no z1.npy without its embed.json ----
+
+    @Test
+    void anEmbedThatFailsLeavesNoHalfWrittenOutputs() throws Exception {
+        Path out = dir.resolve("emb");
+        Files.createDirectories(out.resolve("embed.json").resolve("blocker")); // the last step cannot happen
+        CliTest.Outcome o = CliTest.gaplab("embed", "--run", run.toString(), "--out", out.toString(), "--n", "100", "--device", "cpu");
+        assertRefused(o, "cannot move the embeddings into", "directory not empty");
+        try (var s = Files.list(out)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("embed.json");
+        }
+        Files.delete(out.resolve("embed.json").resolve("blocker"));
+        Files.delete(out.resolve("embed.json"));
+        CliTest.Outcome ok = CliTest.gaplab("embed", "--run", run.toString(), "--out", out.toString(), "--n", "100", "--device", "cpu");
+        assertThat(ok.code()).as(ok.err()).isZero();
+        try (var s = Files.list(out)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("z1.npy", "z2.npy", "embed.json");
+        }
+    }
+
     // ---- row 10: embed has its own admission, with its own words ----
 
     @Test
