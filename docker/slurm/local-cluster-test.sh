@@ -2,9 +2,13 @@
 # Runs the Slurm example for real on a one-node cluster, started here if none answers:
 #   1. submit.sh: the shard array (2 shards) and the merge with --dependency=afterok; the merged
 #      table must equal one unsharded run of the same sweep (also through Slurm);
-#   2. pre-emption: shard 1 again in a fresh folder, SIGTERM'd (scancel --batch --signal=TERM)
-#      after its first finished chunk, so it exits 143 with part of its rows; resubmitted, it
-#      must finish with exactly the rows of the uninterrupted shard 1.
+#   2. pre-emption, deterministic by design: shard 1 of a sweep whose chunks are long (steps from
+#      GAPLAB_PREEMPT_STEPS, default 6000: seconds per chunk even on a fast CPU) is SIGTERM'd
+#      (scancel --batch --signal=TERM) as soon as its first chunk's row appears, so three chunks of
+#      work are left when the signal arrives; the test reads that progress (rows on disk, job still
+#      RUNNING) before signalling and says so if it ever was not. The shard exits 143 with part of its
+#      rows; resubmitted, it must finish with exactly the rows of an uninterrupted shard 1 of the
+#      same sweep (run beside it).
 # Prints one summary line; exits non-zero if any check failed.
 #
 #   docker/slurm/local-cluster-test.sh                 gaplab through docker run (image gaplab:cpu)
@@ -167,34 +171,61 @@ else
   bad "merged-equals-unsharded" "$merged vs $whole"
 fi
 
-# ---- 2. pre-empt shard 1, resubmit, same rows as the uninterrupted shard 1 ----
-mkdir -p "$work/preempt"; chmod 0777 "$work/preempt"
+# ---- 2. pre-empt shard 1, resubmit, same rows as an uninterrupted shard 1 ----
+# Its own sweep, 8 points of one chunk each, so shard 1 of 2 runs 4 chunks; each chunk is long
+# (PREEMPT_STEPS steps) so that after the first row appears three chunks, many seconds of work, remain:
+# the SIGTERM always lands while the shard is training, whatever the machine's speed.
+preempt_steps="${GAPLAB_PREEMPT_STEPS:-6000}"
+cat > "$work/preempt.yaml" <<YAML
+name: slurm-preempt
+base: {steps: $preempt_steps, batch_size: 64, eval: {size: 500}, schedule: {log_every: 500, checkpoint_every: 500}}
+grid: {data.sigma: [0.0, 0.2, 0.4, 0.6]}
+seeds: {start: 0, count: 2}
+chunk: 1
+YAML
+chmod 0644 "$work/preempt.yaml"
+mkdir -p "$work/preempt" "$work/preempt-ref"; chmod 0777 "$work/preempt" "$work/preempt-ref"
 rows="$work/preempt/sweep/shard-1/runs.jsonl"
-job="$(GAPLAB_RUNS="$work/preempt" GAPLAB_SHARDS=2 sbatch --parsable --array=1 "${small[@]}" "$here/sweep-array.sbatch")"
+job="$(GAPLAB_SWEEP_CONFIG="$work/preempt.yaml" GAPLAB_RUNS="$work/preempt" GAPLAB_SHARDS=2 \
+  sbatch --parsable --array=1 "${small[@]}" "$here/sweep-array.sbatch")"
 job="${job%%;*}"
-for _ in $(seq 1 300); do   # until its first chunk is finished
-  [[ -s "$rows" ]] && break
+ref="$(GAPLAB_SWEEP_CONFIG="$work/preempt.yaml" GAPLAB_RUNS="$work/preempt-ref" GAPLAB_SHARDS=2 \
+  sbatch --parsable --array=1 "${small[@]}" "$here/sweep-array.sbatch")"
+ref="${ref%%;*}"
+at_term=0
+for _ in $(seq 1 6000); do   # until its first chunk is finished (at most 20 min)
+  at_term="$( { wc -l < "$rows"; } 2> /dev/null || echo 0)"
+  [[ "$at_term" -ge 1 ]] && break
   [[ "$(state "$job")" =~ RUNNING|PENDING|CONFIGURING ]] || break
-  sleep 0.5
+  sleep 0.2
 done
+state_at_term="$(state "$job")"
 scancel --batch --signal=TERM "$job"
-wait_done "$job" 300
-first="$(wc -l < "$rows" 2> /dev/null || echo 0)"
-if [[ "$(exit_code "$job")" == "143:0" && "$first" -ge 1 && "$first" -lt 4 ]]; then
+# the progress read just before the signal: one or more chunks done, some left, still running
+if [[ "$state_at_term" == "RUNNING " && "$at_term" -ge 1 && "$at_term" -lt 4 ]]; then
+  ok "preempted-while-training ($at_term of 4 chunks done when SIGTERM was sent)"
+else
+  bad "preempted-while-training" "state $state_at_term with $at_term of 4 rows when SIGTERM was sent; raise GAPLAB_PREEMPT_STEPS (now $preempt_steps) if the shard finished first"
+fi
+wait_done "$job" 600
+first="$( { wc -l < "$rows"; } 2> /dev/null || echo 0)"
+if [[ "$(exit_code "$job")" == "143:0" && "$first" -ge 1 && "$first" -lt 4 ]] \
+    && grep -q "stopped by SIGTERM" "$work/gaplab-sweep-${job}_1.out" 2> /dev/null; then
   ok "preempted-exit-143-partial"
 else
   bad "preempted-exit-143-partial" "state $(state "$job"), exit $(exit_code "$job"), $first of 4 rows"
 fi
-job2="$(GAPLAB_RUNS="$work/preempt" GAPLAB_SHARDS=2 sbatch --parsable --array=1 "${small[@]}" "$here/sweep-array.sbatch")"
+job2="$(GAPLAB_SWEEP_CONFIG="$work/preempt.yaml" GAPLAB_RUNS="$work/preempt" GAPLAB_SHARDS=2 \
+  sbatch --parsable --array=1 "${small[@]}" "$here/sweep-array.sbatch")"
 job2="${job2%%;*}"
-wait_done "$job2" 900
+wait_done "$job2" 1800; wait_done "$ref" 1800
 # the resubmitted task trains only the chunks the pre-empted one had not finished
 to_do="$(sed -n 's/.*; \([0-9]*\) chunks to do.*/\1/p' "$work/gaplab-sweep-${job2}_1.out" 2> /dev/null | head -n 1)"
-if [[ "$(state "$job2")" == "COMPLETED " && "${to_do:-x}" == "$((4 - first))" ]] \
-    && cmp -s "$work/preempt/sweep/shard-1/runs.csv" "$work/runs/sweep/shard-1/runs.csv"; then
+if [[ "$(state "$job2")" == "COMPLETED " && "$(state "$ref")" == "COMPLETED " && "${to_do:-x}" == "$((4 - first))" ]] \
+    && cmp -s "$work/preempt/sweep/shard-1/runs.csv" "$work/preempt-ref/sweep/shard-1/runs.csv"; then
   ok "resubmitted-resumes-to-same-rows"
 else
-  bad "resubmitted-resumes-to-same-rows" "state $(state "$job2"), ${to_do:-?} chunks to do after $first; see $work/gaplab-sweep-${job2}_1.out"
+  bad "resubmitted-resumes-to-same-rows" "state $(state "$job2") (reference $(state "$ref")), ${to_do:-?} chunks to do after $first; see $work/gaplab-sweep-${job2}_1.out"
 fi
 
 finish

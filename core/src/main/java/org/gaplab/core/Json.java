@@ -91,6 +91,7 @@ public final class Json {
      * @throws UnavailableException when the file or its directory cannot be written
      */
     public static void writeAtomically(Path file, byte[] bytes) {
+        OutputGuard.check(file);
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
@@ -104,7 +105,7 @@ public final class Json {
             }
         } catch (IOException e) {
             // a file we cannot write is a resource this process cannot use, not a bug
-            throw new UnavailableException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot write " + file + ": " + IoReasons.of(e), e);
         }
     }
 }

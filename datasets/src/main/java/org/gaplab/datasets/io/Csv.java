@@ -76,7 +76,7 @@ public final class Csv {
         } catch (NoSuchFileException e) {
             throw new MatrixFileException(source, "no such file");
         } catch (IOException e) {
-            throw new MatrixFileException(source, "cannot read: " + e.getMessage(), e);
+            throw new MatrixFileException(source, "cannot read: " + org.gaplab.core.IoReasons.of(e), e);
         }
         if (lineNo == 0) {
             throw new MatrixFileException(source, "file is empty");

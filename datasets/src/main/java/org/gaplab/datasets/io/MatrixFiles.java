@@ -20,29 +20,39 @@ public final class MatrixFiles {
      * @throws MatrixFileException naming the file on any problem
      */
     public static Matrix read(String spec) {
+        try {
+            return readChecked(spec);
+        } catch (OutOfMemoryError e) {
+            // a last resort: the readers bound what they allocate, but the heap is shared with the rest of the process
+            throw new MatrixFileException(spec, "too large for the Java heap (raise it with GAPLAB_JAVA_OPTS=-Xmx...)");
+        } catch (NegativeArraySizeException | ArithmeticException e) {
+            throw new MatrixFileException(spec, "declares an impossible size: " + e.getMessage());
+        }
+    }
+
+    private static Matrix readChecked(String spec) {
         String lower = spec.toLowerCase(Locale.ROOT);
         int colon = lower.lastIndexOf(".npz:");
         if (colon >= 0) {
             Path file = Path.of(spec.substring(0, colon + 4));
             String name = spec.substring(colon + 5);
-            Map<String, Matrix> arrays = Npz.read(file);
-            Matrix m = arrays.get(name);
-            if (m == null) {
-                throw new MatrixFileException(file.toString(), "no array named '" + name + "' (it holds " + arrays.keySet() + ")");
+            java.util.List<String> names = Npz.names(file);
+            if (!names.contains(name)) {
+                throw new MatrixFileException(file.toString(), "no array named '" + name + "' (it holds " + names + ")");
             }
-            return m;
+            return Npz.read(file, name).get(name);
         }
         Path file = Path.of(spec);
         if (lower.endsWith(".npy")) {
             return Npy.read(file);
         }
         if (lower.endsWith(".npz")) {
-            Map<String, Matrix> arrays = Npz.read(file);
-            if (arrays.size() != 1) {
-                throw new MatrixFileException(spec, "holds " + arrays.size() + " arrays " + arrays.keySet()
+            java.util.List<String> names = Npz.names(file);
+            if (names.size() != 1) {
+                throw new MatrixFileException(spec, "holds " + names.size() + " arrays " + names
                         + "; name one as " + file.getFileName() + ":NAME");
             }
-            return arrays.values().iterator().next();
+            return Npz.read(file, names.get(0)).values().iterator().next();
         }
         if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".txt")) {
             return Csv.read(file);

@@ -48,14 +48,15 @@ public final class Npy {
     public static Matrix read(Path file) {
         String source = file.toString();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), BLOCK)) {
-            if (Files.size(file) == 0) {
+            long size = Files.size(file);
+            if (size == 0) {
                 throw new MatrixFileException(source, "file is empty");
             }
-            return read(in, source);
+            return read(in, source, size);
         } catch (NoSuchFileException e) {
             throw new MatrixFileException(source, "no such file");
         } catch (IOException e) {
-            throw new MatrixFileException(source, "cannot read: " + e.getMessage(), e);
+            throw new MatrixFileException(source, "cannot read: " + org.gaplab.core.IoReasons.of(e), e);
         }
     }
 
@@ -69,6 +70,23 @@ public final class Npy {
      * @throws MatrixFileException when the content is malformed or unsupported
      */
     public static Matrix read(InputStream in, String source) throws IOException {
+        return read(in, source, -1);
+    }
+
+    /**
+     * Reads one {@code .npy} array of known size from a stream. Nothing is allocated for the values
+     * before the size the header declares is checked against {@code size} (the file's or the zip
+     * entry's real length) and against the Java heap, so a 192-byte file declaring 2^30 values, a
+     * negative or overflowing shape, or a zip bomb is a one-line error naming the file.
+     *
+     * @param in the stream, positioned at the magic string; not closed
+     * @param source name for error messages
+     * @param size bytes of the whole .npy (header and data), or -1 when unknown (the heap bound still applies)
+     * @return its array
+     * @throws IOException on read errors
+     * @throws MatrixFileException when the content is malformed, unsupported or larger than the file
+     */
+    public static Matrix read(InputStream in, String source, long size) throws IOException {
         byte[] magic = in.readNBytes(MAGIC.length);
         if (magic.length == 0) {
             throw new MatrixFileException(source, "file is empty");
@@ -97,10 +115,29 @@ public final class Npy {
         Header h = parseHeader(header, source);
         long count = 1;
         for (long s : h.shape) {
-            count *= s;
-            if (count > Integer.MAX_VALUE - 8) {
-                throw new MatrixFileException(source, "array too large (more than 2^31 values)");
+            if (s < 0) {
+                throw new MatrixFileException(source, "the header declares a negative dimension in its shape "
+                        + java.util.Arrays.toString(h.shape));
             }
+            count = org.gaplab.core.Sizes.product(count, s);
+        }
+        long declared = org.gaplab.core.Sizes.product(count, h.itemSize);
+        long consumed = MAGIC.length + 2 + (major == 1 ? 2 : 4) + (long) headerLength;
+        if (size >= 0 && declared > size - consumed) {
+            throw new MatrixFileException(source, "truncated: expected " + (count == Long.MAX_VALUE ? "more than 2^63" : Long.toString(count))
+                    + " values of " + h.dtypeName + " (the header's shape " + java.util.Arrays.toString(h.shape) + ", "
+                    + (declared == Long.MAX_VALUE ? "over 8 EiB" : org.gaplab.core.Sizes.human(declared)) + ") but the file holds only "
+                    + Math.max(0, size - consumed) + " bytes of data; the file is cut short or its header is corrupt");
+        }
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new MatrixFileException(source, "array too large: " + count + " values (gaplab reads at most 2^31 - 9 per file)");
+        }
+        long need = org.gaplab.core.Sizes.product(count, Double.BYTES);
+        long headroom = org.gaplab.core.Sizes.heapHeadroom();
+        if (need > headroom) {
+            throw new MatrixFileException(source, "holding its " + count + " values as float64 needs " + org.gaplab.core.Sizes.human(need)
+                    + " of Java heap, more than the " + org.gaplab.core.Sizes.human(headroom) + " this process can claim"
+                    + " (raise it with GAPLAB_JAVA_OPTS=-Xmx...)");
         }
         double[] values = readValues(in, (int) count, h, source);
         if (h.fortranOrder && h.shape.length > 1) {
@@ -317,6 +354,7 @@ public final class Npy {
         int total = MAGIC.length + 4 + dict.length() + 1;
         int pad = (64 - total % 64) % 64;
         String header = dict + " ".repeat(pad) + "\n";
+        org.gaplab.core.OutputGuard.check(file);
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
@@ -353,7 +391,7 @@ public final class Npy {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new MatrixFileException(file.toString(), "cannot write: " + e.getMessage(), e);
+            throw new MatrixFileException(file.toString(), "cannot write: " + org.gaplab.core.IoReasons.of(e), e);
         }
     }
 }

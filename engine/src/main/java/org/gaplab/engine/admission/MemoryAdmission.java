@@ -278,6 +278,68 @@ public final class MemoryAdmission {
                 new Term("embedding and measuring n pairs", measurementBytes(c, n), nKey)));
     }
 
+    /**
+     * Peak of measuring two embedding matrices ({@code measure --embeddings} or {@code --synthetic}):
+     * the float64 copies of both samples (as read, on the device, normalised, in the work dtype and the
+     * pooled subsamples), the permutation weights of one repeat and one pairwise chunk.
+     *
+     * @param n1 rows of modality 1
+     * @param n2 rows of modality 2
+     * @param d dimension
+     * @param rowBytes extra bytes per row before measuring (a generator's scratch), 0 for files
+     * @param m points per side of a repeat (--subsample)
+     * @param permutations relabellings of the permutation tests (--permutations)
+     * @param chunkBytes the pairwise chunk (--memory-mib)
+     * @param nKey the option that sets the number of rows
+     * @return the estimate
+     */
+    public static Estimate embeddingsMeasurement(long n1, long n2, long d, long rowBytes, long m, long permutations, long chunkBytes,
+            String nKey) {
+        long rows = saturatingAdd(n1, n2);
+        List<Term> terms = new ArrayList<>();
+        terms.add(new Term("runtime", RUNTIME_BYTES, "--memory-budget"));
+        terms.add(new Term("the two samples, 6 float64 copies of (n1 + n2) x d", saturatingAdd(mul(6, rows, d, 8), mul(rows, rowBytes)),
+                nKey));
+        terms.add(new Term("permutation weights, 4 x 2m x (P + 1) x 8 bytes", mul(4, 2 * Math.max(1, m), permutations + 1, 8),
+                "--permutations"));
+        terms.add(new Term("one pairwise chunk", chunkBytes, "--memory-mib"));
+        return new Estimate("measurement", terms);
+    }
+
+    /**
+     * Peak of {@code gaplab embed} on a run's evaluation set: the embedding of n pairs and its host
+     * copies for the files (and the figure's copies for d > 2); smaller than a measurement, which
+     * also holds normalised and subsampled copies and a pairwise chunk.
+     *
+     * @param c the run's config
+     * @param n evaluation pairs
+     * @param nKey the option that sets n
+     * @return the estimate
+     */
+    public static Estimate embedding(RunConfig c, long n, String nKey) {
+        long params = c.model().tower1().parameterCount() + c.model().tower2().parameterCount() + 1;
+        long d = Math.max(c.model().tower1().outputDim(), c.model().tower2().outputDim());
+        return new Estimate("embedding", List.of(new Term("runtime", RUNTIME_BYTES, "--memory-budget"),
+                new Term("parameters", mul(params, c.precision().dataType().getNumOfBytes()), "model"),
+                new Term("embedding n pairs", evaluationBytes(c, n), nKey),
+                new Term("host copies of z1 and z2 for the files and the figure", mul(4, n, d, 8), nKey)));
+    }
+
+    /**
+     * Peak of {@code gaplab embed --input}: the rows as read (float64), on the device, and through the tower.
+     *
+     * @param c the run's config
+     * @param rows rows to embed
+     * @param tower the tower that embeds them
+     * @return the estimate
+     */
+    public static Estimate embeddingRows(RunConfig c, long rows, TowerConfig tower) {
+        long bytes = c.precision().dataType().getNumOfBytes();
+        return new Estimate("embedding", List.of(new Term("runtime", RUNTIME_BYTES, "--memory-budget"),
+                new Term("the rows, their copies and the tower's activations", saturatingAdd(mul(3, rows, tower.inputDim(), 8),
+                        mul(4, rows, widths(tower), bytes)), "--input (fewer rows)")));
+    }
+
     // ---- the budget and the decision ------------------------------------------------------------
 
     /**
@@ -330,10 +392,17 @@ public final class MemoryAdmission {
         if (e.bytes() <= budget.bytes()) {
             return;
         }
-        Term big = e.largest();
-        throw new RefusedException(e.work() + " would need about " + human(e.bytes()) + " of memory at its peak ("
-                + big.what() + ": " + human(big.bytes()) + "), over the budget of " + human(budget.bytes()) + " ("
-                + budget.source() + "); lower " + big.key() + ", or raise the budget with --memory-budget SIZE");
+        Term big = e.terms().stream().filter(t -> !t.what().equals("runtime")).max(Comparator.comparingLong(Term::bytes))
+                .orElse(e.largest());
+        String head = e.work() + " would need about " + human(e.bytes()) + " of memory at its peak (" + big.what() + ": "
+                + human(big.bytes()) + "), over the budget of " + human(budget.bytes()) + " (" + budget.source() + ")";
+        if (budget.bytes() < RUNTIME_BYTES) {
+            // the budget is below what any command needs before its first tensor: raising it is the advice
+            String raise = "raise the budget with --memory-budget SIZE (e.g. 1g): it is below the " + human(RUNTIME_BYTES)
+                    + " the runtime alone (JVM, libtorch) takes";
+            throw new RefusedException(head + "; " + (big.bytes() >= RUNTIME_BYTES ? "lower " + big.key() + ", and " : "") + raise);
+        }
+        throw new RefusedException(head + "; lower " + big.key() + ", or raise the budget with --memory-budget SIZE");
     }
 
     /**

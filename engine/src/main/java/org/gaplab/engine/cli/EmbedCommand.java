@@ -14,6 +14,7 @@ import org.gaplab.datasets.io.Matrix;
 import org.gaplab.datasets.io.MatrixFiles;
 import org.gaplab.datasets.io.Npy;
 import org.gaplab.datasets.paired.FinitePairedSource;
+import org.gaplab.engine.admission.MemoryAdmission;
 import org.gaplab.engine.checkpoint.Checkpoint;
 import org.gaplab.engine.checkpoint.RunArtifacts;
 import org.gaplab.engine.config.RunConfig;
@@ -97,6 +98,7 @@ public final class EmbedCommand implements Callable<Integer> {
     }
 
     private int embedInput(NDManager manager) {
+        org.gaplab.engine.rundir.OutputDirectory.requireNotSystem(out);
         RunArtifacts.LoadedRun loaded = load(manager);
         TowerConfig t = tower == 1 ? loaded.config().model().tower1() : loaded.config().model().tower2();
         Matrix m = MatrixFiles.read(input).requireMatrix("--input");
@@ -104,6 +106,8 @@ public final class EmbedCommand implements Callable<Integer> {
             throw new UserException("--input " + input + " has " + m.cols() + " columns, but tower " + tower + " takes input_dim = "
                     + t.inputDim());
         }
+        MemoryAdmission.admit(MemoryAdmission.embeddingRows(loaded.config(), m.rows(), t),
+                MemoryAdmission.budget(manager.getDevice(), common.memoryBudget()));
         double[] values = m.data();
         for (int i = 0; i < values.length; i++) {
             if (!Double.isFinite(values[i])) {
@@ -123,10 +127,22 @@ public final class EmbedCommand implements Callable<Integer> {
     }
 
     private int embedEvaluation(NDManager manager) {
-        RunInput.Embedded e = RunInput.embed(run, runIndex, n, manager);
+        org.gaplab.engine.rundir.OutputDirectory.requireNotSystem(out);
+        RunInput.Embedded e = RunInput.embed(run, runIndex, n, manager, common.memoryBudget(), true);
+        // every file is written into a staging directory first and moved into --out with embed.json last,
+        // so a failure (a full disk) never leaves z1.npy beside an embed.json that does not describe it
+        Path stage = out.resolve(".embed-staging-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        try {
+            return embedEvaluation(manager, e, stage);
+        } finally {
+            deleteQuietly(stage);
+        }
+    }
+
+    private int embedEvaluation(NDManager manager, RunInput.Embedded e, Path stage) {
         long rows = e.z().get(0).getShape().get(0);
-        Npy.write(out.resolve("z1.npy"), e.z().get(0));
-        Npy.write(out.resolve("z2.npy"), e.z().get(1));
+        Npy.write(stage.resolve("z1.npy"), e.z().get(0));
+        Npy.write(stage.resolve("z2.npy"), e.z().get(1));
         RunConfig config = RunArtifacts.load(run, manager).config();
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("schema_version", 1);
@@ -138,8 +154,8 @@ public final class EmbedCommand implements Callable<Integer> {
         List<String> files = new java.util.ArrayList<>(List.of("z1.npy", "z2.npy"));
         PairedSource source = config.data().build();
         if (source instanceof FinitePairedSource f) {
-            Npy.writeLongs(out.resolve("x_rows.npy"), Arrays.stream(Arrays.copyOf(f.evalXRows(), (int) rows)).asLongStream().toArray());
-            Npy.writeLongs(out.resolve("y_rows.npy"), Arrays.stream(Arrays.copyOf(f.evalYRows(), (int) rows)).asLongStream().toArray());
+            Npy.writeLongs(stage.resolve("x_rows.npy"), Arrays.stream(Arrays.copyOf(f.evalXRows(), (int) rows)).asLongStream().toArray());
+            Npy.writeLongs(stage.resolve("y_rows.npy"), Arrays.stream(Arrays.copyOf(f.evalYRows(), (int) rows)).asLongStream().toArray());
             files.addAll(List.of("x_rows.npy", "y_rows.npy"));
             meta.put("rows", "x_rows.npy / y_rows.npy: the source row behind each embedding row");
         } else {
@@ -148,7 +164,7 @@ public final class EmbedCommand implements Callable<Integer> {
         long dim = e.z().get(0).getShape().get(1);
         if (dim > 2) {
             // a figure: one host copy of each sample
-            EmbeddingView.write(rows2d(e.z().get(0)), rows2d(e.z().get(1)), config.name(), out.resolve("view"));
+            EmbeddingView.write(rows2d(e.z().get(0)), rows2d(e.z().get(1)), config.name(), stage.resolve("view"));
             files.add("view.png/.svg/.pdf");
         }
         meta.put("files", files);
@@ -157,10 +173,44 @@ public final class EmbedCommand implements Callable<Integer> {
             LOG.warn(msg);
             meta.put("note", msg);
         }
-        Json.write(out.resolve("embed.json"), meta);
+        Json.write(stage.resolve("embed.json"), meta);
+        install(stage);
         System.out.println("wrote " + String.join(", ", files) + " to " + out + " " + e.z().get(0).getShape()
                 + (meta.containsKey("note") ? " (" + meta.get("note") + ")" : ""));
         return ExitCodes.OK;
+    }
+
+    /** Moves the staged files into --out: the old embed.json goes first, the new one comes last. */
+    private void install(Path stage) {
+        try {
+            java.nio.file.Files.deleteIfExists(out.resolve("embed.json"));
+            List<Path> files;
+            try (var s = java.nio.file.Files.list(stage)) {
+                files = s.filter(p -> !p.getFileName().toString().equals("embed.json")).sorted().toList();
+            }
+            for (Path f : files) {
+                java.nio.file.Files.move(f, out.resolve(f.getFileName()), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            java.nio.file.Files.move(stage.resolve("embed.json"), out.resolve("embed.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException ex) {
+            throw new org.gaplab.core.UnavailableException("cannot move the embeddings into " + out + ": "
+                    + org.gaplab.core.IoReasons.of(ex), ex);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = java.nio.file.Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        } catch (java.io.IOException | RuntimeException ex) {
+            LOG.warn("could not remove the staging directory {}: {}", dir, ex.getMessage());
+        }
     }
 
     private static double[][] rows2d(NDArray z) {

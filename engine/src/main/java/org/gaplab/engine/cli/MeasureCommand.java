@@ -154,6 +154,15 @@ public final class MeasureCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Also write gap_report.json and gap_report.csv into DIR.")
     Path out;
 
+    /** Largest --permutations: p-values resolve 1/(P + 1), and each relabelling is a weight column. */
+    static final int MAX_PERMUTATIONS = 100_000;
+    /** Largest --bootstrap/--subsamples: each repeat recomputes every statistic. */
+    static final int MAX_REPEATS = 10_000;
+    /** Largest --subsample m (it is lowered to what disjoint halves allow anyway). */
+    static final int MAX_SUBSAMPLE = 100_000_000;
+    /** Largest --memory-mib: 1 TiB for one chunk. */
+    static final long MAX_MEMORY_MIB = 1L << 20;
+
     @Override
     public Integer call() {
         common.apply();
@@ -174,6 +183,7 @@ public final class MeasureCommand implements Callable<Integer> {
                 if (input.synthetic < 2) {
                     throw new UserException("--synthetic must be >= 2, got " + input.synthetic);
                 }
+                admit(manager, input.synthetic, input.synthetic, 2, SYNTHETIC_ROW_BYTES, "--synthetic", options);
                 var data = org.gaplab.datasets.CircleMixtureConfig.paper(0.4).build().evaluationSet(manager, seed, input.synthetic,
                         DataType.FLOAT32);
                 report = measurer.measure(data.get(0), data.get(1), null, new GapMeasurer.Source("synthetic",
@@ -207,6 +217,7 @@ public final class MeasureCommand implements Callable<Integer> {
                     throw new UserException(b.source() + ": has " + b.rows() + " rows but " + a.source() + " has " + a.rows()
                             + "; rows are paired by index unless --pairs gives a many-to-one pairing");
                 }
+                admit(manager, a.rows(), b.rows(), a.cols(), 0, "--embeddings (fewer rows)", options);
                 NDArray za = a.toNDArray(manager, DataType.FLOAT64);
                 NDArray zb = b.toNDArray(manager, DataType.FLOAT64);
                 report = measurer.measure(za, zb, partner, new GapMeasurer.Source("embeddings", a.source(), b.source(),
@@ -231,14 +242,31 @@ public final class MeasureCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** Bytes per pair the circle-mixture generator holds besides its output (its float64 scratch; as MemoryAdmission's evaluation rows). */
+    private static final long SYNTHETIC_ROW_BYTES = 640;
+
+    /** Refuses a measurement whose estimated peak exceeds the budget (--memory-budget or GAPLAB_MEMORY_BUDGET), before allocating. */
+    private void admit(NDManager manager, long n1, long n2, long d, long rowBytes, String nKey, MeasureOptions o) {
+        long chunk = o.memoryBudgetBytes() > 0 ? o.memoryBudgetBytes() : Pairwise.CPU_BUDGET_BYTES;
+        org.gaplab.engine.admission.MemoryAdmission.admit(org.gaplab.engine.admission.MemoryAdmission.embeddingsMeasurement(n1, n2, d,
+                rowBytes, o.subsampleSize(), o.permutations(), chunk, nKey),
+                org.gaplab.engine.admission.MemoryAdmission.budget(manager.getDevice(), common.memoryBudget()));
+    }
+
     private String tauSource() {
         return logitScale != null ? "logit-scale" : "option";
     }
 
     private MeasureOptions options() {
-        if (memoryMib != null && memoryMib < 1) {
-            throw new UserException("--memory-mib must be >= 1, got " + memoryMib);
+        if (memoryMib != null) {
+            org.gaplab.core.Sizes.requireRange(memoryMib, 1, MAX_MEMORY_MIB, "--memory-mib", "one chunk of pairwise work; the whole"
+                    + " command's peak is bounded by --memory-budget");
         }
+        // bounds on the options that size arrays or loops, before anything is allocated
+        org.gaplab.core.Sizes.requireRange(permutations, 0, MAX_PERMUTATIONS, "--permutations",
+                "each relabelling is a weight column of every pairwise pass");
+        org.gaplab.core.Sizes.requireRange(subsamples, 1, MAX_REPEATS, "--bootstrap", "each repeat recomputes every statistic");
+        org.gaplab.core.Sizes.requireRange(subsampleSize, 20, MAX_SUBSAMPLE, "--subsample", "points per side of a repeat");
         if (tau != null && logitScale != null) {
             throw new UserException("give --tau or --logit-scale, not both (tau = 1 / logit scale)");
         }

@@ -29,17 +29,21 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Where the merged outputs go.")
     Path out;
 
+    @Option(names = "--force", description = {"Write into an --out that holds files gaplab did not write (default: refused,",
+        "exit 2); files of the names a merge writes are replaced, other files are left."})
+    boolean force;
+
     @Override
     public Integer call() {
         if (out.toString().isBlank()) {
             throw new UserException("--out must be a directory, got '' (it would write into the current directory)");
         }
         if (dirs.stream().anyMatch(ExperimentRunner::isExperimentDir)) {
-            ExperimentRunner.merge(dirs, out);
+            ExperimentRunner.merge(dirs, out, force);
             System.out.printf("gaplab merge: the shards of a reproduction -> %s (summary.md, JSON, CSV, figures)%n", out);
             return ExitCodes.OK;
         }
-        SweepTable t = SweepRunner.merge(dirs, out);
+        SweepTable t = SweepRunner.merge(dirs, out, force);
         System.out.printf("gaplab merge: %d rows from %d shard(s) -> %s%n", t.rows().size(), dirs.size(), out);
         return ExitCodes.OK;
     }

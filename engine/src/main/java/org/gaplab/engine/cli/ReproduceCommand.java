@@ -114,6 +114,10 @@ public final class ReproduceCommand implements Callable<Integer> {
         @Option(names = "--json", description = "Print the result JSON on stdout (logs stay on stderr).")
         boolean json;
 
+        @Option(names = "--force", description = {"Write into an --out that holds files gaplab did not write, or another kind",
+            "of output (default: refused, exit 2); files of the names it writes are replaced."})
+        boolean force;
+
         ExperimentCommand(Experiment<?> experiment) {
             this.experiment = experiment;
         }
@@ -128,6 +132,11 @@ public final class ReproduceCommand implements Callable<Integer> {
             Shard s = Shard.parse(shard);
             Path dir = outDir(e.name(), s);
             if (from != null) {
+                // an earlier --from render holds the experiment's JSON document (no experiment.json): it is ours
+                if (!java.nio.file.Files.isRegularFile(dir.resolve(e.name().replace('-', '_') + ".json"))) {
+                    org.gaplab.engine.rundir.OutputDirectory.requireWritable(dir,
+                            org.gaplab.engine.rundir.OutputDirectory.Kind.REPRODUCTION, force);
+                }
                 Map<String, Object> doc;
                 try (DirectoryLock lock = DirectoryLock.acquire(dir, "gaplab reproduce " + e.name() + " --from")) {
                     doc = e.renderFrom(from, dir);
@@ -146,7 +155,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             LOG.info("device {} ({})", choice.device(), choice.summary());
             LOG.debug("device: {}", choice.reason());
             try (StopSignal stop = StopSignal.install()) {
-                ExperimentRunner.Outcome o = ExperimentRunner.run(e, c, dir, s, choice, stop, List.of(GaplabCli.lastArgs()));
+                ExperimentRunner.Outcome o = ExperimentRunner.run(e, c, dir, s, choice, stop, List.of(GaplabCli.lastArgs()), force);
                 if (o.interrupted()) {
                     return "INT".equals(stop.requested()) ? ExitCodes.INTERRUPTED : ExitCodes.TERMINATED;
                 }

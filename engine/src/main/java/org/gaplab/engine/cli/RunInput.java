@@ -38,6 +38,16 @@ final class RunInput {
      * @param memoryBudget bytes, or null for the default budget
      */
     static Embedded embed(Path runDir, int runIndex, Integer n, NDManager manager, Long memoryBudget) {
+        return embed(runDir, runIndex, n, manager, memoryBudget, false);
+    }
+
+    /**
+     * As {@link #embed(Path, int, Integer, NDManager, Long)}, admitted as an export ({@code gaplab embed}:
+     * the embedding and its host copies) when {@code exportOnly}, else as a measurement.
+     *
+     * @param exportOnly whether the embeddings are only written out, not measured
+     */
+    static Embedded embed(Path runDir, int runIndex, Integer n, NDManager manager, Long memoryBudget, boolean exportOnly) {
         RunArtifacts.LoadedRun run;
         try {
             run = RunArtifacts.load(runDir, manager);
@@ -51,8 +61,9 @@ final class RunInput {
         if (size < 2) {
             throw new UserException("--n must be >= 2, got " + size);
         }
-        MemoryAdmission.admit(MemoryAdmission.measurement(run.config(), size, n != null ? "--n" : "--n (default: the run's eval.size)"),
-                MemoryAdmission.budget(manager.getDevice(), memoryBudget));
+        String nKey = n != null ? "--n" : "--n (default: the run's eval.size)";
+        MemoryAdmission.admit(exportOnly ? MemoryAdmission.embedding(run.config(), size, nKey)
+                : MemoryAdmission.measurement(run.config(), size, nKey), MemoryAdmission.budget(manager.getDevice(), memoryBudget));
         PairedSource data = run.config().data().build();
         long evalSeed = Seeds.derive(run.config().seed(), "eval", 0);
         NDList z = GapMeasurer.embed(run.model(), runIndex, data, evalSeed, size, manager);

@@ -75,14 +75,16 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object with the outcome on stdout.")
     boolean json;
 
+    @Option(names = "--force", description = {"Write into an --out that holds files gaplab did not write, or another kind of",
+        "output (default: refused, exit 2); files of the names a sweep writes are replaced."})
+    boolean force;
+
     @Override
     public Integer call() {
         Shard s = Shard.parse(shard);
         SweepSpec spec = SweepSpec.read(config);
         if (chunk != null) {
-            if (chunk < 1) {
-                throw new UserException("--chunk must be >= 1, got " + chunk);
-            }
+            org.gaplab.core.Sizes.requireRange(chunk, 1, SweepSpec.MAX_POINTS, "--chunk", "runs stacked in one computation");
             var source = spec.source().deepCopy();
             ((com.fasterxml.jackson.databind.node.ObjectNode) source).put("chunk", chunk);
             spec = SweepSpec.fromTree((com.fasterxml.jackson.databind.node.ObjectNode) source, "sweep spec " + config);
@@ -92,6 +94,9 @@ public final class SweepCommand implements Callable<Integer> {
         org.gaplab.engine.sweep.Sweeps.RunMeasure perRun = geometry ? new org.gaplab.engine.experiment.EvalGeometry() : null;
         if (planOnly) {
             DeviceChoice where = device.choose();
+            // the estimate trains a few steps of the first chunk: admitted like the sweep itself
+            MemoryAdmission.admit(MemoryAdmission.training(plan.points().get(0).config(), plan.chunks().get(0).size(), "--chunk"),
+                    MemoryAdmission.budget(where.device(), common.memoryBudget()));
             var estimate = org.gaplab.engine.sweep.PlanEstimate.measure(plan, s, where.device(), perRun);
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("points", plan.points().size());
@@ -119,7 +124,7 @@ public final class SweepCommand implements Callable<Integer> {
         try (StopSignal stop = StopSignal.install()) {
             long t0 = System.nanoTime();
             SweepRunner.Outcome outcome = new SweepRunner(spec, plan, dir, s, choice, stop, List.of(GaplabCli.lastArgs()))
-                    .withMeasure(perRun).run();
+                    .withMeasure(perRun).withForce(force).run();
             double secs = (System.nanoTime() - t0) / 1e9;
             if (outcome == SweepRunner.Outcome.INTERRUPTED) {
                 return "INT".equals(stop.requested()) ? ExitCodes.INTERRUPTED : ExitCodes.TERMINATED;

@@ -68,6 +68,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object with the outcome on stdout (logs stay on stderr).")
     boolean json;
 
+    @Option(names = "--force", description = {"Write into an --out that holds files gaplab did not write (default: refused,",
+        "exit 2); files of the names a run writes are replaced. /, top-level directories and $HOME stay refused."})
+    boolean force;
+
     /**
      * A run whose name was never set gets its data's kind as name ("files", "digits"), so the run
      * directory does not claim to be the default modality-gap run.
@@ -97,7 +101,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null && (config != null || out != null)) {
             throw new UserException("--resume continues an existing run: do not combine it with --config or --out");
         }
-        TrainingRun.Builder b = TrainingRun.builder().optDevice(request).optKeepModel(false).optMemoryBudget(common.memoryBudget())
+        TrainingRun.Builder b = TrainingRun.builder().optDevice(request).optKeepModel(false).optMemoryBudget(common.memoryBudget()).optForce(force)
                 .optCommandLine(List.of(org.gaplab.engine.cli.GaplabCli.lastArgs()));
         if (resume != null) {
             common.apply(TrainingRun.resumedConfig(resume, overrides).workPerStep(1));

@@ -30,8 +30,9 @@ public record RunConfig(String name, long seed, int steps, int batchSize, Precis
 
     /** Validates. */
     public RunConfig {
-        Checks.check(name != null && name.matches("[A-Za-z0-9._-]{1,64}"), "name",
-                "must be 1-64 characters of letters, digits, '.', '_' or '-', got '" + name + "'");
+        // the name becomes part of a path (runs/<name>-<timestamp>): no separators, and not only dots
+        Checks.check(name != null && name.matches("[A-Za-z0-9._-]{1,64}") && !name.matches("\\.+"), "name",
+                "must be 1-64 characters of letters, digits, '.', '_' or '-', and not only dots, got '" + name + "'");
         Checks.check(seed >= 0, "seed", "must be >= 0, got " + seed);
         Checks.positive(steps, "steps");
         Checks.check(batchSize >= 2, "batchSize", "must be >= 2 (a contrastive batch needs negatives), got " + batchSize);

@@ -12,6 +12,8 @@ import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.device.DeviceChoice;
 import org.gaplab.engine.report.Provenance;
 import org.gaplab.engine.rundir.DirectoryLock;
+import org.gaplab.engine.rundir.OutputDirectory;
+import org.gaplab.engine.rundir.StagedDirectory;
 import org.gaplab.engine.sweep.Shard;
 import org.gaplab.engine.sweep.SweepPlan;
 import org.gaplab.engine.sweep.SweepRunner;
@@ -131,6 +133,19 @@ public final class ExperimentRunner {
      */
     public static <C extends Record> Outcome run(Experiment<C> e, C config, Path dir, Shard shard, DeviceChoice device,
             StopSignal stop, List<String> command) {
+        return run(e, config, dir, shard, device, stop, command, false);
+    }
+
+    /**
+     * As {@link #run(Experiment, Record, Path, Shard, DeviceChoice, StopSignal, List)}; {@code dir}
+     * must be absent, empty or a reproduction ({@link OutputDirectory}) unless {@code force}.
+     *
+     * @param force write into a directory that holds files gaplab did not write
+     * @return the outcome
+     */
+    public static <C extends Record> Outcome run(Experiment<C> e, C config, Path dir, Shard shard, DeviceChoice device,
+            StopSignal stop, List<String> command, boolean force) {
+        OutputDirectory.requireWritable(dir, OutputDirectory.Kind.REPRODUCTION, force);
         String hash = configHash(e, config);
         List<String> all = e.units(config);
         List<String> mine = unitsOf(all, shard);
@@ -326,6 +341,17 @@ public final class ExperimentRunner {
      * @return the rendered JSON document
      */
     public static Map<String, Object> merge(List<Path> given, Path out) {
+        return merge(given, out, false);
+    }
+
+    /**
+     * As {@link #merge(List, Path)}; the merged run is built beside {@code out} and renamed into
+     * place, so a killed merge leaves nothing that blocks its rerun.
+     *
+     * @param force write into an {@code out} that holds other files
+     * @return the rendered JSON document
+     */
+    public static Map<String, Object> merge(List<Path> given, Path out, boolean force) {
         List<Path> dirs = new ArrayList<>();
         for (Path d : given) {
             if (Files.exists(d.resolve(META)) || !Files.isDirectory(d)) {
@@ -394,10 +420,11 @@ public final class ExperimentRunner {
             }
         }
         Experiment<?> e = Experiments.get(first.path("experiment").asText());
-        return mergeAs(e, first, new ArrayList<>(shards.values()), out);
+        return mergeAs(e, first, new ArrayList<>(shards.values()), out, force);
     }
 
-    private static <C extends Record> Map<String, Object> mergeAs(Experiment<C> e, JsonNode meta, List<Path> shardDirs, Path out) {
+    private static <C extends Record> Map<String, Object> mergeAs(Experiment<C> e, JsonNode meta, List<Path> shardDirs, Path out,
+            boolean force) {
         C config;
         try {
             config = Json.MAPPER.treeToValue(meta.get("config"), e.configType());
@@ -408,14 +435,16 @@ public final class ExperimentRunner {
             throw new ConfigException(shardDirs.get(0) + " was written by another version of gaplab (its config hash differs); "
                     + "re-run the shards with this version");
         }
-        requireMergeTarget(e, meta, out);
-        if (e.sweep(config) != null) {
-            // refuses, writing nothing, unless every sweep shard is complete
-            SweepRunner.merge(shardDirs.stream().map(d -> d.resolve(SWEEP)).toList(), out.resolve(SWEEP));
-        }
-        try (DirectoryLock lock = DirectoryLock.acquire(out, "gaplab merge")) {
-            Path unitsDir = out.resolve(UNITS);
-            deleteTree(unitsDir);   // an earlier merge's units must not feed this render
+        boolean foreign = requireMergeTarget(e, meta, out, force);
+        // everything is built in a staging directory and renamed into place: a merge killed half way
+        // leaves nothing in out that would block its rerun
+        try (StagedDirectory staged = StagedDirectory.open(out, "gaplab merge")) {
+            Path stage = staged.path();
+            if (e.sweep(config) != null) {
+                // refuses, writing nothing, unless every sweep shard is complete
+                SweepRunner.merge(shardDirs.stream().map(d -> d.resolve(SWEEP)).toList(), stage.resolve(SWEEP));
+            }
+            Path unitsDir = stage.resolve(UNITS);
             Files.createDirectories(unitsDir);
             for (Path d : shardDirs) {
                 Path from = d.resolve(UNITS);
@@ -433,8 +462,10 @@ public final class ExperimentRunner {
             m.put("shard", "merged");
             m.set("units", meta.get("all_units"));
             m.set("merged_from", Json.MAPPER.valueToTree(shardDirs.stream().map(Path::toString).toList()));
-            Json.write(out.resolve(META), m);
-            return render(e, config, out, shardDirs, meta.path("device").asText());
+            Json.write(stage.resolve(META), m);
+            Map<String, Object> doc = render(e, config, stage, shardDirs, meta.path("device").asText());
+            staged.install(foreign);
+            return doc;
         } catch (IOException ex) {
             throw new UnavailableException("cannot merge into " + out + ": " + ex.getMessage(), ex);
         }
@@ -452,20 +483,26 @@ public final class ExperimentRunner {
      * A merge may write into a new or empty directory, or over an earlier merge of the same
      * experiment and config; anything else is refused before anything is written.
      */
-    private static void requireMergeTarget(Experiment<?> e, JsonNode meta, Path out) {
+    private static boolean requireMergeTarget(Experiment<?> e, JsonNode meta, Path out, boolean force) {
+        OutputDirectory.requireNotSystem(out);
         if (!Files.isDirectory(out)) {
-            return;
+            return false;
         }
         try (var entries = Files.list(out)) {
             if (entries.allMatch(p -> p.getFileName().toString().equals(DirectoryLock.FILE_NAME))) {
-                return;
+                return false;
             }
         } catch (IOException ex) {
             throw new UnavailableException("cannot list " + out + ": " + ex.getMessage(), ex);
         }
         JsonNode old = readMeta(out);
+        if (force && (old == null || !e.name().equals(old.path("experiment").asText())
+                || !meta.path("config_hash").asText().equals(old.path("config_hash").asText()))) {
+            return true;
+        }
         if (old == null) {
-            throw new ConfigException("--out " + out + " is not empty and holds no reproduction; choose a new or empty directory");
+            throw new ConfigException("--out " + out + " is not empty and holds no reproduction; choose a new or empty directory,"
+                    + " or pass --force to write into it anyway");
         }
         if (!e.name().equals(old.path("experiment").asText())
                 || !meta.path("config_hash").asText().equals(old.path("config_hash").asText())) {
@@ -473,6 +510,7 @@ public final class ExperimentRunner {
                     + old.path("config_hash").asText() + "), not of " + e.name() + " (config " + meta.path("config_hash").asText()
                     + "); choose another --out");
         }
+        return false;
     }
 
     /** Deletes everything in {@code dir} but the lock file its writer holds. */

@@ -182,6 +182,9 @@ public final class GapMeasurer {
         try (NDManager scope = z1In.getManager().newSubManager()) {
             NDArray z1 = prepare(z1In, scope, source.source1());
             NDArray z2 = prepare(z2In, scope, source.source2());
+            if (!options.normalize()) {
+                RawNorms.check(RawNorms.of(z1), RawNorms.of(z2), notes); // issue 27: raw norms far apart are refused or noted
+            }
             // pairwise products in float32 above 64 coordinates (neighbours there are far apart,
             // so float32's 1e-7 on a cosine is harmless); float64 below, where k-NN radii are small
             DataType work = d > WORK_FLOAT32_ABOVE ? DataType.FLOAT32 : DataType.FLOAT64;
@@ -214,8 +217,10 @@ public final class GapMeasurer {
             double logCTau = theory ? PartitionConstant.logCTau(d, tau) : Double.NaN;
             FullSetRetrieval.Result ret = FullSetRetrieval.compute(z1w, z2w, fullPartner, shuffledPartner, theory ? tau : Double.NaN,
                     imageWeights, pairwise);
-            full.put("pair_cosine", ret.pairScoreMean());
-            shuffleFull.put("pair_cosine", ret.shuffledPairScoreMean());
+            // on raw vectors the retrieval score is a dot product: the pair cosine is computed as a cosine
+            full.put("pair_cosine", options.normalize() ? ret.pairScoreMean() : RawNorms.meanPairCosine(z1, z2, fullPartner));
+            shuffleFull.put("pair_cosine", options.normalize() || shuffledPartner == null ? ret.shuffledPairScoreMean()
+                    : RawNorms.meanPairCosine(z1, z2, shuffledPartner));
             putRecall(full, ret.real());
             if (ret.shuffled() != null) {
                 putRecall(shuffleFull, ret.shuffled());

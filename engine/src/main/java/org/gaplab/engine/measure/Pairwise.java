@@ -58,7 +58,8 @@ public final class Pairwise {
      */
     int chunkRows(long keys, int temporaries) {
         long rows = budgetBytes / (Math.max(1, keys) * 8L * temporaries);
-        return (int) Math.max(1, Math.min(rows, Integer.MAX_VALUE));
+        // at most 2^30 rows, so a chunk's end (start + rows) never overflows an int however large the budget
+        return (int) Math.max(1, Math.min(rows, 1 << 30));
     }
 
     /**

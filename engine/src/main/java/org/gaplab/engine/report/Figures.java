@@ -265,6 +265,7 @@ public final class Figures {
         };
         try {
             Path parent = base.toAbsolutePath().getParent();
+            org.gaplab.core.OutputGuard.check(base);
             Files.createDirectories(parent);
             writePng(painter, w, h, sibling(base, ".png"));
             writeSvg(painter, w, h, sibling(base, ".svg"));
@@ -420,15 +421,18 @@ public final class Figures {
 
     /** Writes to a temporary file in the same directory and renames it, so a figure is never half-written. */
     private static void writeAtomically(Path file, Writer writer) throws IOException {
+        org.gaplab.core.OutputGuard.check(file);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
+            Files.deleteIfExists(tmp); // a stale temp file, or a planted link: removed, never followed
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
                 writer.write(out);
             }
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
-            throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new IOException("cannot write " + file + ": " + org.gaplab.core.IoReasons.of(e), e);
         }
     }
 }

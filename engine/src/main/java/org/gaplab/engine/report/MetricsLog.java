@@ -42,6 +42,7 @@ public final class MetricsLog implements AutoCloseable {
      * @return the open log
      */
     public static MetricsLog open(Path file, long keepUpToStep) {
+        org.gaplab.core.OutputGuard.refuseLink(file);
         try {
             if (keepUpToStep >= 0 && Files.exists(file)) {
                 List<String> kept = new ArrayList<>();
@@ -52,10 +53,9 @@ public final class MetricsLog implements AutoCloseable {
                 }
                 Json.writeAtomically(file, (String.join("\n", kept) + (kept.isEmpty() ? "" : "\n")).getBytes(StandardCharsets.UTF_8));
             }
-            return new MetricsLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND), file);
+            return new MetricsLog(org.gaplab.core.OutputGuard.appendWriter(file), file);
         } catch (IOException e) {
-            throw new UnavailableException("cannot open " + file + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot open " + file + ": " + org.gaplab.core.IoReasons.of(e), e);
         }
     }
 

@@ -36,6 +36,10 @@ public final class RunLogFile implements AutoCloseable {
      * @return a handle that detaches the appender when closed
      */
     public static RunLogFile attach(Path file) {
+        // the appender opens the file itself, following links: refuse one here (an output file never
+        // writes through a link) and a directory that moved since it was locked
+        org.gaplab.core.OutputGuard.check(file);
+        org.gaplab.core.OutputGuard.refuseLink(file);
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration cfg = ctx.getConfiguration();
         PatternLayout layout = PatternLayout.newBuilder().withConfiguration(cfg)
@@ -74,8 +78,8 @@ public final class RunLogFile implements AutoCloseable {
         error.printStackTrace(new PrintWriter(trace));
         String line = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS"))
                 + " ERROR GaplabCli - " + message + System.lineSeparator() + trace;
-        try {
-            Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        try (java.io.Writer w = org.gaplab.core.OutputGuard.appendWriter(file)) {
+            w.write(line);
             return true;
         } catch (IOException | RuntimeException e) {
             return false;

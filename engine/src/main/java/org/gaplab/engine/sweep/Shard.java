@@ -17,6 +17,9 @@ public record Shard(int index, int count) {
         }
     }
 
+    /** Most shards a sweep or reproduction may be cut into (as many as a sweep may have points). */
+    public static final int MAX_COUNT = 1_000_000;
+
     /** The whole sweep in one process. */
     public static final Shard ALL = new Shard(0, 1);
 
@@ -25,10 +28,16 @@ public record Shard(int index, int count) {
      * @return the shard
      */
     public static Shard parse(String text) {
-        if (text == null || !text.trim().matches("\\d{1,6}/\\d{1,6}")) {
+        if (text == null || !text.trim().matches("\\d+/\\d+")) {
             throw new ConfigException("--shard must look like i/n (e.g. 0/4), got '" + text + "'");
         }
         String[] p = text.trim().split("/");
+        if (p[1].replaceFirst("^0+(?=.)", "").length() > 7 || Long.parseLong(p[1]) > MAX_COUNT) {
+            throw new ConfigException("--shard " + text.trim() + ": n must be at most " + MAX_COUNT + " shards");
+        }
+        if (p[0].replaceFirst("^0+(?=.)", "").length() > 7) {
+            throw new ConfigException("--shard must be i/n with 0 <= i < n, got " + text.trim());
+        }
         return new Shard(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
     }
 

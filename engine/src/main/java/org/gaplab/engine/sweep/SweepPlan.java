@@ -81,8 +81,8 @@ public record SweepPlan(List<SweepPoint> points, List<List<Integer>> chunks, int
             if (max < 1) {
                 throw new IllegalArgumentException("runs per chunk must be at least 1, got " + max);
             }
-            int n = (g.size() + max - 1) / max;          // chunks this group needs
-            int per = cut == Cut.FILL ? max : (g.size() + n - 1) / n;
+            long n = (g.size() + (long) max - 1) / max;    // chunks this group needs (64-bit: max may be near 2^31)
+            int per = (int) Math.min(g.size(), cut == Cut.FILL ? max : (g.size() + n - 1) / n);
             for (int i = 0; i < g.size(); i += per) {
                 chunks.add(List.copyOf(g.subList(i, Math.min(g.size(), i + per))));
             }

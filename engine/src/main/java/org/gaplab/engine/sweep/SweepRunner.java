@@ -12,6 +12,8 @@ import org.gaplab.engine.report.Progress;
 import org.gaplab.engine.report.Provenance;
 import org.gaplab.engine.report.RunLogFile;
 import org.gaplab.engine.rundir.DirectoryLock;
+import org.gaplab.engine.rundir.OutputDirectory;
+import org.gaplab.engine.rundir.StagedDirectory;
 import org.gaplab.engine.train.StopSignal;
 
 import java.io.BufferedWriter;
@@ -56,6 +58,7 @@ public final class SweepRunner {
     private final StopSignal stop;
     private final List<String> command;
     private Sweeps.RunMeasure measure;
+    private boolean force;
 
     /**
      * @param spec the sweep
@@ -89,9 +92,19 @@ public final class SweepRunner {
         return this;
     }
 
+    /**
+     * @param on write into an output directory that holds files gaplab did not write (--force)
+     * @return this runner
+     */
+    public SweepRunner withForce(boolean on) {
+        this.force = on;
+        return this;
+    }
+
     /** @return whether the shard completed or was interrupted */
     public Outcome run() {
         String hash = spec.hash(plan.chunkSize());
+        OutputDirectory.requireWritable(out, OutputDirectory.Kind.SWEEP, force);
         requireSameShard(hash); // before the lock, so a refusal leaves the directory as it was
         try (DirectoryLock lock = DirectoryLock.acquire(out, "gaplab sweep, shard " + shard);
                 RunLogFile log = prepare(hash)) {
@@ -230,14 +243,13 @@ public final class SweepRunner {
     }
 
     private static void append(Path file, List<String> lines) {
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND)) {
+        try (BufferedWriter w = org.gaplab.core.OutputGuard.appendWriter(file)) {
             for (String l : lines) {
                 w.write(l);
                 w.newLine();
             }
         } catch (IOException e) {
-            throw new UnavailableException("cannot append to " + file + ": " + e.getMessage(), e);
+            throw new UnavailableException("cannot append to " + file + ": " + org.gaplab.core.IoReasons.of(e), e);
         }
     }
 
@@ -250,6 +262,21 @@ public final class SweepRunner {
      * @return the merged table
      */
     public static SweepTable merge(List<Path> given, Path out) {
+        return merge(given, out, false);
+    }
+
+    /**
+     * As {@link #merge(List, Path)}; the merged table is built in a staging directory beside
+     * {@code out} and renamed into place, so a killed merge leaves nothing that blocks its rerun.
+     * {@code out} may be absent, empty, or an earlier merge of the same sweep; anything else is
+     * refused unless {@code force}.
+     *
+     * @param given the shard directories
+     * @param out where the merged table goes
+     * @param force write into an {@code out} holding other files (files of the names a merge writes are replaced)
+     * @return the merged table
+     */
+    public static SweepTable merge(List<Path> given, Path out, boolean force) {
         List<Path> shardDirs = expandShardDirs(given, out);
         if (shardDirs.isEmpty()) {
             throw new ConfigException("merge needs at least one shard directory");
@@ -266,6 +293,9 @@ public final class SweepRunner {
                 m = Json.MAPPER.readTree(meta.toFile());
             } catch (IOException e) {
                 throw new ConfigException(dir + " is not a sweep output directory (no readable sweep.json)");
+            }
+            if (m.has("merged_from") || !m.has("shard_points")) {
+                throw new ConfigException(dir + " is a merged sweep, not a shard; merge the shard directories themselves");
             }
             Shard s = Shard.parse(m.path("shard").asText());
             if (hash == null) {
@@ -300,11 +330,54 @@ public final class SweepRunner {
             throw new ConfigException("cannot merge: missing shard(s) " + String.join(", ", missing));
         }
         requireOutsideInputs(out, given, shardDirs);
+        boolean foreign = requireMergeTarget(out, hash, force);
         SweepTable table = new SweepTable(rows);
-        try (DirectoryLock lock = DirectoryLock.acquire(out, "gaplab merge")) {
-            writeMerged(table, out, firstMeta, hash, shardDirs);
+        try (StagedDirectory staged = StagedDirectory.open(out, "gaplab merge")) {
+            writeMerged(table, staged.path(), firstMeta, hash, shardDirs);
+            staged.install(foreign);
         }
         return table;
+    }
+
+    /**
+     * A merge may replace an absent or empty {@code out} or an earlier merge of the same sweep;
+     * anything else is refused, before anything is written, unless {@code force}.
+     *
+     * @return whether {@code out} holds other files that the merge must write among (--force)
+     */
+    private static boolean requireMergeTarget(Path out, String hash, boolean force) {
+        OutputDirectory.requireNotSystem(out);
+        if (!Files.exists(out)) {
+            return false;
+        }
+        OutputDirectory.requireWritable(out, OutputDirectory.Kind.SWEEP, force);
+        Path meta = out.resolve("sweep.json");
+        if (!Files.isRegularFile(meta)) {
+            return force && !isEmpty(out);
+        }
+        JsonNode old;
+        try {
+            old = Json.MAPPER.readTree(meta.toFile());
+        } catch (IOException e) {
+            old = null;
+        }
+        if (old == null || !old.has("merged_from") || !hash.equals(old.path("spec_hash").asText())) {
+            if (force) {
+                return true;
+            }
+            throw new ConfigException("--out " + out + " holds " + (old != null && !old.has("merged_from") ? "a sweep shard"
+                    : "the merge of another sweep") + ", not an earlier merge of this one (" + hash + "); choose another --out,"
+                    + " or pass --force to write into it");
+        }
+        return false;
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.allMatch(p -> p.getFileName().toString().equals(DirectoryLock.FILE_NAME));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

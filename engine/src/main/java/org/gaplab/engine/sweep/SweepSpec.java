@@ -51,14 +51,19 @@ public record SweepSpec(String name, RunConfig base, Map<String, List<Object>> g
 
     /** Validates. */
     public SweepSpec {
-        if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new ConfigException("sweep name must be 1-64 letters, digits, '.', '_' or '-', got '" + name + "'");
+        if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}") || name.matches("\\.+")) {
+            // the name becomes sweeps/<name>: "." or ".." would write into sweeps/ itself or the working directory
+            throw new ConfigException("sweep name must be 1-64 letters, digits, '.', '_' or '-', and not only dots, got '" + name + "'");
         }
         if (seedCount < 1 || seedStart < 0) {
             throw new ConfigException("sweep seeds: need start >= 0 and count >= 1, got start " + seedStart + ", count " + seedCount);
         }
-        if (chunk < 0) {
-            throw new ConfigException("sweep chunk must be >= 0 (0 = automatic), got " + chunk);
+        if (seedStart > Long.MAX_VALUE - (seedCount - 1L)) {
+            throw new ConfigException("sweep seeds: start + count - 1 must be at most 2^63 - 1 (" + Long.MAX_VALUE + "), got start "
+                    + seedStart + " and count " + seedCount);
+        }
+        if (chunk < 0 || chunk > MAX_POINTS) {
+            throw new ConfigException("sweep chunk must be between 0 (automatic) and " + MAX_POINTS + ", got " + chunk);
         }
         grid = grid == null ? Map.of() : grid;
         list = list == null ? List.of() : list;
@@ -141,12 +146,25 @@ public record SweepSpec(String name, RunConfig base, Map<String, List<Object>> g
             if (seeds.isInt()) {
                 count = seeds.asInt();
             } else if (seeds.isObject()) {
+                if (!seeds.path("start").isMissingNode() && !seeds.path("start").canConvertToExactIntegral()
+                        || !seeds.path("start").isMissingNode() && !seeds.path("start").canConvertToLong()) {
+                    throw new ConfigException(where + ": seeds.start must be an integer in [0, 2^63 - 1], got " + seeds.path("start"));
+                }
+                if (!seeds.path("count").canConvertToInt() || !seeds.path("count").canConvertToExactIntegral()) {
+                    throw new ConfigException(where + ": seeds.count must be an integer in [1, " + MAX_POINTS + "], got "
+                            + seeds.path("count"));
+                }
                 start = seeds.path("start").asLong(0);
                 count = seeds.path("count").asInt(-1);
-            } else if (seeds.isTextual() && seeds.asText().matches("\\d+\\.\\.\\d+")) {
+            } else if (seeds.isTextual() && seeds.asText().matches("\\d{1,18}\\.\\.\\d{1,18}")) {
                 String[] p = seeds.asText().split("\\.\\.");
                 start = Long.parseLong(p[0]);
-                count = (int) (Long.parseLong(p[1]) - start + 1);
+                long span = Long.parseLong(p[1]) - start + 1;
+                if (span < 1 || span > MAX_POINTS) {
+                    throw new ConfigException(where + ": seeds \"" + seeds.asText() + "\" must be A..B with A <= B and at most "
+                            + MAX_POINTS + " seeds");
+                }
+                count = (int) span;
             } else {
                 throw new ConfigException(where + ": seeds must be a count, {start: S, count: N} or \"A..B\"");
             }
@@ -155,6 +173,12 @@ public record SweepSpec(String name, RunConfig base, Map<String, List<Object>> g
         SweepSpec spec = new SweepSpec(root.path("name").asText("sweep"), base, grid, list, start, count, chunk, root);
         if (spec.size() == 0) {
             throw new ConfigException(where + ": the sweep has no points");
+        }
+        if (spec.size() > MAX_POINTS) {
+            // every point's validated config is held in memory: 10^12 points would fill any heap before a refusal
+            throw new ConfigException(where + ": the sweep has " + (spec.size() == Long.MAX_VALUE ? "more than 2^63" : spec.size())
+                    + " points (list x grid x seeds), more than the " + MAX_POINTS + " one spec may hold; split it into several"
+                    + " specs (sharding does not lower the count: every shard plans the whole sweep)");
         }
         spec.points(); // validates every point's config now, naming the key
         return spec;
@@ -172,10 +196,13 @@ public record SweepSpec(String name, RunConfig base, Map<String, List<Object>> g
     public long size() {
         long n = Math.max(1, list.size());
         for (List<Object> v : grid.values()) {
-            n *= v.size();
+            n = org.gaplab.core.Sizes.product(n, v.size());
         }
-        return n * seedCount;
+        return org.gaplab.core.Sizes.product(n, seedCount);
     }
+
+    /** Most points (runs) one sweep spec may hold: each point keeps its validated config in memory. */
+    public static final long MAX_POINTS = 1_000_000;
 
     /** @return every point, numbered, with its validated config */
     public List<SweepPoint> points() {

@@ -12,7 +12,10 @@ import java.util.Map;
 /**
  * Turns SIGTERM (a scheduler pre-empting the job) and SIGINT (Ctrl-C) into a polite stop request:
  * the loop finishes its step, writes a checkpoint and exits, instead of dying mid-write. A second
- * signal of the same kind restores the default (immediate) behaviour. As a listener of the
+ * signal of the same kind restores the default (immediate) behaviour, so a third one ends the
+ * process at once (exit 143 or 130) without the stop-time checkpoint: by design, for a job that must
+ * go now; the last periodic checkpoint (written atomically) stays, and a resume continues from it
+ * exactly. As a listener of the
  * {@link TrainingLoop} (put it last, so that the step's other listeners see the step) it ends the
  * run as interrupted after any step but the last.
  */

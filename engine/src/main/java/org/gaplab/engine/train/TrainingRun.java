@@ -22,6 +22,7 @@ import org.gaplab.engine.report.Progress;
 import org.gaplab.engine.report.Provenance;
 import org.gaplab.engine.report.RunLogFile;
 import org.gaplab.engine.rundir.DirectoryLock;
+import org.gaplab.engine.rundir.OutputDirectory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,7 @@ public final class TrainingRun {
 
     private final RunConfig config;
     private final Path runDir;
+    private final boolean force;
     private final DeviceRequest deviceRequest;
     private final boolean resume;
     private final List<TrainingListener> listeners;
@@ -76,6 +78,7 @@ public final class TrainingRun {
     private TrainingRun(Builder b) {
         this.resume = b.resume != null;
         this.runDir = resume ? b.resume : b.outputDir != null ? b.outputDir : defaultDir(b.config);
+        this.force = b.force;
         this.config = resume ? resumedConfig(b.resume, b.overrides) : b.config;
         this.deviceRequest = b.device;
         List<TrainingListener> all = new ArrayList<>(b.listeners);
@@ -140,6 +143,7 @@ public final class TrainingRun {
         MemoryAdmission.admit(MemoryAdmission.training(List.of(config), "runs"),
                 MemoryAdmission.budget(device.device(), memoryBudget));
         if (!resume) {
+            OutputDirectory.requireWritable(runDir, OutputDirectory.Kind.TRAIN, force);
             requireNoRun();
         }
         try (Trainer trainer = new Trainer(List.of(config), device.device())) {
@@ -521,6 +525,16 @@ public final class TrainingRun {
         private List<String> commandLine = List.of();
         private boolean keepModel = true;
         private Long memoryBudget;
+        private boolean force;
+
+        /**
+         * @param on write a fresh run into a directory that holds files gaplab did not write (default
+         *     false: refused, see {@link OutputDirectory})
+         */
+        public Builder optForce(boolean on) {
+            this.force = on;
+            return this;
+        }
 
         /** @param c the run config (required unless resuming) */
         public Builder setConfig(RunConfig c) {

@@ -69,8 +69,9 @@ class WarningsAndOutputsTest {
     void anOutputThatFailsToWriteNamesItsPathAndTheRunIsNotCompleted() throws Exception {
         Path out = dir.resolve("r");
         Files.createDirectories(out.resolve("loss.png").resolve("blocker"));
+        // --force: the blocker is not a file gaplab wrote, which is refused since issue 27 unless forced
         CliTest.Outcome o = CliTest.gaplab("train", "--device", "cpu", "--json", "--set", "steps=60", "--set",
-                "schedule.log_every=20", "--set", "eval.size=100", "--out", out.toString());
+                "schedule.log_every=20", "--set", "eval.size=100", "--out", out.toString(), "--force");
         RefusalTest.assertRefused(o, "cannot write " + out.resolve("loss.png"));
         JsonNode summary = Json.MAPPER.readTree(out.resolve("summary.json").toFile());
         assertThat(summary.path("status").asText()).isEqualTo("outputs_failed");
