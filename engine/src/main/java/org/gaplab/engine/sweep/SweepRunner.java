@@ -164,6 +164,8 @@ public final class SweepRunner {
         m.put("shard", shard.toString());
         m.put("shard_points", plan.pointsOf(shard));
         m.put("grid_keys", new ArrayList<>(spec.grid().keySet()));
+        // final_loss of every row: the mean training loss of this many last steps, as in `train`
+        m.put("final_loss_window_steps", org.gaplab.engine.train.TrainingRun.logInterval(plan.points().get(0).config()));
         Json.write(out.resolve("sweep.json"), m);
         Json.write(out.resolve("provenance.json"), Provenance.collect(device, spec.seedStart(), command));
         return RunLogFile.attach(out.resolve("sweep.log"));

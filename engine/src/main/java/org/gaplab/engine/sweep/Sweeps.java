@@ -103,7 +103,8 @@ public final class Sweeps {
                 progress.accept((m.step() - reported[0]) * k);
                 reported[0] = m.step();
             });
-            TrainingLoop.Outcome outcome = TrainingLoop.run(t, first.steps(), first.schedule().logEvery(),
+            // the interval `train` logs at, so final_loss is the same window (and number) as the run's
+            TrainingLoop.Outcome outcome = TrainingLoop.run(t, first.steps(), org.gaplab.engine.train.TrainingRun.logInterval(first),
                     List.of(divergence, progressListener, stop));
             if (outcome.status() == RunStatus.INTERRUPTED) {
                 return null;

@@ -12,7 +12,8 @@ import java.nio.file.Path;
  * @param status how the run ended
  * @param steps steps completed
  * @param seconds wall time of the training loop (this process only)
- * @param finalLoss mean training loss of the last log interval
+ * @param finalLoss mean training loss of the last log interval ({@link TrainingRun#logInterval} steps; a sweep row's
+ *     final_loss is the same window)
  * @param eval evaluation statistics (null unless completed)
  * @param model the trained encoders (null unless completed)
  * @param reason why the run stopped early (divergence or collapse), else null

@@ -474,6 +474,7 @@ public final class TrainingRun {
         s.put("seconds", r.seconds());
         s.put("steps_per_second", r.stepsPerSecond());
         s.put("final_loss", r.finalLoss());
+        s.put("final_loss_window_steps", logInterval(config));   // final_loss: mean training loss of these last steps
         s.put("device", trainer.device().toString());
         s.put("gradient", trainer.gradientPlan().toMap());
         s.put("eval", r.eval());
