@@ -8,9 +8,6 @@ import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.report.Figures;
 import org.gaplab.engine.report.MetricsLog;
 import org.gaplab.engine.train.RunStatus;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -55,13 +52,21 @@ public record Comparison(List<Entry> entries) {
      * @param sd the standard deviation over runs per metric (absent for one run)
      * @param loss the training loss curve as {@code [step, loss]} pairs (train runs only)
      * @param descriptions per metric, what it is computed on (sample, marginal), where known
+     * @param curves the loss curve of every run behind the entry (one for a run, one per seed of a group)
      */
     public record Entry(String label, String kind, Path source, int runs, Map<String, Object> settings,
-            Map<String, Double> metrics, Map<String, Double> sd, List<double[]> loss, Map<String, String> descriptions) {
+            Map<String, Double> metrics, Map<String, Double> sd, List<double[]> loss, Map<String, String> descriptions,
+            List<List<double[]>> curves) {
         /** An entry without metric descriptions. */
         public Entry(String label, String kind, Path source, int runs, Map<String, Object> settings,
                 Map<String, Double> metrics, Map<String, Double> sd, List<double[]> loss) {
             this(label, kind, source, runs, settings, metrics, sd, loss, Map.of());
+        }
+
+        /** An entry whose only curve is its own loss. */
+        public Entry(String label, String kind, Path source, int runs, Map<String, Object> settings,
+                Map<String, Double> metrics, Map<String, Double> sd, List<double[]> loss, Map<String, String> descriptions) {
+            this(label, kind, source, runs, settings, metrics, sd, loss, descriptions, loss.size() > 1 ? List.of(loss) : List.of());
         }
     }
 
@@ -180,7 +185,9 @@ public record Comparison(List<Entry> entries) {
                     : labels.size() == 2 ? String.join(" + ", labels) : first.label() + " and " + (labels.size() - 1) + " more";
             String kind = runs.stream().allMatch(r -> r.kind().equals("sweep")) ? "sweep" : "group";
             List<double[]> loss = runs.size() == 1 ? first.loss() : List.of();
-            out.add(new Entry(label, kind, first.source(), runs.size(), settings, mean, sd, loss, desc));
+            List<List<double[]>> curves = new ArrayList<>();
+            runs.forEach(r -> curves.addAll(r.curves()));
+            out.add(new Entry(label, kind, first.source(), runs.size(), settings, mean, sd, loss, desc, curves));
         });
         return out;
     }
@@ -604,48 +611,95 @@ public record Comparison(List<Entry> entries) {
         Json.writeAtomically(dir.resolve("compare.txt"), text(metrics).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         Json.write(dir.resolve("compare.json"), json(metrics));
         written.addAll(List.of("compare.csv", "compare.txt", "compare.json"));
-        List<CategoryChart> panels = new ArrayList<>();
-        List<String> labels = entries.stream().map(Entry::label).toList();
+        // one panel per metric, each one column wide; entries along x with readable labels (the
+        // settings that differ), markers and sd bars at the same place, one colour per source
+        List<String> differing = differingSettings().stream().filter(k -> !k.equals("seed")).toList();
+        List<String> labels = new ArrayList<>();
+        for (Entry e : entries) {
+            List<String> parts = new ArrayList<>();
+            differing.forEach(k -> {
+                if (e.settings().containsKey(k)) {
+                    parts.add(org.gaplab.engine.report.Labels.setting(k, e.settings().get(k)));
+                }
+            });
+            labels.add(parts.isEmpty() ? e.label() : String.join(", ", parts));
+        }
+        List<Path> sources = entries.stream().map(Entry::source).distinct().toList();
         boolean anySd = entries.stream().anyMatch(e -> !e.sd().isEmpty());
         int longest = labels.stream().mapToInt(String::length).max().orElse(0);
-        int height = 150 + Math.min(120, 4 * longest);
+        boolean rotate = longest * 4.2 * entries.size() > Figures.WIDTH - 60;
+        int height = 160 + (rotate ? Math.min(110, (int) (longest * 4.2)) : 0);
+        List<XYChart> panels = new ArrayList<>();
         for (String m : metrics) {
-            List<String> xs = new ArrayList<>();
-            List<Double> ys = new ArrayList<>();
-            List<Double> errs = new ArrayList<>();
-            for (Entry e : entries) {
-                Double v = e.metrics().get(m);
-                if (v != null && Double.isFinite(v)) {
-                    xs.add(e.label());
-                    ys.add(v);
-                    errs.add(e.sd().getOrDefault(m, 0.0));
+            XYChart c = Figures.lineChart(org.gaplab.engine.report.Labels.metric(m), "",
+                    anySd ? "mean ± sd over seeds" : "value", Figures.WIDTH, height);
+            // XChart's category charts draw markers of negative values at the top edge (their error
+            // bars in the right place), so the entries sit at x = 0, 1, ... of an XY chart, labelled
+            // by the tick formatter; XChart drops all tick labels when two are equal, so the ticks
+            // between entries get distinct invisible labels
+            c.getStyler().setXAxisMin(-0.5).setXAxisMax(entries.size() - 0.5);
+            c.getStyler().setXAxisTickMarkSpacingHint(Math.max(8, (Figures.WIDTH - 60) / (2 * entries.size())));
+            c.getStyler().setPlotGridVerticalLinesVisible(false);
+            c.getStyler().setxAxisTickLabelsFormattingFunction(v -> {
+                long i = Math.round(v);
+                return Math.abs(v - i) < 1e-6 && i >= 0 && i < labels.size() ? labels.get((int) i)
+                        : "\u200B".repeat(1 + (int) Math.round(Math.abs(v + 1) * 8));
+            });
+            c.getStyler().setXAxisLabelRotation(rotate ? 90 : 0);
+            boolean any = false;
+            for (int g = 0; g < sources.size(); g++) {
+                List<Double> xs = new ArrayList<>();
+                List<Double> ys = new ArrayList<>();
+                List<Double> errs = new ArrayList<>();
+                for (int i = 0; i < entries.size(); i++) {
+                    Entry e = entries.get(i);
+                    Double v = e.metrics().get(m);
+                    if (e.source().equals(sources.get(g)) && v != null && Double.isFinite(v)) {
+                        xs.add((double) i);
+                        ys.add(v);
+                        errs.add(e.sd().getOrDefault(m, 0.0));
+                    }
                 }
+                if (xs.isEmpty()) {
+                    continue;
+                }
+                any = true;
+                String name = uniqueName(c, sources.get(g).toAbsolutePath().normalize().getFileName().toString());
+                double[] x = xs.stream().mapToDouble(Double::doubleValue).toArray();
+                double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
+                var s = anySd ? c.addSeries(name, x, y, errs.stream().mapToDouble(Double::doubleValue).toArray()) : c.addSeries(name, x, y);
+                s.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+                s.setMarker(SeriesMarkers.CIRCLE);
+                s.setMarkerColor(Figures.PALETTE[g % Figures.PALETTE.length]);
+                s.setLineColor(Figures.PALETTE[g % Figures.PALETTE.length]);
             }
-            if (xs.isEmpty()) {
-                continue;
+            if (any) {
+                c.getStyler().setLegendVisible(false);   // the colours are the sources; the tick labels say the settings
+                panels.add(c);
             }
-            CategoryChart c = new CategoryChartBuilder().width(Figures.WIDTH).height(height).title(m)
-                    .xAxisTitle("").yAxisTitle(anySd ? "value (bars: sd over seeds)" : "value").build();
-            Figures.style(c);
-            c.getStyler().setxAxisTickLabelsFormattingFunction(null);
-            c.getStyler().setXAxisLabelRotation(longest > 6 ? 60 : 0);
-            c.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
-            c.getStyler().setYAxisMin(null);
-            CategorySeries s = anySd ? c.addSeries(m, xs, ys, errs) : c.addSeries(m, xs, ys);
-            s.setMarker(SeriesMarkers.CIRCLE);
-            panels.add(c);
         }
         if (!panels.isEmpty()) {
-            Figures.saveGrid(panels, Math.min(3, panels.size()), dir.resolve("metrics"));
+            Figures.saveGrid(panels, Math.min(2, panels.size()), dir.resolve("metrics"));
             written.add("metrics");
         }
-        List<Entry> withLoss = entries.stream().filter(e -> e.loss().size() > 1).toList();
+        // loss curves: one colour per entry, every run of a group (its seeds) in that colour
+        List<Entry> withLoss = entries.stream().filter(e -> !e.curves().isEmpty()).toList();
         if (!withLoss.isEmpty()) {
             XYChart c = Figures.lineChart("Training loss", "step", "L_B, mean over each logged interval");
-            for (Entry e : withLoss) {
-                double[] x = e.loss().stream().mapToDouble(p -> p[0]).toArray();
-                double[] y = e.loss().stream().mapToDouble(p -> p[1]).toArray();
-                Figures.addLine(c, uniqueName(c, e.label()), x, y, null).setMarker(SeriesMarkers.NONE);
+            for (int g = 0; g < withLoss.size(); g++) {
+                Entry e = withLoss.get(g);
+                java.awt.Color colour = Figures.PALETTE[g % Figures.PALETTE.length];
+                String name = uniqueName(c, labels.get(entries.indexOf(e)) + (e.curves().size() > 1 ? " (" + e.curves().size() + " seeds)" : ""));
+                for (int k = 0; k < e.curves().size(); k++) {
+                    List<double[]> curve = e.curves().get(k);
+                    double[] x = curve.stream().mapToDouble(p -> p[0]).toArray();
+                    double[] y = curve.stream().mapToDouble(p -> p[1]).toArray();
+                    var s = Figures.addLine(c, k == 0 ? name : uniqueName(c, name + " #" + k), x, y, null);
+                    s.setMarker(SeriesMarkers.NONE);
+                    s.setLineColor(colour);
+                    s.setLineWidth(0.8f);
+                    s.setShowInLegend(k == 0);
+                }
             }
             Figures.save(c, dir.resolve("loss_curves"));
             written.add("loss_curves");
