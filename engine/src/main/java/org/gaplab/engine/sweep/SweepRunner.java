@@ -57,7 +57,7 @@ public final class SweepRunner {
     private final List<String> command;
     private Sweeps.RunMeasure measure;
     private org.gaplab.engine.measure.MeasureOptions gapOptions;
-    private boolean keepCheckpoints = true;
+    private boolean keepCheckpoints;
 
     /**
      * @param spec the sweep
@@ -105,7 +105,7 @@ public final class SweepRunner {
 
     /**
      * @param keep whether each chunk's stacked checkpoint is kept under
-     *     {@value org.gaplab.engine.checkpoint.RunArtifacts#SWEEP_CHECKPOINTS}/ (default: kept)
+     *     {@value org.gaplab.engine.checkpoint.RunArtifacts#SWEEP_CHECKPOINTS}/ (default: not; {@code gaplab sweep} keeps them)
      * @return this runner
      */
     public SweepRunner withCheckpoints(boolean keep) {
@@ -199,7 +199,9 @@ public final class SweepRunner {
         m.put("shard", shard.toString());
         m.put("shard_points", plan.pointsOf(shard));
         m.put("grid_keys", new ArrayList<>(spec.grid().keySet()));
-        m.put("checkpoints", keepCheckpoints ? org.gaplab.engine.checkpoint.RunArtifacts.SWEEP_CHECKPOINTS + "/chunk-<c>.ckpt" : null);
+        if (keepCheckpoints) {
+            m.put("checkpoints", org.gaplab.engine.checkpoint.RunArtifacts.SWEEP_CHECKPOINTS + "/chunk-<c>.ckpt");
+        }
         if (gapOptions != null) {
             m.put("measure", gapOptions);
             m.put("measure_reports", SweepGapMeasure.DIR + "/point-<index>.json");
