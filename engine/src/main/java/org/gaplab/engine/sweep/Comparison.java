@@ -92,17 +92,43 @@ public record Comparison(List<Entry> entries) {
      */
     public static Comparison read(List<Path> dirs, boolean perRun) {
         List<Entry> items = new ArrayList<>();
+        List<String> keys = new ArrayList<>();        // which run each item is: its directory, or sweep#index
+        List<Path> measurements = new ArrayList<>();
         for (Path d : dirs) {
             if (Files.isRegularFile(d.resolve("summary.json"))) {
                 items.add(readRun(d));
+                keys.add(canonical(d));
             } else if (Files.isRegularFile(d.resolve("runs.jsonl"))) {
-                items.addAll(readSweep(d));
+                for (Entry e : readSweep(d)) {
+                    items.add(e);
+                    keys.add(canonical(d) + "#" + e.settings().get(POINT));
+                }
             } else if (Files.isRegularFile(d.resolve(ReportMetrics.FILE))) {
-                items.add(readMeasurement(d));
+                measurements.add(d);
             } else {
                 throw new ConfigException(d + " is neither a run directory (no summary.json), a sweep directory (no runs.jsonl)"
                         + " nor a measurement (no " + ReportMetrics.FILE + ")");
             }
+        }
+        for (Path d : measurements) {
+            // a measurement of a run that is compared too adds its statistics to that run (where the
+            // run has none of that name) instead of counting as another run
+            Entry m = readMeasurement(d);
+            int same = keys.indexOf(measuredRun(readJson(d.resolve(ReportMetrics.FILE))));
+            if (same < 0) {
+                items.add(m);
+                keys.add(canonical(d));
+                continue;
+            }
+            Entry e = items.get(same);
+            Map<String, Double> metrics = new LinkedHashMap<>(e.metrics());
+            Map<String, String> desc = new LinkedHashMap<>(e.descriptions());
+            m.metrics().forEach((k, v) -> {
+                if (metrics.putIfAbsent(k, v) == null && m.descriptions().containsKey(k)) {
+                    desc.put(k, m.descriptions().get(k));
+                }
+            });
+            items.set(same, new Entry(e.label(), e.kind(), e.source(), e.runs(), e.settings(), metrics, e.sd(), e.loss(), desc, e.curves()));
         }
         if (items.isEmpty()) {
             throw new ConfigException("nothing to compare: the sweep directories hold no rows yet");
@@ -254,6 +280,21 @@ public record Comparison(List<Entry> entries) {
             m.put(name, v);
             desc.put(name, r.descriptions().get(k));
         });
+    }
+
+    private static String canonical(Path p) {
+        return p.toAbsolutePath().normalize().toString();
+    }
+
+    /** @return the run a report measured, as {@link #read} keys runs (directory, or sweep#index), or "" */
+    private static String measuredRun(JsonNode report) {
+        JsonNode input = report.path("input");
+        if (!"run".equals(input.path("kind").asText())) {
+            return "";
+        }
+        String src = input.path("source1").asText("").replaceAll(" tower1 \\(step \\d+\\)$", "");
+        java.util.regex.Matcher pt = java.util.regex.Pattern.compile("^(.*) point (\\d+)$").matcher(src);
+        return pt.matches() ? canonical(Path.of(pt.group(1))) + "#" + pt.group(2) : canonical(Path.of(src));
     }
 
     /**

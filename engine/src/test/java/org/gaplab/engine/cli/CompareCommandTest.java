@@ -166,5 +166,15 @@ class CompareCommandTest {
         assertThat(unknown.err()).contains("no entry has 'rmg2'; known: ").contains("knn_jeffreys", "new_section.rmg");
         // --per-run keeps every run
         assertThat(Comparison.read(List.of(s0, s1, m), true).entries()).hasSize(3);
+        // a measurement of a run that is compared too is not another run: it adds to that run
+        Path again = dir.resolve("gap-s1-again");
+        report(again, s1.toString(), 99.0, 0.9);
+        Files.writeString(again.resolve("gap_report.json"), Files.readString(again.resolve("gap_report.json"))
+                .replace("\"new_section\"", "\"extra_section\":{\"only_here\":5.0},\"new_section\""));
+        Comparison withAgain = Comparison.read(List.of(s0, s1, m, again), false);
+        assertThat(withAgain.entries()).hasSize(2);
+        assertThat(withAgain.entries().get(0).runs()).isEqualTo(2);
+        assertThat(withAgain.entries().get(0).metrics().get("knn_jeffreys")).isEqualTo(2.0);   // the run's own report kept
+        assertThat(withAgain.entries().get(0).metrics().get("extra_section.only_here")).isEqualTo(5.0);
     }
 }
