@@ -15,16 +15,23 @@ import java.util.concurrent.Callable;
 /** {@code gaplab compare}: many runs and sweeps side by side. */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Put train runs and sweeps side by side: one table of chosen metrics, and figures.",
-        description = {"A run directory (from 'gaplab train') is one row; a sweep directory (from 'gaplab sweep' or",
-            "'gaplab merge') gives one row per grid point, with the mean and sd over its seeds (--per-run: one",
-            "row per run). Columns: the config settings that differ between rows, then the metrics.",
+        description = {"Inputs: run directories (from 'gaplab train'), sweep directories ('gaplab sweep' or 'gaplab",
+            "merge') and measurements ('gaplab measure --out DIR', in a run directory or a directory of its own).",
+            "Runs whose settings differ only in the seed are one row: the mean, the sd over them (_sd) and n",
+            "(runs); --per-run gives one row per run. Columns: the settings that differ between rows, then the",
+            "metrics. Every numeric statistic of a gap_report.json is a metric: an estimate by its name (its",
+            "whole-set value where the report has one, else its subsample mean), its fields as NAME.mean,",
+            "NAME.std, NAME.full, ..., other sections by path (theory.large_batch_energy,",
+            "permutation_tests.energy_distance.p_value). A statistic named like a training metric is",
+            "report.NAME. Below the table, each column says what it is computed on (sample, marginal).",
             "",
             "Examples:",
             "  gaplab compare runs/modality-gap-20261124-011207 runs/modality-gap-20261124-013015",
             "  gaplab compare runs/* --metrics final_loss,centroid_gap --format csv > table.csv",
+            "  gaplab compare sweeps/tau --metrics knn_jeffreys,energy_distance   (a sweep run with --measure)",
             "  gaplab compare sweeps/quick-sweep sweeps/sigma-sweep --out cmp   (also writes figures)"})
 public final class CompareCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "DIR", description = "Run or sweep directories.")
+    @Parameters(arity = "1..*", paramLabel = "DIR", description = "Run, sweep or measurement directories.")
     List<Path> dirs;
 
     @Option(names = "--metrics", split = ",", paramLabel = "NAME[,NAME...]",

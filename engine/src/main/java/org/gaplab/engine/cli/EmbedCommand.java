@@ -74,7 +74,8 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--tower", paramLabel = "1|2", description = "Which tower embeds --input: 1 (modality 1, f) or 2 (modality 2, g).")
     Integer tower;
 
-    @Option(names = "--run-index", paramLabel = "K", defaultValue = "0", description = "Which run of a stacked checkpoint (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--run-index", paramLabel = "K", defaultValue = "0", description = {"Which run of a stacked checkpoint, or of a sweep directory its point (runs.csv's",
+                "index; default: ${DEFAULT-VALUE})."})
     int runIndex;
 
     @Mixin
@@ -99,8 +100,9 @@ public final class EmbedCommand implements Callable<Integer> {
 
     private int embedInput(NDManager manager) {
         org.gaplab.engine.rundir.OutputDirectory.requireNotSystem(out);
-        RunArtifacts.LoadedRun loaded = load(manager);
-        TowerConfig t = tower == 1 ? loaded.config().model().tower1() : loaded.config().model().tower2();
+        RunInput.Loaded located = RunInput.load(run, runIndex, manager);
+        RunArtifacts.LoadedRun loaded = located.run();
+        TowerConfig t = tower == 1 ? located.config().model().tower1() : located.config().model().tower2();
         Matrix m = MatrixFiles.read(input).requireMatrix("--input");
         if (m.cols() != t.inputDim()) {
             throw new UserException("--input " + input + " has " + m.cols() + " columns, but tower " + tower + " takes input_dim = "
@@ -116,8 +118,8 @@ public final class EmbedCommand implements Callable<Integer> {
         }
         Path file = out.resolve("z.npy");
         try (NDManager scope = manager.newSubManager()) {
-            DualEncoder one = loaded.model().selectRun(runIndex, scope);
-            DataType dt = loaded.config().precision().dataType();
+            DualEncoder one = loaded.model().selectRun(located.index(), scope);
+            DataType dt = located.config().precision().dataType();
             NDArray x = scope.create(values, new Shape(m.rows(), m.cols())).toType(dt, false);
             NDArray z = one.embedRows(x, tower == 1);
             Npy.write(file, z);
@@ -143,7 +145,7 @@ public final class EmbedCommand implements Callable<Integer> {
         long rows = e.z().get(0).getShape().get(0);
         Npy.write(stage.resolve("z1.npy"), e.z().get(0));
         Npy.write(stage.resolve("z2.npy"), e.z().get(1));
-        RunConfig config = RunArtifacts.load(run, manager).config();
+        RunConfig config = e.config();
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("schema_version", 1);
         meta.put("run", run.toString());
@@ -224,18 +226,5 @@ public final class EmbedCommand implements Callable<Integer> {
             }
         }
         return out;
-    }
-
-    private RunArtifacts.LoadedRun load(NDManager manager) {
-        RunArtifacts.LoadedRun loaded;
-        try {
-            loaded = RunArtifacts.load(run, manager);
-        } catch (Checkpoint.CheckpointException ex) {
-            throw new UserException(ex.getMessage());
-        }
-        if (runIndex < 0 || runIndex >= loaded.model().runs()) {
-            throw new UserException("--run-index " + runIndex + " is out of range: " + run + " holds " + loaded.model().runs() + " run(s)");
-        }
-        return loaded;
     }
 }

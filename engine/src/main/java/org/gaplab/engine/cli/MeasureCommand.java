@@ -134,7 +134,8 @@ public final class MeasureCommand implements Callable<Integer> {
     @Option(names = "--n", paramLabel = "N", description = "With --run: evaluation pairs to embed (default: the run's eval.size).")
     Integer n;
 
-    @Option(names = "--run-index", paramLabel = "K", defaultValue = "0", description = "With --run: which run of a stacked checkpoint.")
+    @Option(names = "--run-index", paramLabel = "K", defaultValue = "0",
+            description = "With --run: which run of a stacked checkpoint, or of a sweep directory its point (runs.csv's index).")
     int runIndex;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the subsamples, shuffles and permutations.")
@@ -175,10 +176,8 @@ public final class MeasureCommand implements Callable<Integer> {
                     throw new UserException("--pairs goes with --embeddings; a run pairs its evaluation set by index");
                 }
                 RunInput.Embedded e = RunInput.embed(input.run, runIndex, n, manager, common.memoryBudget());
-                double t = options.hasTau() ? options.tau() : e.tau();
-                report = measurer.measure(e.z().get(0), e.z().get(1), null, new GapMeasurer.Source("run",
-                        input.run + " tower1 (step " + e.step() + ")", input.run + " tower2", "by index"), t,
-                        options.hasTau() ? tauSource() : "model");
+                report = org.gaplab.engine.train.RunGap.measure(e.z(), e.tau(), options, tauSource(),
+                        e.label(input.run, runIndex), e.step());
             } else if (input.synthetic != null) {
                 if (input.synthetic < 2) {
                     throw new UserException("--synthetic must be >= 2, got " + input.synthetic);

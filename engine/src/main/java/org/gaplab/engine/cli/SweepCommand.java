@@ -33,9 +33,11 @@ import java.util.concurrent.Callable;
             "  seeds: {start: 0, count: 20}",
             "",
             "Output: runs.jsonl and runs.csv (one row per point: overrides, seed, final loss, mean pair cosine,",
-            "centroid gap, eval loss; with --geometry also retrieval, energy distance, MMD², J), figures of each",
+            "centroid gap, eval loss; with --geometry also retrieval, energy distance, MMD², J; with --measure the",
+            "headline numbers of each run's gap report), figures of each",
             "metric against each grid key,",
-            "sweep.json, timing.jsonl. Compare sweeps and runs with 'gaplab compare DIR...'.",
+            "sweep.json, timing.jsonl, checkpoints/chunk-<c>.ckpt (measure --run DIR --run-index I reaches point I).",
+            "Compare sweeps, runs and measurements with 'gaplab compare DIR...'.",
             "Re-running the same command resumes (finished chunks are kept). With --shard i/n a process runs",
             "every n-th chunk; 'gaplab merge' joins the shard directories into the table one process gives.",
             "",
@@ -72,6 +74,26 @@ public final class SweepCommand implements Callable<Integer> {
                 "on a 2-core CPU; --plan says how long). Default: final loss, pair cosine, centroid gap, eval loss."})
     boolean geometry;
 
+    @Option(names = "--measure", description = {"Measure every run as 'gaplab measure --run' does (the same code, its own evaluation set",
+                "and tau): the report per run in measure/point-<index>.json, headline numbers in runs.csv."})
+    boolean measureRuns;
+
+    @Option(names = "--measure-subsamples", paramLabel = "R", defaultValue = "20",
+            description = "With --measure: repeats R, as measure's --bootstrap (default: ${DEFAULT-VALUE}).")
+    int measureSubsamples;
+
+    @Option(names = "--measure-subsample", paramLabel = "M", defaultValue = "2000",
+            description = "With --measure: points per side m, as measure's --subsample (default: ${DEFAULT-VALUE}).")
+    int measureSubsample;
+
+    @Option(names = "--measure-permutations", paramLabel = "P", defaultValue = "199",
+            description = "With --measure: permutation-test relabellings, as measure's --permutations (default: ${DEFAULT-VALUE}).")
+    int measurePermutations;
+
+    @Option(names = "--no-checkpoints", description = {"Do not keep each chunk's stacked checkpoint (checkpoints/chunk-<c>.ckpt; kept by",
+                "default, so 'measure --run DIR --run-index I' and 'embed' reach every run)."})
+    boolean noCheckpoints;
+
     @Option(names = "--json", description = "Print one JSON object with the outcome on stdout.")
     boolean json;
 
@@ -90,6 +112,16 @@ public final class SweepCommand implements Callable<Integer> {
             spec = SweepSpec.fromTree((com.fasterxml.jackson.databind.node.ObjectNode) source, "sweep spec " + config);
         }
         SweepPlan plan = SweepPlan.of(spec);
+        org.gaplab.engine.measure.MeasureOptions gapOptions = null;
+        if (measureRuns) {
+            try {
+                gapOptions = org.gaplab.engine.measure.MeasureOptions.defaults().withSubsamples(measureSubsamples)
+                        .withSubsampleSize(measureSubsample).withPermutations(measurePermutations);
+            } catch (UserException e) {
+                throw new UserException("bad option: " + e.getMessage().replace("subsampleSize", "--measure-subsample")
+                        .replace("subsamples", "--measure-subsamples").replace("permutations", "--measure-permutations"));
+            }
+        }
         common.apply(plan.points().get(0).config().workPerStep(plan.chunkSize()));
         org.gaplab.engine.sweep.Sweeps.RunMeasure perRun = geometry ? new org.gaplab.engine.experiment.EvalGeometry() : null;
         if (planOnly) {
@@ -124,7 +156,7 @@ public final class SweepCommand implements Callable<Integer> {
         try (StopSignal stop = StopSignal.install()) {
             long t0 = System.nanoTime();
             SweepRunner.Outcome outcome = new SweepRunner(spec, plan, dir, s, choice, stop, List.of(GaplabCli.lastArgs()))
-                    .withMeasure(perRun).withForce(force).run();
+                    .withMeasure(perRun).withGapMeasure(gapOptions).withCheckpoints(!noCheckpoints).withForce(force).run();
             double secs = (System.nanoTime() - t0) / 1e9;
             if (outcome == SweepRunner.Outcome.INTERRUPTED) {
                 return "INT".equals(stop.requested()) ? ExitCodes.INTERRUPTED : ExitCodes.TERMINATED;

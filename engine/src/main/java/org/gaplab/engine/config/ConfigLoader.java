@@ -45,6 +45,7 @@ public final class ConfigLoader {
     /** As {@link #load(Path, List)} but over another base config. */
     public static RunConfig load(RunConfig base, Path file, List<String> overrides) {
         ObjectNode tree = toTree(base);
+        ObjectNode userTree = null;
         if (file != null) {
             ObjectNode user = (ObjectNode) readFile(file);
             // gaplab's own config.json carries a schema version; accept it, refuse newer ones
@@ -54,8 +55,60 @@ public final class ConfigLoader {
                         + "; this gaplab reads up to " + RunConfig.SCHEMA_VERSION);
             }
             merge(tree, user, "");
+            userTree = user;
         }
         applyOverrides(tree, overrides);
+        final ObjectNode fromFile = userTree;
+        return inferInputDims(tree, bind(tree), key -> (fromFile != null && given(fromFile, key))
+                || (overrides != null && overrides.stream().anyMatch(o -> o.indexOf('=') > 0 && covers(o.substring(0, o.indexOf('=')).trim(), key))));
+    }
+
+    /** @return whether the dotted key (or an object above it) is set in the tree */
+    private static boolean given(JsonNode tree, String key) {
+        JsonNode n = tree;
+        for (String part : key.split("\\.")) {
+            n = n.path(part);
+        }
+        return !n.isMissingNode();
+    }
+
+    /** @return whether setting {@code setKey} sets {@code key} (the key itself, or an object that holds it) */
+    private static boolean covers(String setKey, String key) {
+        return key.equals(setKey) || key.startsWith(setKey + ".");
+    }
+
+    /**
+     * Takes a tower's input_dim from the data when the user did not give it: with {@code data.kind:
+     * files} the feature files say how many columns each modality has, so a tower still at the
+     * default input_dim takes that number (logged). A given input_dim is kept, and a mismatch is
+     * the usual one-line error.
+     */
+    private static RunConfig inferInputDims(ObjectNode tree, RunConfig rc, java.util.function.Predicate<String> given) {
+        if (!(rc.data() instanceof org.gaplab.datasets.paired.FilePairsConfig)) {
+            return rc;
+        }
+        RunConfig defaults = RunConfig.defaults();
+        boolean free1 = !given.test("model.tower1.input_dim") && rc.model().tower1().inputDim() == defaults.model().tower1().inputDim();
+        boolean free2 = !given.test("model.tower2.input_dim") && rc.model().tower2().inputDim() == defaults.model().tower2().inputDim();
+        if (!free1 && !free2) {
+            return rc;
+        }
+        org.gaplab.datasets.PairedSource src = rc.data().build();
+        boolean changed = false;
+        if (free1 && src.dimX() != rc.model().tower1().inputDim()) {
+            set(tree, "model.tower1.input_dim", Json.MAPPER.valueToTree(src.dimX()));
+            changed = true;
+        }
+        if (free2 && src.dimY() != rc.model().tower2().inputDim()) {
+            set(tree, "model.tower2.input_dim", Json.MAPPER.valueToTree(src.dimY()));
+            changed = true;
+        }
+        if (!changed) {
+            return rc;
+        }
+        org.apache.logging.log4j.LogManager.getLogger(ConfigLoader.class).info(
+                "model.tower1.input_dim = {}, model.tower2.input_dim = {}: the columns of data.x and data.y (not given; set them to choose)",
+                src.dimX(), src.dimY());
         return bind(tree);
     }
 
@@ -104,7 +157,7 @@ public final class ConfigLoader {
     public static RunConfig override(RunConfig base, Map<String, ?> overrides) {
         ObjectNode tree = toTree(base);
         overrides.forEach((k, v) -> set(tree, k, Json.MAPPER.valueToTree(v)));
-        return bind(tree);
+        return inferInputDims(tree, bind(tree), key -> overrides.keySet().stream().anyMatch(k -> covers(k, key)));
     }
 
     /**

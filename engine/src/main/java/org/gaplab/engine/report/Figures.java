@@ -56,8 +56,8 @@ public final class Figures {
     public static final int WIDTH = 252;
     /** Default height in points. */
     public static final int HEIGHT = 180;
-    /** The full text width of a two-column paper, in points (7 in). */
-    public static final int WIDE_WIDTH = 504;
+    /** The full text width of a two-column paper, in points (7.17 in: two columns and the gutter). */
+    public static final int WIDE_WIDTH = 516;
     /** Resolution of the PNG files. */
     public static final int PNG_DPI = 300;
     /** Colour-blind-safe palette (Okabe and Ito). */
@@ -246,19 +246,26 @@ public final class Figures {
             }
         }
         int cols = Math.min(columns, panels.size());
-        int rows = (panels.size() + cols - 1) / cols;
         // a legend widens the figure, so the plot keeps its column width (up to the full text width)
-        int pw = panels.stream().mapToInt(c -> Math.min(WIDE_WIDTH, c.getWidth() + legendWidth(c))).max().getAsInt();
+        int natural = panels.stream().mapToInt(c -> Math.min(WIDE_WIDTH, c.getWidth() + legendWidth(c))).max().getAsInt();
+        // by design one column (252 pt) or the full text width (516 pt), never a size in between:
+        // panels that do not fit two columns' width wrap onto more rows
+        int target = cols * natural <= WIDTH ? WIDTH : WIDE_WIDTH;
+        cols = Math.max(1, Math.min(cols, target / Math.min(target, natural)));
+        int rows = (panels.size() + cols - 1) / cols;
+        int pw = target / cols;
         int ph = panels.get(0).getHeight();
         for (Chart<?, ?> c : panels) {
-            fitTitle(c, c.getWidth()); // the title is centred over the plot, not over plot and legend
+            fitTitle(c, Math.min(c.getWidth(), pw)); // the title is centred over the plot, not over plot and legend
+            fitAxisTitles(c, pw - legendWidth(c), ph);
         }
-        int w = cols * pw;
+        int w = target;
         int h = rows * ph;
+        final int perRow = cols;
         Painter painter = g -> {
             for (int i = 0; i < panels.size(); i++) {
                 AffineTransform saved = g.getTransform();
-                g.translate((i % cols) * pw, (i / cols) * ph);
+                g.translate((i % perRow) * pw, (i / perRow) * ph);
                 panels.get(i).paint(g, pw, ph);
                 g.setTransform(saved);
             }
@@ -298,6 +305,62 @@ public final class Figures {
             g.dispose();
         }
         chart.getStyler().setChartTitleFont(font);
+    }
+
+    /**
+     * Shrinks axis titles that would not fit along their axis (down to 6 pt), so no label is
+     * clipped: the y title runs along the plot's height, the x title along its width.
+     */
+    private static void fitAxisTitles(Chart<?, ?> chart, int width, int height) {
+        if (!(chart.getStyler() instanceof AxesChartStyler s)) {
+            return;
+        }
+        String x = chart.getXAxisTitle();
+        String y = chart.getYAxisTitle();
+        Font font = s.getAxisTitleFont();
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = probe.createGraphics();
+        try {
+            while (font.getSize2D() > 6 && (tooWide(g, font, y, height - 40) || tooWide(g, font, x, width - 30))) {
+                font = font.deriveFont(font.getSize2D() - 0.5f);
+            }
+        } finally {
+            g.dispose();
+        }
+        s.setAxisTitleFont(font);
+    }
+
+    private static boolean tooWide(Graphics2D g, Font font, String text, int room) {
+        return text != null && !text.isEmpty() && g.getFontMetrics(font).stringWidth(text) > room;
+    }
+
+    /**
+     * Whether a grid key is a scale parameter (a temperature, a learning rate, a weight lambda)
+     * whose positive values span a decade or more: such an axis is drawn logarithmic.
+     *
+     * @param key the config key, e.g. {@code model.temperature.tau}
+     * @param values the grid's values
+     * @return whether to use a log axis
+     */
+    public static boolean logScale(String key, double[] values) {
+        String k = key.toLowerCase(java.util.Locale.ROOT);
+        boolean scale = k.endsWith("tau") || k.endsWith(".lr") || k.equals("lr") || k.endsWith("gap_weight") || k.endsWith("lambda")
+                || k.endsWith("weight_decay") || k.endsWith("max_logit_scale") || k.endsWith("lambdas") || k.endsWith("taus");
+        double lo = java.util.Arrays.stream(values).min().orElse(0);
+        double hi = java.util.Arrays.stream(values).max().orElse(0);
+        return scale && lo > 0 && hi / lo >= 10;
+    }
+
+    /**
+     * Draws the x axis logarithmic (XChart's decade ticks; a tick formatter would put linear
+     * ticks back, so the axis uses a decimal pattern instead).
+     *
+     * @param chart the chart
+     */
+    public static void logX(XYChart chart) {
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(null);
+        chart.getStyler().setXAxisDecimalPattern("0.###");
     }
 
     /** Approximate width of a chart's legend in points (0 when hidden), from its longest entry. */

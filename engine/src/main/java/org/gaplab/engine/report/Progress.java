@@ -12,8 +12,9 @@ import java.time.Duration;
 
 /**
  * Progress of long work: a progress bar with ETA on an interactive terminal (stderr), plain
- * log lines otherwise (CI, containers, pipes): the first after 2 s, then at each tenth of the work
- * (at most one a second) and at least every 10 s. Close it when the work ends.
+ * log lines otherwise (CI, containers, pipes): the first after 2 s, then at each further tenth of the
+ * work (the end included) and every 10 s while it lasts, never two lines within 2 s. Close it when
+ * the work ends.
  */
 public final class Progress implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Progress.class);
@@ -21,18 +22,29 @@ public final class Progress implements AutoCloseable {
     private final ProgressBar bar;
     private final String task;
     private final long total;
-    private final long started = System.nanoTime();
+    private final java.util.function.LongSupplier clock;
+    private final java.util.function.Consumer<String> sink;
+    private final long started;
     private long current;
-    private long lastLogged = System.nanoTime();
+    private long lastLogged;
     private final Duration logEvery;
     /** The decile of the last logged line; -1 before the first. */
     private int loggedTenth = -1;
     /** The first line comes after this much work, so short tasks report early. */
     private static final Duration FIRST_LINE = Duration.ofSeconds(2);
-    /** Lines at each further tenth of the work are at least this far apart. */
-    private static final Duration MIN_GAP = Duration.ofSeconds(1);
+    /** Lines at each further tenth of the work (the last included) are at least this far apart. */
+    private static final Duration MIN_GAP = Duration.ofSeconds(2);
 
     private Progress(String task, long total, boolean interactive, Duration logEvery) {
+        this(task, total, interactive, logEvery, System::nanoTime, LOG::info);
+    }
+
+    private Progress(String task, long total, boolean interactive, Duration logEvery, java.util.function.LongSupplier clock,
+            java.util.function.Consumer<String> sink) {
+        this.clock = clock;
+        this.sink = sink;
+        this.started = clock.getAsLong();
+        this.lastLogged = started;
         this.task = task;
         this.total = total;
         this.logEvery = logEvery;
@@ -52,6 +64,19 @@ public final class Progress implements AutoCloseable {
         return new Progress(task, total, interactive, Duration.ofSeconds(10));
     }
 
+    /**
+     * A logging progress (no bar) on a given clock, for tests.
+     *
+     * @param task a short label
+     * @param total units of work
+     * @param clock nanoseconds
+     * @param sink receives each line
+     * @return the progress
+     */
+    static Progress forTest(String task, long total, java.util.function.LongSupplier clock, java.util.function.Consumer<String> sink) {
+        return new Progress(task, total, false, Duration.ofSeconds(10), clock, sink);
+    }
+
     /** Advances to {@code done} units, with an optional short status (e.g. the current loss). */
     public void update(long done, String status) {
         current = done;
@@ -62,17 +87,17 @@ public final class Progress implements AutoCloseable {
             }
             return;
         }
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         int tenth = total <= 0 ? 10 : (int) (10 * done / total);
         boolean first = loggedTenth < 0 && now - started >= FIRST_LINE.toNanos();
         boolean nextTenth = tenth > loggedTenth && loggedTenth >= 0 && now - lastLogged >= MIN_GAP.toNanos();
-        if (first || nextTenth || now - lastLogged >= logEvery.toNanos() || done == total) {
+        if (first || nextTenth || now - lastLogged >= logEvery.toNanos()) {
             lastLogged = now;
             loggedTenth = tenth;
             double secs = (now - started) / 1e9;
             double eta = done > 0 ? secs * (total - done) / done : Double.NaN;
-            LOG.info("{}: {}/{} ({}%), {} elapsed, ETA {}{}", task, done, total, total == 0 ? 100 : 100 * done / total,
-                    fmt(secs), fmt(eta), status == null ? "" : ", " + status);
+            sink.accept(String.format(java.util.Locale.ROOT, "%s: %d/%d (%d%%), %s elapsed, ETA %s%s", task, done, total,
+                    total == 0 ? 100 : 100 * done / total, fmt(secs), fmt(eta), status == null ? "" : ", " + status));
         }
     }
 

@@ -30,7 +30,8 @@ public record SweepRow(int index, long seed, Map<String, Object> overrides, RunS
      * @throws org.gaplab.engine.config.ConfigException for a name that is no metric, listing the known ones
      */
     public double metric(String name) {
-        return metric(Metric.of(name));
+        Double v = metrics.get(name);   // any column the row has (e.g. a gap report's statistic)
+        return v != null ? v : metric(Metric.of(name));
     }
 
     /** @return whether the run trained all its steps */

@@ -59,6 +59,8 @@ public final class SweepRunner {
     private final List<String> command;
     private Sweeps.RunMeasure measure;
     private boolean force;
+    private org.gaplab.engine.measure.MeasureOptions gapOptions;
+    private boolean keepCheckpoints;
 
     /**
      * @param spec the sweep
@@ -101,9 +103,40 @@ public final class SweepRunner {
         return this;
     }
 
+    /**
+     * Measures every run by {@code gaplab measure --run}'s code (report per run under
+     * {@value SweepGapMeasure#DIR}/, headline numbers in the rows).
+     *
+     * @param options the measurement's options, or null for none
+     * @return this runner
+     */
+    public SweepRunner withGapMeasure(org.gaplab.engine.measure.MeasureOptions options) {
+        this.gapOptions = options;
+        return this;
+    }
+
+    /**
+     * @param keep whether each chunk's stacked checkpoint is kept under
+     *     {@value org.gaplab.engine.checkpoint.RunArtifacts#SWEEP_CHECKPOINTS}/ (default: not; {@code gaplab sweep} keeps them)
+     * @return this runner
+     */
+    public SweepRunner withCheckpoints(boolean keep) {
+        this.keepCheckpoints = keep;
+        return this;
+    }
+
+    /** @return the spec hash, with the measurement's options when runs are measured (shards must agree on both) */
+    private String hash() {
+        String h = spec.hash(plan.chunkSize());
+        if (gapOptions == null) {
+            return h;
+        }
+        return h + "-m" + Integer.toHexString(Json.line(gapOptions).hashCode());
+    }
+
     /** @return whether the shard completed or was interrupted */
     public Outcome run() {
-        String hash = spec.hash(plan.chunkSize());
+        String hash = hash();
         OutputDirectory.requireWritable(out, OutputDirectory.Kind.SWEEP, force);
         requireSameShard(hash); // before the lock, so a refusal leaves the directory as it was
         try (DirectoryLock lock = DirectoryLock.acquire(out, "gaplab sweep, shard " + shard);
@@ -131,10 +164,12 @@ public final class SweepRunner {
                 for (int c : todo) {
                     List<SweepPoint> points = plan.chunks().get(c).stream().map(i -> plan.points().get(i)).toList();
                     long t0 = System.nanoTime();
+                    Path ckpt = keepCheckpoints ? out.resolve(org.gaplab.engine.checkpoint.RunArtifacts.SWEEP_CHECKPOINTS)
+                            .resolve(org.gaplab.engine.checkpoint.RunArtifacts.chunkFileName(c)) : null;
                     List<SweepRow> rows = Sweeps.trainChunk(points, device.device(), stop, n -> {
                         doneSteps[0] += n;
                         progress.update(doneSteps[0], n == 0 ? "chunk " + c + ", evaluating" : "chunk " + c);
-                    }, measure);
+                    }, measure, ckpt, gapOptions == null ? null : new SweepGapMeasure(gapOptions, out));
                     if (rows == null) {
                         LOG.warn("stopped by SIG{} during chunk {}; finished chunks are saved; re-run the same command to resume",
                                 stop.requested(), c);
@@ -177,6 +212,15 @@ public final class SweepRunner {
         m.put("shard", shard.toString());
         m.put("shard_points", plan.pointsOf(shard));
         m.put("grid_keys", new ArrayList<>(spec.grid().keySet()));
+        if (keepCheckpoints) {
+            m.put("checkpoints", org.gaplab.engine.checkpoint.RunArtifacts.SWEEP_CHECKPOINTS + "/chunk-<c>.ckpt");
+        }
+        if (gapOptions != null) {
+            m.put("measure", gapOptions);
+            m.put("measure_reports", SweepGapMeasure.DIR + "/point-<index>.json");
+        }
+        // final_loss of every row: the mean training loss of this many last steps, as in `train`
+        m.put("final_loss_window_steps", org.gaplab.engine.train.TrainingRun.logInterval(plan.points().get(0).config()));
         Json.write(out.resolve("sweep.json"), m);
         Json.write(out.resolve("provenance.json"), Provenance.collect(device, spec.seedStart(), command));
         return RunLogFile.attach(out.resolve("sweep.log"));

@@ -144,14 +144,22 @@ public record SweepTable(List<SweepRow> rows) {
                     StringBuilder label = new StringBuilder();
                     r.overrides().entrySet().stream().filter(e -> !e.getKey().equals(key))
                             .sorted(Map.Entry.comparingByKey())
-                            .forEach(e -> label.append(label.length() == 0 ? "" : ", ").append(e.getKey()).append('=').append(e.getValue()));
+                            .forEach(e -> label.append(label.length() == 0 ? "" : ", ")
+                                    .append(org.gaplab.engine.report.Labels.setting(e.getKey(), e.getValue())));
                     series.computeIfAbsent(label.length() == 0 ? metric : label.toString(), k -> new TreeMap<>())
                             .computeIfAbsent(((Number) r.overrides().get(key)).doubleValue(), k -> new ArrayList<>()).add(y);
                 }
                 if (series.isEmpty()) {
                     continue;
                 }
-                var chart = Figures.lineChart(metric + " vs " + key, key, metric + " (mean ± sd over seeds)");
+                // readable labels, a log axis for a scale parameter spanning a decade, one colour per
+                // group of the other grid keys with its seeds as mean and sd
+                var chart = Figures.lineChart(org.gaplab.engine.report.Labels.metric(metric), org.gaplab.engine.report.Labels.key(key),
+                        "mean ± sd over seeds");
+                double[] xs = rows.stream().mapToDouble(r -> ((Number) r.overrides().get(key)).doubleValue()).toArray();
+                if (Figures.logScale(key, xs)) {
+                    Figures.logX(chart);
+                }
                 series.forEach((label, points) -> {
                     double[] x = points.keySet().stream().mapToDouble(Double::doubleValue).toArray();
                     double[] mean = points.values().stream().mapToDouble(v -> v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN)).toArray();

@@ -91,6 +91,36 @@ public final class Sweeps {
      */
     public static List<SweepRow> trainChunk(List<SweepPoint> points, Device device, StopSignal stop, LongConsumer progress,
             RunMeasure extra) {
+        return trainChunk(points, device, stop, progress, extra, null, null);
+    }
+
+    /**
+     * What a sweep does with one trained run of a stack besides its rows' basic metrics (e.g. the
+     * full gap report of {@code gaplab measure}, kept per run).
+     */
+    @FunctionalInterface
+    public interface PointMeasure {
+        /**
+         * @param point the sweep point
+         * @param model the stacked model
+         * @param run the point's position in the stack
+         * @param step steps trained
+         * @param scope a manager for temporaries
+         * @return named values added to the point's row
+         */
+        Map<String, Double> measure(SweepPoint point, DualEncoder model, int run, long step, NDManager scope);
+    }
+
+    /**
+     * As {@link #trainChunk(List, Device, StopSignal, LongConsumer, RunMeasure)}, also writing the
+     * chunk's stacked checkpoint (so {@code measure --run SWEEP --run-index I} and {@code embed}
+     * find every point's trained model) and measuring each completed run.
+     *
+     * @param checkpoint where the chunk's stacked checkpoint goes, or null for none
+     * @param pointMeasure per-point measurement, or null
+     */
+    public static List<SweepRow> trainChunk(List<SweepPoint> points, Device device, StopSignal stop, LongConsumer progress,
+            RunMeasure extra, java.nio.file.Path checkpoint, PointMeasure pointMeasure) {
         List<RunConfig> configs = points.stream().map(SweepPoint::config).toList();
         RunConfig first = configs.get(0);
         int k = configs.size();
@@ -103,10 +133,14 @@ public final class Sweeps {
                 progress.accept((m.step() - reported[0]) * k);
                 reported[0] = m.step();
             });
-            TrainingLoop.Outcome outcome = TrainingLoop.run(t, first.steps(), first.schedule().logEvery(),
+            // the interval `train` logs at, so final_loss is the same window (and number) as the run's
+            TrainingLoop.Outcome outcome = TrainingLoop.run(t, first.steps(), org.gaplab.engine.train.TrainingRun.logInterval(first),
                     List.of(divergence, progressListener, stop));
             if (outcome.status() == RunStatus.INTERRUPTED) {
                 return null;
+            }
+            if (checkpoint != null) {
+                org.gaplab.engine.checkpoint.Checkpoint.write(t, checkpoint);
             }
             double[] lastLoss = outcome.metrics().loss();
             List<SweepRow> rows = new ArrayList<>();
@@ -123,6 +157,9 @@ public final class Sweeps {
                         metrics.put(Metric.EVAL_LOSS.key(), e.evalLoss());
                         if (extra != null) {
                             metrics.putAll(extra.measure(one, t.source(r), p.config(), scope));
+                        }
+                        if (pointMeasure != null) {
+                            metrics.putAll(pointMeasure.measure(p, t.model(), r, t.stepsDone(), scope));
                         }
                     }
                 }

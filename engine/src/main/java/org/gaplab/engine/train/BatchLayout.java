@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Which runs can share one stacked computation, and how data is blocked. Runs may differ in seed,
  * name, data-source settings (e.g. sigma), temperature tau and learning rate; everything else
- * (architecture, batch size, steps, loss, optimiser kind, precision, intervals) must match.
+ * (architecture, batch size, steps, loss, optimiser kind, precision, intervals) must match, and so
+ * must the loss's shift rule ({@link #singleShift}), which tau decides.
  */
 public final class BatchLayout {
     /** Logits budget of the closed-form step, as {@link StepBlocks#LOGITS_BYTES}. */
@@ -35,7 +36,28 @@ public final class BatchLayout {
         ((ObjectNode) t.get("model").get("temperature")).remove("tau");
         ((ObjectNode) t.get("optim")).remove("lr");
         ((ObjectNode) t.get("eval")).remove("size");
+        // tau may differ within a stack, but not across the single-shift bound: a stack takes one
+        // shift rule, and a run must take the rule its own config gives, or a sweep row would
+        // differ from its `train` run in the last float digits
+        t.put("loss_shift", singleShift(c) ? "single" : "exact_maxima");
         return t;
+    }
+
+    /**
+     * Whether a run's closed-form softmax losses shift every logit by the logit scale (one
+     * exponential pass) rather than by exact row and column maxima: both towers end on the sphere
+     * and {@code exp(-2c)} stays a normal number at the largest scale the run can reach. A
+     * function of the run's own config, never of its stack companions.
+     *
+     * @param c the run
+     * @return whether the single shift applies
+     */
+    public static boolean singleShift(RunConfig c) {
+        double maxScale = c.model().temperature().learnable()
+                ? Math.max(c.model().temperature().maxLogitScale(), 1 / c.model().temperature().tau())
+                : 1 / c.model().temperature().tau();
+        return c.model().tower1().output().onSphere() && c.model().tower2().output().onSphere()
+                && org.gaplab.engine.loss.GradientRequest.shiftIsSafe(maxScale, c.precision().dataType().getNumOfBytes());
     }
 
     /** Throws unless all runs share one structure key. */
@@ -47,7 +69,8 @@ public final class BatchLayout {
         for (int i = 1; i < runs.size(); i++) {
             if (!structureKey(runs.get(i)).equals(first)) {
                 throw new IllegalArgumentException("run " + i + " (" + runs.get(i).name()
-                        + ") differs from run 0 in more than seed, data settings, tau and lr; train it separately");
+                        + ") differs from run 0 in more than seed, data settings, tau and lr (or tau crosses the loss's"
+                        + " single-shift bound, see BatchLayout.singleShift); train it separately");
             }
         }
     }

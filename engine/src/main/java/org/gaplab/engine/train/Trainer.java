@@ -203,12 +203,8 @@ public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, Ch
             return new GradientPlan(GradientPlan.Route.AUTOGRAD, null, null, b, b, b, false,
                     loss + " has no closed-form gradient with respect to the embeddings");
         }
-        double maxScale = c.model().temperature().learnable() ? c.model().temperature().maxLogitScale() : 0;
-        for (double t : tau) {
-            maxScale = Math.max(maxScale, 1 / t);
-        }
-        boolean unitShift = model.tower1().config().output().onSphere() && model.tower2().config().output().onSphere()
-                && org.gaplab.engine.loss.GradientRequest.shiftIsSafe(maxScale, bytes);
+        // every run of a stack has the same rule (BatchLayout.structureKey), so this is each run's own
+        boolean unitShift = BatchLayout.singleShift(c);
         long chunk1 = model.tower1().graphChunkRows(k, bytes, towerGraphBytes);
         long chunk2 = model.tower2().graphChunkRows(k, bytes, towerGraphBytes);
         GradientPlan.TowerRoute r1 = towerRoute(model.tower1(), chunk1, b);

@@ -201,6 +201,14 @@ public final class TrainingRun {
         }
     }
 
+    /**
+     * @param t a tower
+     * @return whether it maps inputs of higher dimension onto S^1 or S^2
+     */
+    public static boolean lowSphere(org.gaplab.models.TowerConfig t) {
+        return t.output().onSphere() && t.outputDim() <= 3 && t.inputDim() > t.outputDim();
+    }
+
     /** Legal settings that are probably mistakes: logged as warnings, the run goes on. */
     private void warnSuspicious(Trainer trainer) {
         if (trainer.source(0) instanceof org.gaplab.datasets.paired.FinitePairedSource f && config.batchSize() > f.trainSize()) {
@@ -215,6 +223,13 @@ public final class TrainingRun {
                 // an easy slip: the default towers are linear, so setting kind=mlp keeps their identity
                 LOG.warn("{} has hidden layers {} but activation identity, so it is one linear map; set {}.activation"
                         + " (relu, gelu or tanh) for a nonlinear tower", key, t.hidden(), key);
+            }
+            if (lowSphere(t)) {
+                // the paper's toy maps 2-d inputs onto S^1; features of higher dimension squeezed onto a
+                // circle or S^2 lose most of what tells their items apart
+                LOG.warn("{} maps {}-dimensional inputs onto the sphere S^{} ({}.output_dim = {}): the default towers are"
+                        + " the paper's 2-d toy; for real features set e.g. {}.kind=mlp, hidden=[256], activation=relu,"
+                        + " output_dim=32", key, t.inputDim(), t.outputDim() - 1, key, t.outputDim(), key);
             }
         });
     }
@@ -478,6 +493,7 @@ public final class TrainingRun {
         s.put("seconds", r.seconds());
         s.put("steps_per_second", r.stepsPerSecond());
         s.put("final_loss", r.finalLoss());
+        s.put("final_loss_window_steps", logInterval(config));   // final_loss: mean training loss of these last steps
         s.put("device", trainer.device().toString());
         s.put("gradient", trainer.gradientPlan().toMap());
         s.put("eval", r.eval());

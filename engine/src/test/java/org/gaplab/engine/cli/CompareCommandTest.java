@@ -23,10 +23,14 @@ class CompareCommandTest {
     Path dir;
 
     private Path run(String name, double sigma, double loss) throws IOException {
+        return run(name, sigma, loss, 0);
+    }
+
+    private Path run(String name, double sigma, double loss, long seed) throws IOException {
         Path d = Files.createDirectories(dir.resolve(name));
         Files.writeString(d.resolve("summary.json"), "{\"status\":\"completed\",\"final_loss\":" + loss
                 + ",\"steps_per_second\":100,\"eval\":{\"n\":8000,\"mean_pair_cosine\":0.9,\"centroid_gap\":0.01,\"eval_loss\":4.7}}");
-        RunConfig c = ConfigLoader.override(RunConfig.defaults(), java.util.Map.of("data.sigma", sigma, "steps", 300));
+        RunConfig c = ConfigLoader.override(RunConfig.defaults(), java.util.Map.of("data.sigma", sigma, "steps", 300, "seed", seed));
         Json.write(d.resolve("config.json"), ConfigLoader.toTree(c));
         Files.writeString(d.resolve("metrics.jsonl"), "{\"kind\":\"train\",\"step\":10,\"loss\":6.0}\n"
                 + "{\"kind\":\"train\",\"step\":20,\"loss\":" + loss + "}\n");
@@ -70,7 +74,10 @@ class CompareCommandTest {
         Path out = dir.resolve("cmp");
         var text = CliTest.gaplab("compare", a.toString(), b.toString(), "--metrics", "final_loss,centroid_gap", "--out", out.toString());
         assertThat(text.code()).as(text.err()).isZero();
-        assertThat(text.out().lines().toList()).hasSize(3);
+        // the table (header and two rows), a blank line, then what each column is computed on
+        assertThat(text.out().split("\n\n")[0].lines().toList()).hasSize(3);
+        assertThat(text.out()).contains("final_loss: training loss, mean of the last log interval")
+                .contains("centroid_gap: whole evaluation set");
         assertThat(text.out().lines().findFirst().orElseThrow()).contains("data.sigma", "final_loss", "centroid_gap")
                 .doesNotContain("mean_pair_cosine");
         for (String f : List.of("compare.csv", "compare.json", "compare.txt", "metrics.png", "metrics.svg", "metrics.pdf",
@@ -99,5 +106,75 @@ class CompareCommandTest {
         var notARun = CliTest.gaplab("compare", dir.toString());
         assertThat(notARun.code()).isEqualTo(2);
         assertThat(notARun.err()).contains("is neither a run directory");
+    }
+
+    /** A gap report as {@code measure --out} writes it, reduced to what compare reads, plus a section compare has never seen. */
+    private static void report(Path d, String source, double jeffreys, double gapFull) throws IOException {
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("gap_report.json"), "{\"schema_version\":2,\"input\":{\"kind\":\"run\",\"source1\":\"" + source
+                + " tower1 (step 300)\",\"n1\":500},\"settings\":{\"subsamples\":20,\"subsample_size\":2000,\"marginal\":\"one-to-one\"},"
+                + "\"estimates\":[{\"name\":\"centroid_gap\",\"sample\":\"independent\",\"full\":" + gapFull + ",\"mean\":0.2,\"std\":0.01,"
+                + "\"reliable\":true},{\"name\":\"knn_jeffreys\",\"sample\":\"independent\",\"full\":null,\"mean\":" + jeffreys
+                + ",\"std\":0.5,\"reliable\":false}],"
+                + "\"permutation_tests\":[{\"statistic\":\"energy_distance\",\"observed\":0.1,\"p_value\":0.005}],"
+                + "\"theory\":{\"tau\":0.07,\"large_batch_energy\":-0.8,\"finite_batch\":[{\"batch_size\":16,\"loss_minus_log_b\":-0.7}]},"
+                + "\"new_section\":{\"rmg\":0.42},\"timing_seconds\":{\"total\":3.0}}");
+    }
+
+    /** Issue 28: any numeric statistic of a gap report is a metric; seeds of one setting are grouped with mean, sd and n. */
+    @Test
+    void measurementsAreMetricsAndSeedsAreGrouped() throws IOException {
+        Path s0 = run("tau-s0", 0.4, 4.0, 0);
+        Path s1 = run("tau-s1", 0.4, 6.0, 1);
+        Path other = run("other", 0.0, 3.0, 0);
+        report(s0, s0.toString(), 1.0, 0.05);          // measure --out into the run directory
+        report(s1, s1.toString(), 3.0, 0.07);
+        Path m = dir.resolve("gap-other");            // measure --out into a directory of its own
+        report(m, other.toString(), 10.0, 0.3);
+        Comparison c = Comparison.read(List.of(s0, s1, m), false);
+        assertThat(c.entries()).hasSize(2);
+        Comparison.Entry g = c.entries().get(0);
+        assertThat(g.runs()).isEqualTo(2);
+        assertThat(g.kind()).isEqualTo("group");
+        assertThat(g.metrics().get("knn_jeffreys")).isEqualTo(2.0);
+        assertThat(g.sd().get("knn_jeffreys")).isCloseTo(Math.sqrt(2), within(1e-12));
+        assertThat(g.metrics().get("final_loss")).isEqualTo(5.0);
+        // the run's own centroid_gap keeps its name; the report's whole-set value is report.centroid_gap
+        assertThat(g.metrics().get("centroid_gap")).isEqualTo(0.01);
+        assertThat(g.metrics().get("report.centroid_gap")).isCloseTo(0.06, within(1e-12));
+        assertThat(g.metrics().get("centroid_gap.mean")).isEqualTo(0.2);
+        assertThat(g.metrics()).containsKeys("permutation_tests.energy_distance.p_value", "theory.large_batch_energy",
+                "theory.finite_batch.16.loss_minus_log_b", "new_section.rmg").doesNotContainKey("timing_seconds.total");
+        // the measurement directory found the run it measured: its settings are the run's
+        Comparison.Entry alone = c.entries().get(1);
+        assertThat(alone.kind()).isEqualTo("measure");
+        assertThat(alone.settings()).containsEntry("data.sigma", 0.0);
+        assertThat(alone.metrics().get("centroid_gap")).isEqualTo(0.3);
+        assertThat(c.differingSettings()).containsExactly("data.sigma", "seed");
+        assertThat(g.settings()).containsEntry("seed", "0 1");
+        // the table says what each column is computed on
+        List<String> legend = c.legend(List.of("knn_jeffreys", "report.centroid_gap"));
+        assertThat(legend).anySatisfy(l -> assertThat(l).startsWith("entries of several runs"))
+                .anySatisfy(l -> assertThat(l).isEqualTo("knn_jeffreys: independent sample, mean of 20 subsamples (m = 2000),"
+                        + " marginal one-to-one (flagged unreliable)"))
+                .anySatisfy(l -> assertThat(l).isEqualTo("report.centroid_gap: whole set, marginal one-to-one"));
+        var ok = CliTest.gaplab("compare", s0.toString(), s1.toString(), m.toString(), "--metrics", "new_section.rmg,knn_jeffreys");
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("new_section.rmg", "knn_jeffreys_sd", "1.4142");
+        var unknown = CliTest.gaplab("compare", s0.toString(), "--metrics", "rmg2");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("no entry has 'rmg2'; known: ").contains("knn_jeffreys", "new_section.rmg");
+        // --per-run keeps every run
+        assertThat(Comparison.read(List.of(s0, s1, m), true).entries()).hasSize(3);
+        // a measurement of a run that is compared too is not another run: it adds to that run
+        Path again = dir.resolve("gap-s1-again");
+        report(again, s1.toString(), 99.0, 0.9);
+        Files.writeString(again.resolve("gap_report.json"), Files.readString(again.resolve("gap_report.json"))
+                .replace("\"new_section\"", "\"extra_section\":{\"only_here\":5.0},\"new_section\""));
+        Comparison withAgain = Comparison.read(List.of(s0, s1, m, again), false);
+        assertThat(withAgain.entries()).hasSize(2);
+        assertThat(withAgain.entries().get(0).runs()).isEqualTo(2);
+        assertThat(withAgain.entries().get(0).metrics().get("knn_jeffreys")).isEqualTo(2.0);   // the run's own report kept
+        assertThat(withAgain.entries().get(0).metrics().get("extra_section.only_here")).isEqualTo(5.0);
     }
 }

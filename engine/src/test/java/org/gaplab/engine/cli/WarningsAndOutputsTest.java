@@ -38,6 +38,55 @@ class WarningsAndOutputsTest {
         assertThat(Files.readString(dir.resolve("r2").resolve("train.log"))).doesNotContain("is larger than the");
     }
 
+    /**
+     * Issue 28: with data.kind files the towers' input_dim comes from the data when not given, and a
+     * tower that maps such features onto S^1 (the default toy towers) is warned about.
+     */
+    @Test
+    void filesInferInputDimAndWarnAboutALowSphere() throws Exception {
+        StringBuilder x = new StringBuilder();
+        StringBuilder y = new StringBuilder();
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 60; i++) {
+            for (int j = 0; j < 6; j++) {
+                x.append(j == 0 ? "" : ",").append(rng.nextDouble());
+            }
+            for (int j = 0; j < 4; j++) {
+                y.append(j == 0 ? "" : ",").append(rng.nextDouble());
+            }
+            x.append('\n');
+            y.append('\n');
+        }
+        Files.writeString(dir.resolve("x6.csv"), x);
+        Files.writeString(dir.resolve("y4.csv"), y);
+        String[] common = {"train", "--device", "cpu", "--set", "data.kind=files", "--set", "data.x=" + dir.resolve("x6.csv"),
+            "--set", "data.y=" + dir.resolve("y4.csv"), "--set", "steps=5", "--set", "eval.size=8", "--set", "batch_size=16"};
+        CliTest.Outcome o = CliTest.gaplab(concat(common, "--out", dir.resolve("low").toString()));
+        assertThat(o.code()).as(o.err()).isZero();
+        JsonNode cfg = Json.MAPPER.readTree(dir.resolve("low").resolve("config.json").toFile());
+        assertThat(cfg.path("model").path("tower1").path("input_dim").asInt()).isEqualTo(6);
+        assertThat(cfg.path("model").path("tower2").path("input_dim").asInt()).isEqualTo(4);
+        assertThat(Files.readString(dir.resolve("low").resolve("train.log")))
+                .contains("model.tower1 maps 6-dimensional inputs onto the sphere S^1").contains("model.tower2 maps 4-dimensional");
+        // MLP towers onto S^7: no warning; a given input_dim that does not fit stays an error
+        CliTest.Outcome mlp = CliTest.gaplab(concat(common, "--set", "model.tower1.kind=mlp", "--set", "model.tower1.hidden=[16]",
+                "--set", "model.tower1.activation=relu", "--set", "model.tower1.output_dim=8", "--set", "model.tower2.kind=mlp",
+                "--set", "model.tower2.hidden=[16]", "--set", "model.tower2.activation=relu", "--set", "model.tower2.output_dim=8",
+                "--out", dir.resolve("mlp").toString()));
+        assertThat(mlp.code()).as(mlp.err()).isZero();
+        assertThat(Files.readString(dir.resolve("mlp").resolve("train.log"))).doesNotContain("onto the sphere S^");
+        CliTest.Outcome wrong = CliTest.gaplab(concat(common, "--set", "model.tower1.input_dim=5", "--out", dir.resolve("bad").toString()));
+        assertThat(wrong.code()).isEqualTo(2);
+        assertThat(wrong.err()).contains("do not match the data's feature dimensions (6, 4)");
+        // README's example config: MLP towers onto S^31, input_dim from the files
+        var example = org.gaplab.engine.config.ConfigLoader.load(Path.of("..", "examples", "files-mlp.yaml"),
+                java.util.List.of("data.x=" + dir.resolve("x6.csv"), "data.y=" + dir.resolve("y4.csv")));
+        assertThat(example.model().tower1().inputDim()).isEqualTo(6);
+        assertThat(example.model().tower2().inputDim()).isEqualTo(4);
+        assertThat(example.model().tower1().outputDim()).isEqualTo(32);
+        assertThat(org.gaplab.engine.train.TrainingRun.lowSphere(example.model().tower1())).isFalse();
+    }
+
     /** kind=mlp on the default (linear) towers keeps their identity activation: legal, and warned about. */
     @Test
     void anMlpWithTheIdentityIsWarnedAbout() throws Exception {

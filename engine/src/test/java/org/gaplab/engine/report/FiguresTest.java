@@ -50,8 +50,8 @@ class FiguresTest {
         Figures.addLine(c, "b", x, y, null);
         Figures.save(c, dir.resolve("f"));
         BufferedImage png = ImageIO.read(dir.resolve("f.png").toFile());
-        // 300 dpi: the column (3.5 in) plus the legend beside it
-        assertThat(png.getWidth()).isGreaterThan(Figures.WIDTH * 300 / 72).isLessThanOrEqualTo(Figures.WIDE_WIDTH * 300 / 72 + 1);
+        // 300 dpi: a legend beside the column makes the figure two columns wide, by design never in between
+        assertThat(png.getWidth()).isEqualTo((int) Math.ceil(Figures.WIDE_WIDTH * 300 / 72.0));
         assertThat(png.getHeight()).isEqualTo((int) Math.ceil(Figures.HEIGHT * 300 / 72.0));
         String svg = Files.readString(dir.resolve("f.svg"));
         assertThat(svg).contains("<svg").doesNotContainPattern("\\d\\.\\d{3,}");
@@ -75,8 +75,8 @@ class FiguresTest {
         }
         Figures.saveGrid(panels, 2, dir.resolve("g"));
         BufferedImage png = ImageIO.read(dir.resolve("g.png").toFile());
-        // one series per panel: no legend, so each panel is exactly one column wide
-        assertThat(png.getWidth()).isEqualTo((int) Math.ceil(2 * Figures.WIDTH * 300 / 72.0));
+        // one series per panel, no legend: two columns of panels are the two-column width (516 pt)
+        assertThat(png.getWidth()).isEqualTo((int) Math.ceil(Figures.WIDE_WIDTH * 300 / 72.0));
         assertThat(png.getHeight()).isEqualTo((int) Math.ceil(2 * Figures.HEIGHT * 300 / 72.0));
     }
 }

@@ -73,4 +73,61 @@ class JavaApiExampleTest {
         // two unit vectors from tower 1
         assertThat(printed).containsPattern("z = \\[\\[-?\\d");
     }
+
+    /**
+     * Issue 28: README's Java section also measures a run (its held-out split, its own tau) and runs
+     * a sweep; each block is its example program, word for word, and runs.
+     */
+    @Test
+    void measureAndSweepExamplesAreTheReadmeBlocksAndRun(@TempDir Path tmp) throws Exception {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        String section = readme.substring(readme.indexOf("## Java API"), readme.indexOf("## Measuring the gap"));
+        Matcher m = Pattern.compile("```java\\n(package example;.*?)```", Pattern.DOTALL).matcher(section);
+        java.util.Map<String, String> blocks = new java.util.LinkedHashMap<>();
+        while (m.find()) {
+            Matcher cls = Pattern.compile("public class (\\w+)").matcher(m.group(1));
+            assertThat(cls.find()).isTrue();
+            blocks.put(cls.group(1), m.group(1));
+        }
+        assertThat(blocks).containsKeys("TrainOnce", "MeasureRun", "SweepTaus");
+        Path classes = Files.createDirectories(tmp.resolve("classes"));
+        List<String> args = new java.util.ArrayList<>(List.of("-Xlint:all", "-Werror", "-cp", System.getProperty("java.class.path"),
+                "-d", classes.toString()));
+        for (var e : blocks.entrySet()) {
+            Path file = ROOT.resolve("examples/java-api/src/main/java/example/" + e.getKey() + ".java");
+            assertThat(e.getValue()).as(file.toString()).isEqualTo(Files.readString(file));
+            Path src = tmp.resolve("src/example/" + e.getKey() + ".java");
+            Files.createDirectories(src.getParent());
+            Files.writeString(src, e.getValue());
+            args.add(src.toString());
+        }
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, diagnostics, diagnostics, args.toArray(String[]::new));
+        assertThat(rc).as(diagnostics.toString(StandardCharsets.UTF_8)).isZero();
+
+        Path runDir = tmp.resolve("measured");
+        String measured = runMain(classes, "example.MeasureRun", runDir.toString(), ROOT.resolve("examples/digits.yaml").toString());
+        assertThat(measured).contains("held-out pairs: 359").contains("(from the model)").contains("m = 179 per side")
+                .contains("centroid_gap = ").contains("(whole set)");
+        JsonNode report = Json.MAPPER.readTree(runDir.resolve("gap_report.json").toFile());
+        assertThat(report.path("settings").path("tau").asDouble()).isCloseTo(0.1, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(report.path("input").path("n1").asInt()).isEqualTo(359);
+
+        Path sweep = tmp.resolve("taus");
+        String swept = runMain(classes, "example.SweepTaus", sweep.toString(), "60");
+        assertThat(swept.lines().filter(l -> l.startsWith("tau ")).count()).isEqualTo(6);
+        assertThat(sweep.resolve("runs.csv")).isNotEmptyFile();
+    }
+
+    private String runMain(Path classes, String main, String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream saved = System.out;
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            loader.loadClass(main).getMethod("main", String[].class).invoke(null, (Object) args);
+        } finally {
+            System.setOut(saved);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
 }
