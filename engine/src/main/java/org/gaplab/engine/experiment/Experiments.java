@@ -13,7 +13,7 @@ public final class Experiments {
     static {
         for (Experiment<?> e : List.<Experiment<?>>of(new ModalityGap.Declaration(), new GradConsistency.Declaration(),
                 new UnimodalGibbs.Declaration(), new CorruptionStudy.Declaration(), new GapControl.Declaration(),
-                new GibbsLimit.Declaration())) {
+                new AlignedStart.Declaration(), new Sharpening.Declaration(), new GibbsLimit.Declaration())) {
             ALL.put(e.name(), e);
         }
     }
