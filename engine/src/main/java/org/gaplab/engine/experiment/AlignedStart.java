@@ -313,13 +313,13 @@ public final class AlignedStart {
             }
         }
         if (!panels.isEmpty()) {
-            Figures.saveGrid(panels, Math.min(3, panels.size()), dir.resolve("path_circle_J"));
+            Figures.saveGrid(panels, 1, dir.resolve("path_circle_J"));
         }
         List<XYChart> gaps = new ArrayList<>();
         for (double sigma : c.sigmas()) {
             gaps.add(pathPanel(r, "circle", sigma, "centroid gap", "circle, σ = " + Outputs.f(sigma, 1), false));
         }
-        Figures.saveGrid(gaps, Math.min(3, gaps.size()), dir.resolve("path_circle_gap"));
+        Figures.saveGrid(gaps, 2, dir.resolve("path_circle_gap"));
         if (c.digits()) {
             Figures.save(pathPanel(r, "digits", Double.NaN, "held-out centroid gap", "digits", false), dir.resolve("path_digits_gap"));
         }
@@ -327,8 +327,7 @@ public final class AlignedStart {
 
     /** Median and interquartile band over seeds, per start; degenerate runs left out of the band and counted in the legend. */
     private static XYChart pathPanel(Result r, String dataset, double sigma, String what, String title, boolean j) {
-        XYChart chart = Figures.lineChart(title, "training step (step 0 drawn at 1)", what + ", median & IQR", Figures.WIDTH, 180);
-        chart.getStyler().setXAxisLogarithmic(true);
+        XYChart chart = Figures.lineChart(title, "training step", what + ", median & IQR", Figures.WIDTH, 180);
         int ci = 0;
         for (String start : List.of(INDEPENDENT, ALIGNED)) {
             List<TrackedTraining.Row> at = select(r.rows(), dataset, sigma, start);
@@ -344,7 +343,7 @@ public final class AlignedStart {
             for (int i = 0; i < steps.length; i++) {
                 final int fi = i;
                 double[] v = ok.stream().mapToDouble(row -> j ? row.pathJ()[fi] : row.pathGap()[fi]).filter(Double::isFinite).toArray();
-                x[i] = Math.max(1, steps[i]);
+                x[i] = steps[i];
                 med[i] = ModalityGap.quantile(v, 0.5);
                 lo[i] = ModalityGap.quantile(v, 0.25);
                 hi[i] = ModalityGap.quantile(v, 0.75);

@@ -178,7 +178,7 @@ public final class Sharpening {
                 double[] ys = y.stream().mapToDouble(Double::doubleValue).toArray();
                 long[] ss = seed.stream().mapToLong(Long::longValue).toArray();
                 Inference.Trend t = Inference.trend(xs, ys, ss, Inference.Direction.INCREASING);
-                double[] slopes = perSeedSlopes(xs, ys, ss);
+                double[] slopes = Inference.perSeedSlopes(xs, ys, ss);
                 RobustInference.MedianCi m = RobustInference.medianCi(slopes);
                 String direction = m.hi() < 0 ? "falls as tau grows (grows as tau falls, Liang et al.'s direction)"
                         : m.lo() > 0 ? "grows with tau (falls as tau falls, against Liang et al.'s direction)"
@@ -190,23 +190,6 @@ public final class Sharpening {
             }
         }
         return sb.toString();
-    }
-
-    static double[] perSeedSlopes(double[] x, double[] y, long[] seed) {
-        Map<Long, List<Integer>> bySeed = new java.util.TreeMap<>();
-        for (int i = 0; i < x.length; i++) {
-            if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
-                bySeed.computeIfAbsent(seed[i], k -> new ArrayList<>()).add(i);
-            }
-        }
-        List<Double> out = new ArrayList<>();
-        for (List<Integer> idx : bySeed.values()) {
-            double b = Inference.slope(idx.stream().mapToDouble(i -> x[i]).toArray(), idx.stream().mapToDouble(i -> y[i]).toArray());
-            if (Double.isFinite(b)) {
-                out.add(b);
-            }
-        }
-        return out.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** Writes sharpening.json, runs.csv, cells.csv, gap_vs_tau and summary.md. */
@@ -267,13 +250,12 @@ public final class Sharpening {
         SharpeningConfig c = r.config();
         List<XYChart> panels = new ArrayList<>();
         for (boolean j : new boolean[] {true, false}) {
-            XYChart chart = Figures.lineChart(j ? "J (disjoint halves)" : "Centroid gap", "τ (temperature)", "median & IQR, converged runs",
-                    Figures.WIDTH, 180);
-            chart.getStyler().setXAxisLogarithmic(true);
+            XYChart chart = Figures.lineChart(j ? "J (disjoint halves)" : "Centroid gap", "log₁₀ τ (temperature)",
+                    "median & IQR, converged runs", Figures.WIDTH, 180);
             int ci = 0;
             for (double sigma : c.sigmas()) {
                 List<Cell> cs = r.cells().stream().filter(x -> x.sigma() == sigma).sorted((a, b) -> Double.compare(a.tau(), b.tau())).toList();
-                double[] x = cs.stream().mapToDouble(Cell::tau).toArray();
+                double[] x = cs.stream().mapToDouble(k -> Math.log10(k.tau())).toArray();
                 java.awt.Color color = Figures.PALETTE[ci++ % Figures.PALETTE.length];
                 Figures.addBand(chart, "σ " + sigma + " IQR", x, cs.stream().mapToDouble(k -> j ? k.q25J() : k.q25Gap()).toArray(),
                         cs.stream().mapToDouble(k -> j ? k.q75J() : k.q75Gap()).toArray(), color).setShowInLegend(false);
@@ -284,7 +266,7 @@ public final class Sharpening {
             }
             panels.add(chart);
         }
-        Figures.saveGrid(panels, 2, dir.resolve("gap_vs_tau"));
+        Figures.saveGrid(panels, 1, dir.resolve("gap_vs_tau"));
     }
 
     /** {@code gaplab reproduce sharpening}. */
