@@ -219,6 +219,22 @@ class HeadlineClaimsTest {
     // ---- aligned-start ----
 
     @Test
+    void alignedStartIsAConfigKeyAndTheStudysRunsDifferOnlyInIt() {
+        org.gaplab.engine.config.RunConfig rc = org.gaplab.engine.config.ConfigLoader.override(org.gaplab.engine.config.RunConfig.defaults(),
+                Map.of("model.aligned_start", true));
+        assertThat(rc.model().alignedStart()).isTrue();
+        assertThat(org.gaplab.engine.config.RunConfig.defaults().model().alignedStart()).isFalse();
+        AlignedStartConfig c = AlignedStartConfig.paperDefault();
+        assertThat(c.circleRun(0.4, 3, true)).isEqualTo(c.circleRun(0.4, 3, false).withModel(c.circleRun(0.4, 3, false).model()
+                .withAlignedStart(true)));
+        // the path ends at the last step, and the log interval divides every path step
+        int[] path = AlignedStart.path(c, "circle");
+        assertThat(path[path.length - 1]).isEqualTo(c.steps());
+        assertThat(Arrays.stream(path).allMatch(s -> s % c.circleRun(0, 0, false).schedule().logEvery() == 0)).isTrue();
+        assertThat(AlignedStartConfig.pathFor(List.of(0, 20, 50), 30)).containsExactly(0, 20, 30);
+    }
+
+    @Test
     void alignedStartClaimsReadEachWay() {
         AlignedStartConfig c = AlignedStartConfig.paperDefault().withSeeds(12);
         Random rng = new Random(29);
