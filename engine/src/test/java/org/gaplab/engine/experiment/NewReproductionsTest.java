@@ -22,7 +22,7 @@ import java.util.List;
  */
 class NewReproductionsTest {
     @Test
-    void aOneStepRunSupportsNoClaimOfTheNewStudies(@TempDir Path tmp) throws IOException {
+    void aOneStepRunSupportsNoClaimOfTheNewStudies(@TempDir Path tmp) throws Exception {
         for (String[] e : List.of(new String[] {"aligned-start", "aligned_start.json"}, new String[] {"sharpening", "sharpening.json"},
                 new String[] {"gibbs-limit", "gibbs_limit.json"})) {
             Path out = tmp.resolve(e[0]);
@@ -43,7 +43,7 @@ class NewReproductionsTest {
     }
 
     @Test
-    void quickRunsWriteTheirFiguresAndTakeSetKeys(@TempDir Path tmp) throws IOException {
+    void quickRunsWriteTheirFiguresAndTakeSetKeys(@TempDir Path tmp) throws Exception {
         Path as = tmp.resolve("as");
         assertThat(GaplabCli.commandLine().execute("reproduce", "aligned-start", "--quick", "--set", "digits=false", "--set", "sigmas=[0.0, 0.6]",
                 "--device", "cpu", "--out", as.toString())).isEqualTo(ExitCodes.OK);
@@ -77,7 +77,7 @@ class NewReproductionsTest {
     }
 
     @Test
-    void mergedShardsOfTheNewStudiesEqualOneRun(@TempDir Path tmp) throws IOException {
+    void mergedShardsOfTheNewStudiesEqualOneRun(@TempDir Path tmp) throws Exception {
         ExperimentShardingTest.assertMergeEqualsOneRun(new String[] {"reproduce", "gibbs-limit", "--quick", "--set", "steps=30", "--device",
             "cpu"}, tmp.resolve("gl"));
         ExperimentShardingTest.assertMergeEqualsOneRun(new String[] {"reproduce", "aligned-start", "--quick", "--set", "steps=40",
