@@ -45,7 +45,8 @@ public record GibbsLimitConfig(List<Double> bandwidths, List<Integer> particles,
             Checks.positive(taus.get(i), "taus");
             Checks.check(i == 0 || taus.get(i) < taus.get(i - 1), "taus", "must be strictly descending, got " + taus);
             Checks.check(taus.get(i) > bandwidths.get(0) * bandwidths.get(0), "taus",
-                    "every tau must exceed the largest h^2 = " + bandwidths.get(0) * bandwidths.get(0) + " (the KDE must resolve it), got " + taus);
+                    "every tau must exceed the largest h^2 = " + String.format(java.util.Locale.ROOT, "%.4g", bandwidths.get(0) * bandwidths.get(0))
+                            + " (the KDE must resolve it), got " + taus);
         }
         Checks.positive(seeds, "seeds");
         Checks.positive(steps, "steps");
