@@ -36,7 +36,7 @@ public final class DualEncoder {
 
     /**
      * Initialises K runs. Tower 1 of run k draws from {@code seeds1[k]}, tower 2 from
-     * {@code seeds2[k]}.
+     * {@code seeds2[k]} (from {@code seeds1[k]} with {@link DualEncoderConfig#alignedStart}).
      *
      * @param config the architecture
      * @param manager owner of the parameters
@@ -55,7 +55,8 @@ public final class DualEncoder {
         double[] taus = tau != null ? tau.clone() : filled(k, config.temperature().tau());
         Parameters params = new Parameters();
         new Tower(config.tower1(), "tower1").initialize(manager, seeds1, dataType, params);
-        new Tower(config.tower2(), "tower2").initialize(manager, seeds2, dataType, params);
+        // an aligned start: tower 2 draws from tower 1's streams, so (same config) its parameters equal tower 1's
+        new Tower(config.tower2(), "tower2").initialize(manager, config.alignedStart() ? seeds1 : seeds2, dataType, params);
         NDArray fixed = null;
         double[] logScale = new double[k];
         for (int i = 0; i < k; i++) {

@@ -20,6 +20,26 @@ class DualEncoderTest {
     }
 
     @Test
+    void anAlignedStartGivesTowerTwoTheParametersOfTowerOne() {
+        TowerConfig mlp = TowerConfig.mlp(8, List.of(16), 4, Activation.RELU);
+        DualEncoderConfig aligned = new DualEncoderConfig(mlp, mlp, TemperatureConfig.fixed(0.1), true);
+        try (NDManager m = NDManager.newBaseManager()) {
+            DualEncoder a = model(m, aligned, 3, 4);
+            DualEncoder independent = model(m, aligned.withAlignedStart(false), 3, 4);
+            for (String p : List.of("w0", "b0", "w1", "b1")) {
+                assertThat(a.parameters().get("tower2." + p).toDoubleArray()).containsExactly(a.parameters().get("tower1." + p).toDoubleArray());
+                // tower 1 is the same either way; tower 2 differs from an independent start's
+                assertThat(a.parameters().get("tower1." + p).toDoubleArray())
+                        .containsExactly(independent.parameters().get("tower1." + p).toDoubleArray());
+                assertThat(independent.parameters().get("tower2." + p).toDoubleArray())
+                        .isNotEqualTo(independent.parameters().get("tower1." + p).toDoubleArray());
+            }
+        }
+        assertThatThrownBy(() -> new DualEncoderConfig(TowerConfig.linear(4, 4), mlp, TemperatureConfig.fixed(1), true))
+                .hasMessageContaining("alignedStart");
+    }
+
+    @Test
     void initialisationFollowsPytorchLinearDefaultAndDependsOnlyOnTheRunSeed() {
         TowerConfig mlp = TowerConfig.mlp(16, List.of(64), 4, Activation.RELU);
         DualEncoderConfig c = new DualEncoderConfig(mlp, mlp, TemperatureConfig.fixed(0.1));

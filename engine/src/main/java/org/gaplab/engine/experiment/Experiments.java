@@ -12,7 +12,8 @@ public final class Experiments {
 
     static {
         for (Experiment<?> e : List.<Experiment<?>>of(new ModalityGap.Declaration(), new GradConsistency.Declaration(),
-                new UnimodalGibbs.Declaration(), new CorruptionStudy.Declaration(), new GapControl.Declaration())) {
+                new UnimodalGibbs.Declaration(), new CorruptionStudy.Declaration(), new GapControl.Declaration(),
+                new AlignedStart.Declaration(), new Sharpening.Declaration(), new GibbsLimit.Declaration())) {
             ALL.put(e.name(), e);
         }
     }

@@ -39,9 +39,9 @@ public record GapControlConfig(LossConfig.GapPenalty penalty, List<Double> lambd
         Checks.notNull(digits, "digits");
     }
 
-    /** @return MMD^2, lambda in {0, 1, 3, 10, 30}, 3 seeds, 2000 circle steps, 300 digits steps */
+    /** @return MMD^2, lambda in {0, 1, 3, 10, 30}, 5 seeds (paired tests need them: docs/theory.md section 8.1), 2000 circle steps, 300 digits steps */
     public static GapControlConfig defaults() {
-        return new GapControlConfig(LossConfig.GapPenalty.MMD, List.of(0.0, 1.0, 3.0, 10.0, 30.0), 3,
+        return new GapControlConfig(LossConfig.GapPenalty.MMD, List.of(0.0, 1.0, 3.0, 10.0, 30.0), 5,
                 circleRun(),
                 DigitsRun.defaults().withName("gap-control-digits"));
     }

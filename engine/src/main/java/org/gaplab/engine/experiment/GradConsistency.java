@@ -143,6 +143,15 @@ public final class GradConsistency {
         return new Result(c, device.toString(), (System.nanoTime() - start) / 1e9, curves);
     }
 
+    /** @return rows of a seed's pool: the largest N for the prefixes, then N_ref disjoint rows for the reference */
+    static int poolSize(GradConsistencyConfig c) {
+        return maxN(c) + c.nRef();
+    }
+
+    private static int maxN(GradConsistencyConfig c) {
+        return c.negatives().stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+
     /** Draws W, anchors, unit noise and pool for every seed, each from its own seed; stacked. */
     static NDList draw(NDManager root, GradConsistencyConfig c) {
         GaussianMixture mixture = new GaussianMixture(c.components(), c.inDim(), c.meanNorm(), c.sd());
@@ -158,7 +167,9 @@ public final class GradConsistency {
                 eps.add(root.randomNormal(new Shape(c.anchors(), c.inDim()), DataType.FLOAT32));
                 NDArray poolMeans = c.negativeLaw() == GradConsistencyConfig.NegativeLaw.SAME_MIXTURE ? means
                         : mixture.drawMeans(root, DataType.FLOAT32);
-                return pool.add(mixture.sample(poolMeans, c.nRef()));
+                // the N prefixes come from the first max(N) rows, the reference from the N_ref rows after them:
+                // a reference that contained every g_N's negatives would approach them partly by construction
+                return pool.add(mixture.sample(poolMeans, poolSize(c)));
             });
         }
         return new NDList(NDArrays.stack(w), NDArrays.stack(x), NDArrays.stack(eps), NDArrays.stack(pool));
@@ -183,7 +194,7 @@ public final class GradConsistency {
             xPos.attach(keep);
             NDArray pool = data.get(3);
             long done = 1 + (cosine ? 0 : ns.size() + 1);
-            NDArray gRef = gradient(keep, loss, cosine, w, x, xPos, pool, c.nRef());
+            NDArray gRef = gradient(keep, loss, cosine, w, x, xPos, pool.get(":, {}:", maxN(c)), c.nRef());
             progress.update(++done, kind.name().toLowerCase() + " N_ref");
             NDArray refNorm = gRef.norm(new int[] {1});
             NDList cosines = new NDList();
@@ -264,15 +275,16 @@ public final class GradConsistency {
                     }
                 }
                 Inference.Trend trend = Inference.trend(x, y, seed, dir);
-                // a step that makes things significantly worse contradicts "monotonically"
+                // a step that makes things significantly worse, reported
                 double[] worse = new double[Math.max(0, ns.size() - 1)];
                 for (int j = 1; j < ns.size(); j++) {
                     Inference.Direction against = cosine ? Inference.Direction.DECREASING : Inference.Direction.INCREASING;
                     worse[j - 1] = Inference.signedRank(Stats.column(v, j), Stats.column(v, j - 1), against).pExpected();
                 }
                 double minWorse = java.util.Arrays.stream(Inference.holm(worse)).min().orElse(1);
-                allUp &= trend.test().verdict() == Claim.Verdict.SUPPORTED && minWorse >= Inference.ALPHA;
-                anyAgainst |= trend.test().verdict() == Claim.Verdict.NOT_SUPPORTED || minWorse < Inference.ALPHA;
+                // "monotonically" is not claimed (docs/theory.md section 8.1): a worse step is reported, not deciding
+                allUp &= trend.test().verdict() == Claim.Verdict.SUPPORTED;
+                anyAgainst |= trend.test().verdict() == Claim.Verdict.NOT_SUPPORTED;
                 ev.append(cv.critic().label()).append(cosine ? " cosine " : " rel. error ").append(series(cosine
                         ? cv.cosineMean() : cv.relErrorMean())).append(" (").append(trend.agreeing()).append(" of ")
                         .append(trend.tau().length).append(" seeds trend the predicted way, p = ").append(Inference.p(trend.test().pExpected())).append("; smallest Holm p of a worse step ")
@@ -284,11 +296,11 @@ public final class GradConsistency {
             ev.append(cv.critic().label()).append(' ').append(Outputs.f(cv.relErrorSlope(), 3)).append(' ');
         }
         ev.append("(an observation; the theory gives no rate)");
-        out.add(new Claim("Both cos(g_N, g_ref) and the relative error improve monotonically with N.", source,
+        out.add(new Claim("Both cos(g_N, g_ref) and the relative error improve with N.", source,
                 "for each critic and each measure: a trend across seeds (Kendall's tau per seed, Wilcoxon signed-rank of the taus, "
-                        + "one-sided), and no "
-                        + "step from one N to the next significantly worse (Wilcoxon signed-rank over seeds, Holm-adjusted); level "
-                        + Inference.ALPHA,
+                        + "one-sided), level " + Inference.ALPHA + "; the reference gradient uses N_ref negatives disjoint from the "
+                        + "pool whose prefixes give g_N; a step from one N to the next that is significantly worse (Wilcoxon signed-rank "
+                        + "over seeds, Holm-adjusted) is reported, not deciding (\"monotonically\" would need every step to improve)",
                 allUp ? Claim.Verdict.SUPPORTED : anyAgainst ? Claim.Verdict.NOT_SUPPORTED : Claim.Verdict.INCONCLUSIVE,
                 ev.toString().trim()));
 
@@ -384,7 +396,7 @@ public final class GradConsistency {
                 "Linear encoder W (" + c.outDim() + "x" + c.inDim() + ", N(0, 1/" + c.inDim() + ")) at initialisation on a "
                         + c.components() + "-component Gaussian mixture (mean norm " + c.meanNorm() + ", sd " + c.sd() + "); B = "
                         + c.anchors() + " anchors; reference gradient with N_ref = " + c.nRef() + " negatives; N = "
-                        + c.negatives() + " as prefixes of the same pool, drawn from "
+                        + c.negatives() + " as prefixes of one pool (the reference from N_ref further rows of it, disjoint), drawn from "
                         + (c.negativeLaw() == GradConsistencyConfig.NegativeLaw.SAME_MIXTURE ? "the anchors' own mixture"
                                 : "a second mixture with fresh means (as the authors' script, which made the paper's figure)")
                         + "; " + c.seeds() + " seeds. Cosine critic: tau "
@@ -455,14 +467,16 @@ public final class GradConsistency {
             return List.of("Large-batch consistency of unimodal InfoNCE (docs/theory.md sections 3 and 7).",
                 "",
                 "A linear encoder W (128x64, N(0, 1/64)) at initialisation, 64 anchors from a 4-component",
-                "Gaussian mixture in R^64 (means of norm 4, sd 1), and one pool of N_ref = 4096 negatives drawn,",
+                "Gaussian mixture in R^64 (means of norm 4, sd 1), and one pool of max N + N_ref negatives drawn,",
                 "as in the authors' script that made the paper's figure, from a second mixture with fresh means",
                 "(--negatives same-mixture: from the anchors' own mixture, the law the theory assumes).",
                 "The gradient of InfoNCE with the first N negatives, N = 4, 8, ..., 1024, is compared with the",
-                "N_ref gradient: cos(g_N, g_ref) and ||g_N - g_ref|| / ||g_ref||, mean +- std over 20 seeds, for",
+                "gradient with the N_ref = 4096 other negatives of the pool (disjoint from every prefix):",
+                "cos(g_N, g_ref) and ||g_N - g_ref|| / ||g_ref||, mean +- std over 20 seeds, for",
                 "the cosine critic on the sphere (tau 0.1, positive noise 0.05) and the RBF critic",
                 "-||z - w||^2 / 128 on tanh embeddings (tau 1, noise 0.2), plus the fitted log-log slope of the",
-                "relative error. Paper's claims: both improve monotonically in N; cosine > 0.95 for N >= 512;",
+                "relative error. Paper's claims: both improve with N (monotonically, in the paper: not tested);",
+                "cosine > 0.95 for N >= 512;",
                 "each judged by one-sided tests over the seeds (docs/theory.md, Verdicts).",
                 "",
                 "Runtime on CPU with 2 threads: about 30 s (--quick: about 3 s). --steps does not apply.",

@@ -115,6 +115,24 @@ public final class Inference {
         return new Trend(tau, agreeing, test, mean, mean - half, mean + half);
     }
 
+    /** @return the least-squares slope of y on x within each seed (seeds with a constant x or non-finite values left out) */
+    static double[] perSeedSlopes(double[] x, double[] y, long[] seed) {
+        java.util.Map<Long, java.util.List<Integer>> bySeed = new java.util.TreeMap<>();
+        for (int i = 0; i < x.length; i++) {
+            if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
+                bySeed.computeIfAbsent(seed[i], k -> new java.util.ArrayList<>()).add(i);
+            }
+        }
+        java.util.List<Double> out = new java.util.ArrayList<>();
+        for (java.util.List<Integer> idx : bySeed.values()) {
+            double b = slope(idx.stream().mapToDouble(i -> x[i]).toArray(), idx.stream().mapToDouble(i -> y[i]).toArray());
+            if (Double.isFinite(b)) {
+                out.add(b);
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
     /** @return the least-squares slope of {@code y} on {@code x}; NaN when x is constant */
     static double slope(double[] x, double[] y) {
         double mx = Stats.mean(x);
@@ -331,15 +349,51 @@ public final class Inference {
      */
     public static Claim trendClaim(String statement, String source, String what, String setting, double[] x, double[] y,
             long[] seed, Direction direction) {
+        return trendClaim(statement, source, what, setting, x, y, seed, direction, null);
+    }
+
+    /**
+     * {@link #trendClaim(String, String, String, String, double[], double[], long[], Direction)} whose evidence also gives the
+     * median per-seed slope with its distribution-free 90% interval (docs/theory.md section 8.1) and, when
+     * {@code flagged} marks runs (degenerate basins, unconverged runs), the same trend with them left out. The
+     * verdict is decided on every run given.
+     *
+     * @param flagged per run, whether it is flagged; null for none
+     */
+    public static Claim trendClaim(String statement, String source, String what, String setting, double[] x, double[] y,
+            long[] seed, Direction direction, boolean[] flagged) {
         Trend t = trend(x, y, seed, direction);
         String criterion = "within each seed, Kendall's tau of the " + what + " against " + setting + "; across seeds, Wilcoxon's "
                 + "signed-rank test of the taus against 0, one-sided (" + (direction == Direction.INCREASING ? "increasing" : "decreasing")
                 + "), level " + ALPHA;
         String evidence = String.format(java.util.Locale.ROOT,
                 "%d of %d seeds trend the predicted way (median tau %.3f), p = %s (opposite direction p = %s); mean per-seed slope "
-                        + "%.4g per unit %s, %.0f%% CI over seeds [%.4g, %.4g]",
+                        + "%.4g per unit %s, %.0f%% t-interval over seeds [%.4g, %.4g]",
                 t.agreeing(), t.tau().length, t.tau().length == 0 ? Double.NaN : median(t.tau()), p(t.test().pExpected()),
                 p(t.test().pOpposite()), t.slope(), setting, 100 * (1 - 2 * ALPHA), t.lo(), t.hi());
+        evidence += "; per-seed slope " + RobustInference.medianCi(perSeedSlopes(x, y, seed)).text(4)
+                + " (distribution-free; the mean is pulled by the few extreme seeds)";
+        if (flagged != null) {
+            int n = 0;
+            double[] xk = new double[x.length];
+            double[] yk = new double[x.length];
+            long[] sk = new long[x.length];
+            for (int i = 0; i < x.length; i++) {
+                if (!flagged[i]) {
+                    xk[n] = x[i];
+                    yk[n] = y[i];
+                    sk[n++] = seed[i];
+                }
+            }
+            xk = Arrays.copyOf(xk, n);
+            yk = Arrays.copyOf(yk, n);
+            sk = Arrays.copyOf(sk, n);
+            Trend kept = trend(xk, yk, sk, direction);
+            evidence += String.format(java.util.Locale.ROOT, "; with the %d flagged runs (degenerate basin or unconverged) left out: "
+                    + "%d of %d seeds trend the predicted way, p = %s, per-seed slope %s, which would read %s", x.length - n,
+                    kept.agreeing(), kept.tau().length, p(kept.test().pExpected()), RobustInference.medianCi(perSeedSlopes(xk, yk, sk)).text(4),
+                    kept.test().verdict().label());
+        }
         if (t.smallestP() >= ALPHA) {
             evidence += String.format(java.util.Locale.ROOT, "; with %d seeds the test cannot reach p < %s (smallest attainable p %.3f)",
                     t.tau().length, ALPHA, t.smallestP());

@@ -71,7 +71,15 @@ public final class ModalityGap {
     /** Summary of one sigma over seeds. */
     public record SigmaSummary(double sigma, int seeds, double meanJ, double semJ, double medianJ, double q25J, double q75J,
             List<Long> degenerateSeeds, int oppositeOrientation, double medianCentroidGap, double medianEnergy,
-            double controlJ, double[] controlBySeed) {}
+            double controlJ, double[] controlBySeed, List<Long> unconvergedSeeds, double medianJKept, double q25JKept, double q75JKept) {
+        /** The summary without convergence flags (every run kept). */
+        public SigmaSummary(double sigma, int seeds, double meanJ, double semJ, double medianJ, double q25J, double q75J,
+                List<Long> degenerateSeeds, int oppositeOrientation, double medianCentroidGap, double medianEnergy, double controlJ,
+                double[] controlBySeed) {
+            this(sigma, seeds, meanJ, semJ, medianJ, q25J, q75J, degenerateSeeds, oppositeOrientation, medianCentroidGap, medianEnergy,
+                    controlJ, controlBySeed, List.of(), medianJ, q25J, q75J);
+        }
+    }
 
     /** Angles of the representative run, for its figures. */
     public record Representative(double sigma, long seed, double[] angle1, double[] angle2) {}
@@ -151,7 +159,7 @@ public final class ModalityGap {
         }
         List<SigmaSummary> perSigma = new ArrayList<>();
         for (int i = 0; i < config.sigmas().size(); i++) {
-            perSigma.add(summarise(config.sigmas().get(i), runs, controls[i]));
+            perSigma.add(summarise(config.sigmas().get(i), runs, controls[i], config.batchSize()));
         }
         return new Result(config, runs, perSigma, rep, seconds, device);
     }
@@ -190,7 +198,8 @@ public final class ModalityGap {
                 "trained with symmetric InfoNCE (tau 0.07, Adam lr 5e-3, batch 256, 2000 steps) for sigma = 0, 0.1,",
                 "..., 0.7 and 20 seeds: 160 runs, stacked by the sweep machinery. Each run is evaluated on 8000 fresh",
                 "pairs (its own eval seed): the Jeffreys divergence J of the 60-bin angle histograms (the paper's",
-                "estimator), centroid gap, energy distance, and whether W1 and W2 end with opposite orientation.",
+                "estimator, on disjoint halves of the pairs), centroid gap, energy distance, and whether W1 and W2",
+                "end with opposite orientation; runs whose final loss is not below ln B are flagged unconverged.",
                 "Per sigma: mean +- SEM, median, quartiles, runs in a degenerate basin (mirrored maps or unaligned",
                 "partners), and the identity-encoder control on the same pairs. Paper's claim: J grows with sigma;",
                 "gaplab also tests trained J against the control. Verdicts: docs/theory.md section 8.",
@@ -266,8 +275,7 @@ public final class ModalityGap {
         NDArray z1 = TrainedModel.embedWith(model, eval.get(0), true);
         NDArray z2 = TrainedModel.embedWith(model, eval.get(1), false);
         Map<String, Double> m = new LinkedHashMap<>();
-        AngleHistogramDivergence.Result j = AngleHistogramDivergence.compute(z1, z2, AngleHistogramDivergence.DEFAULT_BINS,
-                AngleHistogramDivergence.DEFAULT_EPS);
+        AngleHistogramDivergence.Result j = disjointJ(z1, z2);
         m.put(Metric.JEFFREYS.key(), j.jeffreys());
         m.put(Metric.KL_12.key(), j.klPq());
         m.put(Metric.KL_21.key(), j.klQp());
@@ -288,6 +296,17 @@ public final class ModalityGap {
         return m;
     }
 
+    /**
+     * J of modality 1 on the first half of the pairs against modality 2 on the second (docs/theory.md
+     * sections 6 and 8.1): two independent samples. On paired rows the two histograms share the
+     * partners' noise, so J grows with sigma even when the marginals are identical.
+     */
+    static AngleHistogramDivergence.Result disjointJ(NDArray z1, NDArray z2) {
+        long half = z1.getShape().get(0) / 2;
+        return AngleHistogramDivergence.compute(z1.get(new NDIndex("0:{}", half)), z2.get(new NDIndex("{}:{}", half, 2 * half)),
+                AngleHistogramDivergence.DEFAULT_BINS, AngleHistogramDivergence.DEFAULT_EPS);
+    }
+
     /** Determinant of a one-run 2x2 weight {@code [1, 2, 2]} (one host copy of four numbers). */
     private static double det(NDArray w) {
         double[] a = w.toType(DataType.FLOAT64, false).toDoubleArray();
@@ -302,8 +321,7 @@ public final class ModalityGap {
             for (int s = 0; s < config.seeds(); s++) {
                 try (NDManager scope = m.newSubManager()) {
                     NDList eval = source.evaluationSet(scope, Seeds.derive(s, "eval", 0), config.evalSize(), DataType.FLOAT32);
-                    js[s] = AngleHistogramDivergence.compute(eval.get(0), eval.get(1), AngleHistogramDivergence.DEFAULT_BINS,
-                            AngleHistogramDivergence.DEFAULT_EPS).jeffreys();
+                    js[s] = disjointJ(eval.get(0), eval.get(1)).jeffreys();
                 }
             }
         }
@@ -320,8 +338,24 @@ public final class ModalityGap {
         return r.oppositeOrientation() || r.meanPairCosine() < 0 || !Double.isFinite(r.jeffreys());
     }
 
-    private static SigmaSummary summarise(double sigma, List<RunResult> runs, double[] control) {
+    /**
+     * Whether a run did not converge (docs/theory.md section 8.1): its final loss (the mean of the last
+     * logged interval) is not below ln B, no better than uniform logits. (A sweep row keeps no loss
+     * curve, so the drift rule of the other studies does not apply here.)
+     */
+    static boolean unconverged(RunResult r, int batchSize) {
+        return !(r.finalLoss() < Math.log(batchSize));
+    }
+
+    /** @return whether a run is flagged: a degenerate basin or unconverged */
+    static boolean flagged(RunResult r, int batchSize) {
+        return degenerate(r) || unconverged(r, batchSize);
+    }
+
+    private static SigmaSummary summarise(double sigma, List<RunResult> runs, double[] control, int batchSize) {
         List<RunResult> at = runs.stream().filter(r -> r.sigma() == sigma).toList();
+        // the typical runs of the figure: not in a degenerate basin (a run above ln B stays in: see unconverged)
+        double[] kept = at.stream().filter(r -> !degenerate(r)).mapToDouble(RunResult::jeffreys).filter(Double::isFinite).toArray();
         double[] j = at.stream().mapToDouble(RunResult::jeffreys).filter(Double::isFinite).toArray();
         double q25 = quantile(j, 0.25);
         double q75 = quantile(j, 0.75);
@@ -329,7 +363,9 @@ public final class ModalityGap {
         return new SigmaSummary(sigma, at.size(), Stats.mean(j), j.length > 1 ? Stats.sem(j) : 0, quantile(j, 0.5), q25, q75,
                 degenerate, (int) at.stream().filter(RunResult::oppositeOrientation).count(),
                 quantile(at.stream().mapToDouble(RunResult::centroidGap).toArray(), 0.5),
-                quantile(at.stream().mapToDouble(RunResult::energyDistance).toArray(), 0.5), quantile(control, 0.5), control);
+                quantile(at.stream().mapToDouble(RunResult::energyDistance).toArray(), 0.5), quantile(control, 0.5), control,
+                at.stream().filter(r -> unconverged(r, batchSize)).map(RunResult::seed).toList(), quantile(kept, 0.5), quantile(kept, 0.25),
+                quantile(kept, 0.75));
     }
 
     /** Linear-interpolation quantile (type 7, as numpy's default). */
@@ -360,20 +396,24 @@ public final class ModalityGap {
         doc.put("config", c);
         doc.put("device", r.device());
         doc.put("seconds", r.seconds());
-        doc.put("estimator", "J = KL(p||q) + KL(q||p) of 60-bin angle histograms (+1e-8), the paper's; D_sym = J/2");
+        doc.put("estimator", "J = KL(p||q) + KL(q||p) of 60-bin angle histograms (+1e-8), the paper's, with modality 1 from the first half "
+                + "of the evaluation pairs and modality 2 from the second (two independent samples); D_sym = J/2");
         doc.put("per_sigma", r.perSigma());
         doc.put("runs", r.runs());
         Json.write(dir.resolve("modality_gap.json"), doc);
         List<Object[]> runRows = new ArrayList<>();
         r.runs().forEach(x -> runRows.add(new Object[] {x.sigma(), x.seed(), x.status().key(), x.finalLoss(), x.jeffreys(),
-            x.centroidGap(), x.energyDistance(), x.meanPairCosine(), x.oppositeOrientation() ? 1 : 0}));
+            x.centroidGap(), x.energyDistance(), x.meanPairCosine(), x.oppositeOrientation() ? 1 : 0, degenerate(x) ? 1 : 0,
+            unconverged(x, c.batchSize()) ? 1 : 0}));
         Outputs.csv(dir.resolve("runs.csv"), List.of("sigma", "seed", "status", "final_loss", "jeffreys", "centroid_gap",
-                "energy_distance", "mean_pair_cosine", "opposite_orientation"), runRows);
+                "energy_distance", "mean_pair_cosine", "opposite_orientation", "degenerate", "unconverged"), runRows);
         List<Object[]> sigmaRows = new ArrayList<>();
         r.perSigma().forEach(s -> sigmaRows.add(new Object[] {s.sigma(), s.seeds(), s.meanJ(), s.semJ(), s.medianJ(), s.q25J(),
-            s.q75J(), s.degenerateSeeds().size(), s.oppositeOrientation(), s.medianCentroidGap(), s.medianEnergy(), s.controlJ()}));
+            s.q75J(), s.degenerateSeeds().size(), s.oppositeOrientation(), s.medianCentroidGap(), s.medianEnergy(), s.controlJ(),
+            s.unconvergedSeeds().size(), s.medianJKept(), s.q25JKept(), s.q75JKept()}));
         Outputs.csv(dir.resolve("per_sigma.csv"), List.of("sigma", "seeds", "mean_J", "sem_J", "median_J", "q25_J", "q75_J",
-                "degenerate_seeds", "opposite_orientation", "median_centroid_gap", "median_energy_distance", "control_J"), sigmaRows);
+                "degenerate_seeds", "opposite_orientation", "median_centroid_gap", "median_energy_distance", "control_J", "unconverged_seeds",
+                "median_J_non_degenerate", "q25_J_non_degenerate", "q75_J_non_degenerate"), sigmaRows);
         gapFigure(r, dir);
         statisticFigure(r, dir);
         if (r.representative() != null) {
@@ -383,23 +423,25 @@ public final class ModalityGap {
         return doc;
     }
 
+    /**
+     * J against sigma for the typical runs: median and interquartile band over the runs that did not end
+     * in a degenerate basin, beside the identity control; the degenerate runs are counted in the legend
+     * and do not set the axis (a mirrored run's J is tens of times the median). Runs above ln B are
+     * counted in the table.
+     */
     private static void gapFigure(Result r, Path dir) {
         double[] sigma = r.perSigma().stream().mapToDouble(SigmaSummary::sigma).toArray();
         int seeds = r.perSigma().isEmpty() ? 0 : r.perSigma().get(0).seeds();
+        int flagged = r.runs().stream().mapToInt(x -> degenerate(x) ? 1 : 0).sum();
         XYChart chart = Figures.lineChart("Modality gap vs misalignment (" + seeds + " seeds)", "σ (latent misalignment)",
                 "J(ρ1, ρ2) = KL12 + KL21");
-        Figures.addBand(chart, "interquartile range", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::q25J).toArray(),
-                r.perSigma().stream().mapToDouble(SigmaSummary::q75J).toArray(), Figures.PALETTE[0]);
-        XYSeries median = Figures.addLine(chart, "median", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::medianJ).toArray(), null);
+        Figures.addBand(chart, "interquartile range", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::q25JKept).toArray(),
+                r.perSigma().stream().mapToDouble(SigmaSummary::q75JKept).toArray(), Figures.PALETTE[0]);
+        XYSeries median = Figures.addLine(chart, "median" + (flagged > 0 ? " (" + flagged + " degenerate left out)" : ""), sigma,
+                r.perSigma().stream().mapToDouble(SigmaSummary::medianJKept).toArray(), null);
         median.setLineColor(Figures.PALETTE[0]);
         median.setMarkerColor(Figures.PALETTE[0]);
         median.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.SQUARE);
-        XYSeries mean = Figures.addLine(chart, "mean ± SEM", sigma, r.perSigma().stream().mapToDouble(SigmaSummary::meanJ).toArray(),
-                r.perSigma().stream().mapToDouble(SigmaSummary::semJ).toArray());
-        // the mean is drawn dashed over the median so both stay visible where they coincide
-        mean.setLineStyle(Figures.DASHED);
-        mean.setLineColor(Figures.PALETTE[5]);
-        mean.setMarkerColor(Figures.PALETTE[5]);
         XYSeries control = Figures.addLine(chart, "identity encoder (control)", sigma,
                 r.perSigma().stream().mapToDouble(SigmaSummary::controlJ).toArray(), null);
         control.setLineColor(Color.GRAY);
@@ -521,7 +563,7 @@ public final class ModalityGap {
                 "paper, section 5 and its modality-gap figure; docs/theory.md sections 5 and 7",
                 "Jeffreys divergence J", "sigma", ok.stream().mapToDouble(RunResult::sigma).toArray(),
                 ok.stream().mapToDouble(RunResult::jeffreys).toArray(), ok.stream().mapToLong(RunResult::seed).toArray(),
-                Inference.Direction.INCREASING));
+                Inference.Direction.INCREASING, flags(ok, r.config().batchSize())));
         List<SigmaSummary> positive = r.perSigma().stream().filter(s -> s.sigma() > 0).toList();
         double[] p = new double[positive.size()];
         double[] pOpp = new double[positive.size()];
@@ -557,20 +599,33 @@ public final class ModalityGap {
         return claims;
     }
 
+    private static boolean[] flags(List<RunResult> runs, int batchSize) {
+        boolean[] f = new boolean[runs.size()];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = flagged(runs.get(i), batchSize);
+        }
+        return f;
+    }
+
     private static void summary(Result r, Path dir) {
         ModalityGapConfig c = r.config();
         List<Claim> claims = claims(r);
-        StringBuilder table = new StringBuilder("## Per sigma\n\n| σ | mean J ± SEM | median J | IQR | degenerate | opposite det | centroid gap | energy | control J (median) |\n|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder table = new StringBuilder("## Per sigma\n\n| σ | median J | IQR | median J, non-degenerate | mean J ± SEM | degenerate | unconverged | opposite det | centroid gap | energy | control J (median) |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (SigmaSummary s : r.perSigma()) {
-            table.append(String.format(java.util.Locale.ROOT, "| %.2f | %.3f ± %.3f | %.3f | %.3f-%.3f | %d | %d | %.4f | %.4f | %.3f |%n",
-                    s.sigma(), s.meanJ(), s.semJ(), s.medianJ(), s.q25J(), s.q75J(), s.degenerateSeeds().size(),
-                    s.oppositeOrientation(), s.medianCentroidGap(), s.medianEnergy(), s.controlJ()));
+            table.append(String.format(java.util.Locale.ROOT, "| %.2f | %.3f | %.3f-%.3f | %.3f | %.3f ± %.3f | %d | %d | %d | %.4f | %.4f | %.3f |%n",
+                    s.sigma(), s.medianJ(), s.q25J(), s.q75J(), s.medianJKept(), s.meanJ(), s.semJ(), s.degenerateSeeds().size(),
+                    s.unconvergedSeeds().size(), s.oppositeOrientation(), s.medianCentroidGap(), s.medianEnergy(), s.controlJ()));
         }
+        table.append(String.format(java.util.Locale.ROOT, "%nFlagged runs: degenerate basin (mirrored maps, unaligned partners or a non-finite J) or "
+                + "unconverged (final loss not below ln B = %.3f); the claims use every completed run and say what leaving the flagged ones out "
+                + "would give. A 2x2 map onto S^1 cannot reach uniform logits (it cannot collapse), so where misalignment is large "
+                + "a trained run's loss can end above ln B: a setting whose runs all end there is reported, not read as unconverged "
+                + "training (docs/theory.md section 8.1).%n", Math.log(c.batchSize())));
         table.append(String.format(java.util.Locale.ROOT, "%nRuntime: %.1f s on %s.%n", r.seconds(), r.device()));
         Outputs.summary(dir.resolve("summary.md"), "Modality gap vs misalignment",
                 String.format(java.util.Locale.ROOT, "%d sigmas x %d seeds, %d steps of batch %d, symmetric InfoNCE tau 0.07, Adam lr 5e-3, "
                         + "bias-free 2x2 linear encoders onto S^1; evaluation on %d fresh pairs per run (its own eval seed); "
-                        + "J from 60-bin angle histograms (+1e-8), energy distance (unbiased U-statistic) on two independent samples of m = %d: modality 1 from the first half of the evaluation pairs, modality 2 from the second.",
+                        + "J from 60-bin angle histograms (+1e-8) and the energy distance (unbiased U-statistic, m = %d per side) on two independent samples: modality 1 from the first half of the evaluation pairs, modality 2 from the second (so is the identity control's J).",
                         c.sigmas().size(), c.seeds(), c.steps(), c.batchSize(), c.evalSize(), Math.min(c.energySubsample(), c.evalSize() / 2)),
                 claims, table.toString());
     }

@@ -53,7 +53,7 @@ class ExperimentShardingTest {
         assertMergeEqualsOneRun(GAP, tmp);
     }
 
-    private static void assertMergeEqualsOneRun(String[] command, Path tmp) throws IOException {
+    static void assertMergeEqualsOneRun(String[] command, Path tmp) throws IOException {
         assertThat(run(command, "--out", tmp.resolve("all").toString())).isEqualTo(ExitCodes.OK);
         assertThat(run(command, "--shard", "0/2", "--out", tmp.resolve("s0").toString())).isEqualTo(ExitCodes.OK);
         assertThat(run(command, "--shard", "1/2", "--out", tmp.resolve("s1").toString())).isEqualTo(ExitCodes.OK);
@@ -312,9 +312,9 @@ class ExperimentShardingTest {
 
     /** Every registered experiment declares a quick config that validates and at least one unit. */
     @Test
-    void theRegistryHoldsTheFiveReproductions() {
+    void theRegistryHoldsTheEightReproductions() {
         assertThat(Experiments.all().keySet()).containsExactly("modality-gap", "grad-consistency", "unimodal-gibbs", "corruption",
-                "gap-control");
+                "gap-control", "aligned-start", "sharpening", "gibbs-limit");
         for (Experiment<?> e : Experiments.all().values()) {
             assertThat(unitsOfQuick(e)).as(e.name()).isNotEmpty();
         }
