@@ -189,6 +189,7 @@ public final class MeasureCommand implements Callable<Integer> {
     public Integer call() {
         common.apply();
         MeasureOptions options = options();
+        checkShift(options);
         GapReport report;
         try (NDManager manager = NDManager.newBaseManager(device.choose().device())) {
             GapMeasurer measurer = new GapMeasurer(options);
@@ -266,6 +267,25 @@ public final class MeasureCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Refuses a --shift request that cannot run, before the report's own work. */
+    private void checkShift(MeasureOptions options) {
+        if (!shift) {
+            if (shiftGrid != null || shiftTau != null) {
+                throw new UserException("--shift-grid and --shift-tau go with --shift");
+            }
+            return;
+        }
+        if (shiftGrid != null && java.util.Arrays.stream(shiftGrid).noneMatch(v -> v == 0)) {
+            throw new UserException("--shift-grid must contain 0 (the unshifted embeddings), got " + java.util.Arrays.toString(shiftGrid));
+        }
+        if (input.run == null && shiftTau == null && !options.hasTau()) {
+            throw new UserException("--shift needs a temperature for its loss: give --tau, --logit-scale or --shift-tau");
+        }
+        if (noNormalize) {
+            throw new UserException("--shift moves unit embeddings along the gap direction; it does not go with --no-normalize");
+        }
     }
 
     /** The shift experiment and the figures, while the embeddings are still in memory. */

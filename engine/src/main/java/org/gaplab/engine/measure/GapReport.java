@@ -42,9 +42,11 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
         ShiftMinimum first = result.minima().get(0);
         java.util.Map<String, Double> values = new java.util.LinkedHashMap<>();
         values.put("shift_unshifted_gap", result.unshiftedGap());
-        values.put("shift_gap_at_loss_min", first.gap());
-        values.put("shift_gap_at_loss_min_low", first.gapLow());
-        values.put("shift_gap_at_loss_min_high", first.gapHigh());
+        if (!first.flat()) {
+            values.put("shift_gap_at_loss_min", first.gap());
+            values.put("shift_gap_at_loss_min_low", first.gapLow());
+            values.put("shift_gap_at_loss_min_high", first.gapHigh());
+        }
         for (var e : values.entrySet()) {
             Statistics.Description d = Statistics.describe(e.getKey());
             all.add(new Estimate(e.getKey(), d.group(), Statistics.sample(e.getKey()), e.getValue(), null, null, null, null, null, true,
@@ -180,12 +182,14 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
     /**
      * @param delta the shift
      * @param measuredGap the centroid gap after it (each image once)
+     * @param gapAlongDirection the component of the new centroid difference along the original gap direction g
+     *     (negative once the shift has carried the modalities past each other)
      * @param loss symmetric InfoNCE per temperature, in {@code taus} order
      * @param r1OneToTwo full-set R@1, image queries
      * @param r1TwoToOne full-set R@1, caption queries
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record ShiftPoint(double delta, double measuredGap, double[] loss, double r1OneToTwo, double r1TwoToOne) {}
+    public record ShiftPoint(double delta, double measuredGap, double gapAlongDirection, double[] loss, double r1OneToTwo, double r1TwoToOne) {}
 
     /**
      * @param tau the temperature
@@ -194,9 +198,10 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
      * @param gapLow the measured gap at the neighbouring grid point on one side (the minimum lies between the two)
      * @param gapHigh at the other side
      * @param atEdge whether the smallest loss is at an end of the grid (then the minimum may lie outside it)
+     * @param flat whether the loss is the same (to 1e-9 relative) at every delta, so that it has no minimum on the grid
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record ShiftMinimum(double tau, double delta, double gap, double gapLow, double gapHigh, boolean atEdge) {}
+    public record ShiftMinimum(double tau, double delta, double gap, double gapLow, double gapHigh, boolean atEdge, boolean flat) {}
 
     /**
      * The decomposition check of docs/theory.md section 4-6.

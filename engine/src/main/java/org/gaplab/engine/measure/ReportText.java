@@ -103,6 +103,11 @@ public final class ReportText {
             sb.append('\n').append(String.format(Locale.ROOT, "shift experiment: %d deltas, unshifted gap %s; %s%n", sh.points().size(),
                     number(sh.unshiftedGap()), sh.protocol()));
             for (GapReport.ShiftMinimum m : sh.minima()) {
+                if (m.flat()) {
+                    sb.append(String.format(Locale.ROOT, "  tau %-8s loss the same at every delta (%s): no minimum on this grid%n", number(m.tau()),
+                            number(sh.points().get(0).loss()[sh.minima().indexOf(m)])));
+                    continue;
+                }
                 sb.append(String.format(Locale.ROOT, "  tau %-8s loss smallest at delta %s: measured gap %s, in [%s, %s]%s%n", number(m.tau()),
                         number(m.delta()), number(m.gap()), number(m.gapLow()), number(m.gapHigh()),
                         m.atEdge() ? " (at the grid's edge: the minimum may lie outside the grid)" : ""));
@@ -154,13 +159,13 @@ public final class ReportText {
      * @return one CSV row per delta: delta, measured gap, the loss at each tau, R@1 both ways
      */
     public static String shiftCsv(GapReport.ShiftResult r) {
-        StringBuilder sb = new StringBuilder("delta,measured_gap");
+        StringBuilder sb = new StringBuilder("delta,measured_gap,gap_along_direction");
         for (double t : r.taus()) {
             sb.append(",loss_tau_").append(t);
         }
         sb.append(",r1_1to2,r1_2to1\n");
         for (GapReport.ShiftPoint p : r.points()) {
-            sb.append(p.delta()).append(',').append(p.measuredGap());
+            sb.append(p.delta()).append(',').append(p.measuredGap()).append(',').append(p.gapAlongDirection());
             for (double l : p.loss()) {
                 sb.append(',').append(l);
             }

@@ -130,7 +130,9 @@ public final class ShiftExperiment {
                 NDArray dir = s.create(g).reshape(1, -1);
                 NDArray x = normalise(z1.sub(dir.mul(delta / 2)));
                 NDArray y = normalise(z2.add(dir.mul(delta / 2)));
-                double gap = Pairwise.scalar(x.mean(new int[] {0}).sub(y.mean(new int[] {0})).norm());
+                NDArray moved = x.mean(new int[] {0}).sub(y.mean(new int[] {0}));
+                double gap = Pairwise.scalar(moved.norm());
+                double along = Pairwise.scalar(moved.mul(dir.flatten()).sum());
                 double[] loss = new double[taus.length];
                 for (int bi = 0; bi < batches; bi++) {
                     long[] ri = new long[b];
@@ -156,21 +158,25 @@ public final class ShiftExperiment {
                 NDArray xw = work == DataType.FLOAT64 ? x : x.toType(work, false);
                 NDArray yw = work == DataType.FLOAT64 ? y : y.toType(work, false);
                 FullSetRetrieval.Result ret = FullSetRetrieval.compute(xw, yw, partner, null, Double.NaN, imageWeights, pairwise);
-                points.add(new GapReport.ShiftPoint(delta, gap, loss, ret.real().recall1to2()[0], ret.real().recall2to1()[0]));
+                points.add(new GapReport.ShiftPoint(delta, gap, along, loss, ret.real().recall1to2()[0], ret.real().recall2to1()[0]));
             }
         }
         List<GapReport.ShiftMinimum> minima = new ArrayList<>();
         for (int ti = 0; ti < taus.length; ti++) {
             int best = 0;
+            double worst = points.get(0).loss()[ti];
             for (int i = 1; i < points.size(); i++) {
                 if (points.get(i).loss()[ti] < points.get(best).loss()[ti]) {
                     best = i;
                 }
+                worst = Math.max(worst, points.get(i).loss()[ti]);
             }
+            double lowest = points.get(best).loss()[ti];
+            boolean flat = worst - lowest <= 1e-9 * Math.max(1e-300, Math.abs(worst));
             double lo = points.get(Math.max(0, best - 1)).measuredGap();
             double hi = points.get(Math.min(points.size() - 1, best + 1)).measuredGap();
             minima.add(new GapReport.ShiftMinimum(taus[ti], points.get(best).delta(), points.get(best).measuredGap(), Math.min(lo, hi),
-                    Math.max(lo, hi), best == 0 || best == points.size() - 1));
+                    Math.max(lo, hi), best == 0 || best == points.size() - 1, flat));
         }
         String protocol = String.format(Locale.ROOT,
                 "x' = normalise(x - (delta/2) g), y' = normalise(y + (delta/2) g), g = unit (mean z1 - mean z2); symmetric InfoNCE "

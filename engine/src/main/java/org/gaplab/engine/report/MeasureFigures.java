@@ -14,10 +14,12 @@ import java.util.Locale;
  * The figures of {@code gaplab measure --out}: one column wide (252 pt = 3.5 in, legend included),
  * each as PNG (300 dpi), SVG and PDF like the project's other figures.
  * <ul>
- *   <li>{@code embeddings}: the PCA view of both samples ({@link EmbeddingView});</li>
+ *   <li>{@code embeddings}: both samples (up to 600 points each) on the first two principal axes of
+ *   the pooled sample, with the share of variance each holds;</li>
  *   <li>{@code cosines}: the distributions of the cosine for true pairs, random image-caption
  *   pairs and random pairs within each modality (the cone effect), as histogram densities;</li>
- *   <li>{@code shift}: the embedding-shift experiment, loss and R@1 against the measured gap, the
+ *   <li>{@code shift}: the embedding-shift experiment, loss and R@1 against the centroid gap along
+ *   the original gap direction (negative once the modalities have passed each other), the
  *   unshifted gap marked.</li>
  * </ul>
  */
@@ -44,7 +46,7 @@ public final class MeasureFigures {
      * @param dir the directory
      */
     public static void embeddings(MeasureView view, String title, Path dir) {
-        EmbeddingView.write(view.rows1(), view.rows2(), title, dir.resolve("embeddings"));
+        pca(view, title, dir.resolve("embeddings"));
         String[] names = {"true pairs", "random 1-2", "within 1", "within 2"};
         double[][] data = {view.pairCosine(), view.crossCosine(), view.withinCosine1(), view.withinCosine2()};
         double lo = Double.POSITIVE_INFINITY;
@@ -76,9 +78,43 @@ public final class MeasureFigures {
         Figures.save(chart, dir.resolve("cosines"));
     }
 
+    private static void pca(MeasureView view, String title, Path base) {
+        double[][] a = head(view.rows1(), EmbeddingView.MAX_POINTS);
+        double[][] b = head(view.rows2(), EmbeddingView.MAX_POINTS);
+        double[][] pooled = new double[a.length + b.length][];
+        System.arraycopy(a, 0, pooled, 0, a.length);
+        System.arraycopy(b, 0, pooled, a.length, b.length);
+        int d = pooled[0].length;
+        int k = Math.min(2, d);
+        double[][] pc = EmbeddingView.principal(pooled, k);
+        double[] share = pc[k];
+        String[] names = {"modality 1", "modality 2"};
+        XYChart chart = Figures.lineChart(title + ": PCA", String.format(Locale.ROOT, "PC1 (%.0f%% of variance)", 100 * share[0]),
+                k > 1 ? String.format(Locale.ROOT, "PC2 (%.0f%%)", 100 * share[1]) : "0", plotWidth(names), Figures.HEIGHT);
+        for (int m = 0; m < 2; m++) {
+            double[][] rows = m == 0 ? a : b;
+            double[] x = new double[rows.length];
+            double[] y = new double[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                for (int j = 0; j < d; j++) {
+                    x[i] += rows[i][j] * pc[0][j];
+                    y[i] += k > 1 ? rows[i][j] * pc[1][j] : 0;
+                }
+            }
+            XYSeries s = Figures.addScatter(chart, names[m], x, y);
+            s.setMarkerColor(new java.awt.Color(Figures.PALETTE[m].getRed(), Figures.PALETTE[m].getGreen(), Figures.PALETTE[m].getBlue(), 110));
+        }
+        chart.getStyler().setMarkerSize(2);
+        Figures.save(chart, base);
+    }
+
+    private static double[][] head(double[][] rows, int n) {
+        return java.util.Arrays.copyOf(rows, Math.min(n, rows.length));
+    }
+
     /**
      * Writes {@code shift.*}: the symmetric InfoNCE at each temperature (top) and R@1 both ways
-     * (bottom) against the measured centroid gap; a dashed line marks the unshifted gap.
+     * (bottom) against the centroid gap along g; a dashed line marks the unshifted gap.
      *
      * @param r the experiment
      * @param base output path without extension
@@ -87,7 +123,7 @@ public final class MeasureFigures {
         int n = r.points().size();
         double[] gap = new double[n];
         for (int i = 0; i < n; i++) {
-            gap[i] = r.points().get(i).measuredGap();
+            gap[i] = r.points().get(i).gapAlongDirection();
         }
         String[] lossNames = new String[r.taus().length];
         for (int t = 0; t < lossNames.length; t++) {
@@ -95,7 +131,7 @@ public final class MeasureFigures {
         }
         String[] recallNames = {"R@1 1->2", "R@1 2->1"};
         int width = Math.min(Math.min(plotWidth(lossNames), plotWidth(recallNames)), plotWidth("unshifted"));
-        XYChart loss = Figures.lineChart("symmetric InfoNCE vs measured gap", "centroid gap after the shift", "loss", width, Figures.HEIGHT);
+        XYChart loss = Figures.lineChart("symmetric InfoNCE vs measured gap", "centroid gap along g after the shift", "loss", width, Figures.HEIGHT);
         double lossLo = Double.POSITIVE_INFINITY;
         double lossHi = Double.NEGATIVE_INFINITY;
         for (int t = 0; t < lossNames.length; t++) {
@@ -108,7 +144,7 @@ public final class MeasureFigures {
             Figures.addLine(loss, lossNames[t], gap, y, null);
         }
         mark(loss, r.unshiftedGap(), lossLo, lossHi);
-        XYChart recall = Figures.lineChart("retrieval vs measured gap", "centroid gap after the shift", "R@1", width, Figures.HEIGHT);
+        XYChart recall = Figures.lineChart("retrieval vs measured gap", "centroid gap along g after the shift", "R@1", width, Figures.HEIGHT);
         double[] r12 = new double[n];
         double[] r21 = new double[n];
         for (int i = 0; i < n; i++) {
@@ -122,6 +158,11 @@ public final class MeasureFigures {
     }
 
     private static void mark(XYChart chart, double x, double lo, double hi) {
+        if (!(hi > lo)) {
+            double pad = Math.max(1e-3, 0.5 * Math.abs(lo));
+            lo -= pad;
+            hi += pad;
+        }
         XYSeries s = chart.addSeries("unshifted", new double[] {x, x}, new double[] {lo, hi});
         s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         s.setMarker(SeriesMarkers.NONE);

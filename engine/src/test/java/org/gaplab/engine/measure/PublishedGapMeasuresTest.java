@@ -301,7 +301,11 @@ class PublishedGapMeasuresTest {
         assertThat(r.batchSize()).isEqualTo(60);
         assertThat(zero.loss()[0]).isCloseTo(0.5 * (rows + cols) / 60, within(1e-9));
         assertThat(r.minima()).hasSize(2);
-        assertThat(ReportText.shiftCsv(r)).startsWith("delta,measured_gap,loss_tau_0.1,loss_tau_1.0,r1_1to2,r1_2to1\n");
+        assertThat(zero.gapAlongDirection()).isCloseTo(r.unshiftedGap(), within(1e-12));
+        // a loss that is the same everywhere has no minimum, and the report says so
+        GapReport.ShiftResult flat = m.shift(x, y, null, new double[] {0, 1e-12}, new double[] {0.1}, 1000);
+        assertThat(flat.minima().get(0).flat()).isTrue();
+        assertThat(ReportText.shiftCsv(r)).startsWith("delta,measured_gap,gap_along_direction,loss_tau_0.1,loss_tau_1.0,r1_1to2,r1_2to1\n");
     }
 
     @Test
