@@ -56,7 +56,7 @@ import java.util.concurrent.Callable;
             "  linear separability (logistic regression on the device, balanced, split by pair, Wilson",
             "  interval and a binomial test against chance 0.5); effective rank (RankMe) per modality and",
             "  pooled; shift versus shape: how many principal axes carry the gap vector, the first axis's",
-            "  variance share, and energy/MMD^2/k-NN J after centring each modality (500 points per side).",
+            "  variance share, and energy/MMD^2/k-NN J after centring each modality (500 per side, 5 repeats).",
             "--shift: the embedding-shift experiment. Cost: per grid point one whole-set retrieval pass",
             "  (about as long as the report's own) plus the loss on fixed batches; 13 points by default.",
             "Every formula, with its source: docs/theory.md (section 'Published gap measures').",

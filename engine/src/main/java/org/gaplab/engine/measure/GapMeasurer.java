@@ -36,7 +36,11 @@ import java.util.Map;
  *   <li>m true pairs ({@link Subsampler}) for the paired statistics, and the same rows with the
  *   pairing shuffled (the shuffle control).</li>
  * </ul>
- * k-NN estimates get a {@link Reliability} verdict; requests that cannot be honoured as given (m
+ * Every registered {@link Estimator} ({@link Estimators#all()}: the centroid, the published gap
+ * measures L2I, RMG, cone effect, separability, RankMe, gap concentration and the centred
+ * two-sample statistics) runs on the whole set and/or in each repeat beside these passes, through
+ * a {@link WholeSetContext} and a {@link RepeatContext}; {@link #shift} runs the embedding-shift
+ * experiment. k-NN estimates get a {@link Reliability} verdict; requests that cannot be honoured as given (m
  * larger than the halves, theory terms without a temperature) are honoured as far as possible and
  * reported in the report's notes.
  */
@@ -310,7 +314,9 @@ public final class GapMeasurer {
                     putKnn(row, res, ks, k, d, manifold, tally);
                     RepeatContext rc = new RepeatContext(context, r, draw, cx, y64, res, row);
                     for (Estimator e : perRepeat) {
+                        long t0 = System.nanoTime();
                         e.repeat(rc, row);
+                        timing.merge("repeats: " + e.name(), seconds(t0), Double::sum);
                     }
                     if (perms > 0) {
                         boolean[] energyLike = new boolean[tested];
@@ -710,11 +716,12 @@ public final class GapMeasurer {
         return out;
     }
 
+    /** The values of a statistic over the repeats that measured it (an estimator may skip later repeats), or null when none did. */
     private static double[] column(List<Map<String, Double>> rows, String name) {
         if (rows.isEmpty() || !rows.get(0).containsKey(name)) {
             return null;
         }
-        return rows.stream().mapToDouble(r -> r.get(name)).toArray();
+        return rows.stream().filter(r -> r.containsKey(name)).mapToDouble(r -> r.get(name)).toArray();
     }
 
     private static GapReport.Estimate find(List<GapReport.Estimate> list, String name) {

@@ -161,7 +161,7 @@ public final class ReportText {
     public static String shiftCsv(GapReport.ShiftResult r) {
         StringBuilder sb = new StringBuilder("delta,measured_gap,gap_along_direction");
         for (double t : r.taus()) {
-            sb.append(",loss_tau_").append(t);
+            sb.append(",loss_tau_").append(new java.math.BigDecimal(t).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString());
         }
         sb.append(",r1_1to2,r1_2to1\n");
         for (GapReport.ShiftPoint p : r.points()) {

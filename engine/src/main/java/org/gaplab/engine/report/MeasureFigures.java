@@ -131,7 +131,7 @@ public final class MeasureFigures {
         }
         String[] recallNames = {"R@1 1->2", "R@1 2->1"};
         int width = Math.min(Math.min(plotWidth(lossNames), plotWidth(recallNames)), plotWidth("unshifted"));
-        XYChart loss = Figures.lineChart("symmetric InfoNCE vs measured gap", "centroid gap along g after the shift", "loss", width, Figures.HEIGHT);
+        XYChart loss = Figures.lineChart("symmetric InfoNCE after the shift", "centroid gap along g after the shift", "loss", width, Figures.HEIGHT);
         double lossLo = Double.POSITIVE_INFINITY;
         double lossHi = Double.NEGATIVE_INFINITY;
         for (int t = 0; t < lossNames.length; t++) {
@@ -144,7 +144,7 @@ public final class MeasureFigures {
             Figures.addLine(loss, lossNames[t], gap, y, null);
         }
         mark(loss, r.unshiftedGap(), lossLo, lossHi);
-        XYChart recall = Figures.lineChart("retrieval vs measured gap", "centroid gap along g after the shift", "R@1", width, Figures.HEIGHT);
+        XYChart recall = Figures.lineChart("retrieval after the shift", "centroid gap along g after the shift", "R@1", width, Figures.HEIGHT);
         double[] r12 = new double[n];
         double[] r21 = new double[n];
         for (int i = 0; i < n; i++) {

@@ -305,7 +305,7 @@ class PublishedGapMeasuresTest {
         // a loss that is the same everywhere has no minimum, and the report says so
         GapReport.ShiftResult flat = m.shift(x, y, null, new double[] {0, 1e-12}, new double[] {0.1}, 1000);
         assertThat(flat.minima().get(0).flat()).isTrue();
-        assertThat(ReportText.shiftCsv(r)).startsWith("delta,measured_gap,gap_along_direction,loss_tau_0.1,loss_tau_1.0,r1_1to2,r1_2to1\n");
+        assertThat(ReportText.shiftCsv(r)).startsWith("delta,measured_gap,gap_along_direction,loss_tau_0.1,loss_tau_1,r1_1to2,r1_2to1\n");
     }
 
     @Test
