@@ -51,6 +51,15 @@ import java.util.concurrent.Callable;
             "  At d = 512 with m = 2000 they are always flagged: the k-NN numbers are then not estimates.",
             "Temperature: a run uses its own (learned) tau. Embeddings need --tau or --logit-scale for the",
             "  theory terms (alignment term, E, ln c_tau, L_inf, L_B - ln B); without one they are skipped.",
+            "Published gap measures (whole set unless said): paired distance L2I; relative modality gap RMG",
+            "  (Schrodi et al.'s d = (1 - cos)/2); the cone effect (mean/sd cosine within each modality);",
+            "  linear separability (logistic regression on the device, balanced, split by pair, Wilson",
+            "  interval and a binomial test against chance 0.5); effective rank (RankMe) per modality and",
+            "  pooled; shift versus shape: how many principal axes carry the gap vector, the first axis's",
+            "  variance share, and energy/MMD^2/k-NN J after centring each modality (500 per side, 5 repeats).",
+            "--shift: the embedding-shift experiment. Cost: per grid point one whole-set retrieval pass",
+            "  (about as long as the report's own) plus the loss on fixed batches; 13 points by default.",
+            "Every formula, with its source: docs/theory.md (section 'Published gap measures').",
             "",
             "Input: a trained run (its evaluation set is embedded with both towers), or two matrices:",
             "  .npy (float32/float64/int32/int64), .npz (FILE.npz:NAME picks an array), or numeric .csv.",
@@ -124,6 +133,28 @@ public final class MeasureCommand implements Callable<Integer> {
     @Option(names = "--subsample-retrieval", description = "Also R@K inside m-pair subsamples (inflated; not standard).")
     boolean subsampleRetrieval;
 
+    @Option(names = "--separability-folds", paramLabel = "K", defaultValue = "1",
+            description = {"Linear separability: 1 = one 80/20 split by pair (default), K >= 2 = K-fold",
+                "by pair, 0 = off."})
+    int separabilityFolds;
+
+    @Option(names = "--shift", description = {"Also run the embedding-shift experiment (see above); with --out it",
+        "writes shift.csv and shift.png/.svg/.pdf."})
+    boolean shift;
+
+    @Option(names = "--shift-grid", paramLabel = "D,D,...", split = ",",
+            description = {"Shifts delta of --shift; must contain 0 (default: -1, -0.75, ..., 2 times",
+                "the unshifted gap)."})
+    double[] shiftGrid;
+
+    @Option(names = "--shift-tau", paramLabel = "T,T,...", split = ",",
+            description = "Temperatures of the --shift loss (default: the run's tau, or --tau/--logit-scale).")
+    double[] shiftTau;
+
+    @Option(names = "--shift-batch", paramLabel = "B", defaultValue = "1024",
+            description = "Pairs per batch of the --shift loss (memory O(B^2); default: ${DEFAULT-VALUE}).")
+    int shiftBatch;
+
     @Option(names = "--k", paramLabel = "K", defaultValue = "5", description = "Neighbour rank of the k-NN estimators (default: ${DEFAULT-VALUE}).")
     int k;
 
@@ -168,6 +199,7 @@ public final class MeasureCommand implements Callable<Integer> {
     public Integer call() {
         common.apply();
         MeasureOptions options = options();
+        checkShift(options);
         GapReport report;
         try (NDManager manager = NDManager.newBaseManager(device.choose().device())) {
             GapMeasurer measurer = new GapMeasurer(options);
@@ -178,6 +210,7 @@ public final class MeasureCommand implements Callable<Integer> {
                 RunInput.Embedded e = RunInput.embed(input.run, runIndex, n, manager, common.memoryBudget());
                 report = org.gaplab.engine.train.RunGap.measure(e.z(), e.tau(), options, tauSource(),
                         e.label(input.run, runIndex), e.step());
+                report = extras(measurer, report, e.z().get(0), e.z().get(1), null, options.hasTau() ? options.tau() : e.tau());
             } else if (input.synthetic != null) {
                 if (input.synthetic < 2) {
                     throw new UserException("--synthetic must be >= 2, got " + input.synthetic);
@@ -187,6 +220,7 @@ public final class MeasureCommand implements Callable<Integer> {
                         DataType.FLOAT32);
                 report = measurer.measure(data.get(0), data.get(1), null, new GapMeasurer.Source("synthetic",
                         "circle mixture x (identity encoder)", "circle mixture y, sigma 0.4", "by index"), options.tau(), tauSource());
+                report = extras(measurer, report, data.get(0), data.get(1), null, options.tau());
             } else {
                 if (n != null) {
                     throw new UserException("--n goes with --run; with --embeddings every row is used");
@@ -221,11 +255,15 @@ public final class MeasureCommand implements Callable<Integer> {
                 NDArray zb = b.toNDArray(manager, DataType.FLOAT64);
                 report = measurer.measure(za, zb, partner, new GapMeasurer.Source("embeddings", a.source(), b.source(),
                         pairs == null ? "by index" : pairs), options.tau(), tauSource());
+                report = extras(measurer, report, za, zb, partner, options.tau());
             }
         }
         if (out != null) {
             Json.write(out.resolve("gap_report.json"), report);
             Json.writeAtomically(out.resolve("gap_report.csv"), ReportText.csv(report).getBytes(StandardCharsets.UTF_8));
+            if (report.shift() != null) {
+                Json.writeAtomically(out.resolve("shift.csv"), ReportText.shiftCsv(report.shift()).getBytes(StandardCharsets.UTF_8));
+            }
         }
         if (json) {
             for (String note : report.notes()) {
@@ -250,6 +288,46 @@ public final class MeasureCommand implements Callable<Integer> {
         org.gaplab.engine.admission.MemoryAdmission.admit(org.gaplab.engine.admission.MemoryAdmission.embeddingsMeasurement(n1, n2, d,
                 rowBytes, o.subsampleSize(), o.permutations(), chunk, nKey),
                 org.gaplab.engine.admission.MemoryAdmission.budget(manager.getDevice(), common.memoryBudget()));
+    }
+
+    /** Refuses a --shift request that cannot run, before the report's own work. */
+    private void checkShift(MeasureOptions options) {
+        if (!shift) {
+            if (shiftGrid != null || shiftTau != null) {
+                throw new UserException("--shift-grid and --shift-tau go with --shift");
+            }
+            return;
+        }
+        if (shiftGrid != null && java.util.Arrays.stream(shiftGrid).noneMatch(v -> v == 0)) {
+            throw new UserException("--shift-grid must contain 0 (the unshifted embeddings), got " + java.util.Arrays.toString(shiftGrid));
+        }
+        if (input.run == null && shiftTau == null && !options.hasTau()) {
+            throw new UserException("--shift needs a temperature for its loss: give --tau, --logit-scale or --shift-tau");
+        }
+        if (noNormalize) {
+            throw new UserException("--shift moves unit embeddings along the gap direction; it does not go with --no-normalize");
+        }
+    }
+
+    /** The shift experiment and the figures, while the embeddings are still in memory. */
+    private GapReport extras(GapMeasurer measurer, GapReport report, NDArray z1, NDArray z2, int[] partner, double tau) {
+        if (shift) {
+            double[] taus = shiftTau != null ? shiftTau : Double.isNaN(tau) ? new double[0] : new double[] {tau};
+            report = report.withShift(measurer.shift(z1, z2, partner, shiftGrid, taus, shiftBatch));
+        }
+        if (out != null) {
+            try {
+                java.nio.file.Files.createDirectories(out);
+            } catch (java.io.IOException e) {
+                throw new UserException("cannot create " + out + ": " + e.getMessage());
+            }
+            org.gaplab.engine.report.MeasureFigures.embeddings(org.gaplab.engine.measure.MeasureView.sample(z1, z2, partner, seed, 2000),
+                    report.input().kind(), out);
+            if (report.shift() != null) {
+                org.gaplab.engine.report.MeasureFigures.shift(report.shift(), out.resolve("shift"));
+            }
+        }
+        return report;
     }
 
     private String tauSource() {
@@ -283,7 +361,7 @@ public final class MeasureCommand implements Callable<Integer> {
             o = MeasureOptions.defaults().withSubsamples(subsamples).withSubsampleSize(subsampleSize).withShuffleControl(!noShuffleControl)
                     .withNormalize(!noNormalize).withK(k).withPermutations(permutations).withSeed(seed)
                     .withMemoryBudget(memoryMib == null ? 0 : memoryMib << 20);
-            o = o.withMarginal(m).withSubsampleRetrieval(subsampleRetrieval);
+            o = o.withMarginal(m).withSubsampleRetrieval(subsampleRetrieval).withSeparabilityFolds(separabilityFolds);
             if (tau != null) {
                 o = o.withTau(tau);
             } else if (logitScale != null) {
@@ -293,7 +371,7 @@ public final class MeasureCommand implements Callable<Integer> {
             // MeasureOptions names its field; say which option that is
             throw new UserException("bad option: " + e.getMessage().replace("subsampleSize", "--subsample")
                     .replace("subsamples", "--bootstrap").replace("permutations", "--permutations").replace("tau", "--tau")
-                    .replace("k:", "--k:"));
+                    .replace("k:", "--k:").replace("separabilityFolds", "--separability-folds"));
         }
         return o;
     }

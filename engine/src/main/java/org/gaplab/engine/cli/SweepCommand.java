@@ -70,7 +70,7 @@ public final class SweepCommand implements Callable<Integer> {
     boolean planOnly;
 
     @Option(names = "--geometry", description = {"Add to each row retrieval R@1/R@5 both ways, energy distance, MMD² and the k-NN",
-                "Jeffreys divergence J, measured on up to 2,000 evaluation pairs per run (about 1-4 s per run",
+                "Jeffreys divergence J, L2I, RMG, the pooled effective rank and the cone effect, measured on up to 2,000 evaluation pairs per run (about 1-4 s per run",
                 "on a 2-core CPU; --plan says how long). Default: final loss, pair cosine, centroid gap, eval loss."})
     boolean geometry;
 

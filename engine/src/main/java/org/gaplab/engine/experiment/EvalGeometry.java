@@ -24,7 +24,9 @@ import java.util.Map;
  * centroid norms; energy distance, MMD^2 (unbiased, RBF at 1x the median cross distance) and the
  * k-NN Jeffreys divergence (k = 5) on two independent samples of at most {@link #SUBSAMPLE} points
  * from disjoint halves of the pairs; and both Wang-Isola uniformities (with the centroid norms, the
- * spread that tells a closed gap from a collapse).
+ * spread that tells a closed gap from a collapse); and the whole-set measures that cost O(n d^2) or less:
+ * the paired distance L2I, the relative modality gap RMG, the pooled effective rank and the cone
+ * effect of each modality (linear separability is left out: it trains a classifier per run).
  */
 public final class EvalGeometry implements Sweeps.RunMeasure {
     /** Most evaluation pairs measured per run. */
@@ -32,7 +34,7 @@ public final class EvalGeometry implements Sweeps.RunMeasure {
     /** The statistics added to each row, as the measurement layer names them. */
     public static final List<String> NAMES = List.of("r1_1to2", "r1_2to1", "r5_1to2", "r5_2to1", "centroid_gap",
             "energy_distance", "mmd2_rbf_1x", "knn_jeffreys", "centroid_norm_1", "centroid_norm_2", "wang_isola_uniformity_1",
-            "wang_isola_uniformity_2");
+            "wang_isola_uniformity_2", "l2i", "rmg", "effective_rank_pooled", "cone_cosine_mean_1", "cone_cosine_mean_2");
 
     /** @return the metric columns of a data study's run table: training loss, pair cosine, then {@code eval_<NAME>} */
     public static List<String> rowMetrics() {
@@ -42,7 +44,7 @@ public final class EvalGeometry implements Sweeps.RunMeasure {
     }
 
     private final GapMeasurer measurer = new GapMeasurer(MeasureOptions.defaults().withSubsamples(1)
-            .withSubsampleSize(SUBSAMPLE).withShuffleControl(false).withPermutations(0).withBatchSizes());
+            .withSubsampleSize(SUBSAMPLE).withShuffleControl(false).withPermutations(0).withBatchSizes().withSeparabilityFolds(0));
 
     @Override
     public Map<String, Double> measure(DualEncoder model, PairedSource source, RunConfig config, NDManager scope) {

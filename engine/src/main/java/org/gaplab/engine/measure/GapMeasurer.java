@@ -36,7 +36,11 @@ import java.util.Map;
  *   <li>m true pairs ({@link Subsampler}) for the paired statistics, and the same rows with the
  *   pairing shuffled (the shuffle control).</li>
  * </ul>
- * k-NN estimates get a {@link Reliability} verdict; requests that cannot be honoured as given (m
+ * Every registered {@link Estimator} ({@link Estimators#all()}: the centroid, the published gap
+ * measures L2I, RMG, cone effect, separability, RankMe, gap concentration and the centred
+ * two-sample statistics) runs on the whole set and/or in each repeat beside these passes, through
+ * a {@link WholeSetContext} and a {@link RepeatContext}; {@link #shift} runs the embedding-shift
+ * experiment. k-NN estimates get a {@link Reliability} verdict; requests that cannot be honoured as given (m
  * larger than the halves, theory terms without a temperature) are honoured as far as possible and
  * reported in the report's notes.
  */
@@ -201,9 +205,14 @@ public final class GapMeasurer {
             // whole set: centroids (each image once), angle histogram, retrieval, partition fields
             Map<String, Double> full = new LinkedHashMap<>();
             Map<String, Double> shuffleFull = new LinkedHashMap<>();
-            putCentroid(full, CentroidGap.compute(z1, z2));
-            if (d == 2) {
-                putAngles(full, AngleHistogramDivergence.compute(z1, z2, options.angleBins(), options.angleEps()));
+            // the registered estimators' whole-set values (centroid first, as the report shows it)
+            WholeSetContext context = new WholeSetContext(z1, z2, z1w, z2w, fullPartner, captions, options, scope, pairwise, notes);
+            for (Estimator e : Estimators.all()) {
+                if (e.applies(context)) {
+                    long t0 = System.nanoTime();
+                    e.wholeSet(context, full);
+                    timing.put("whole_set: " + e.name(), seconds(t0));
+                }
             }
             int[] shuffledPartner = null;
             if (options.shuffleControl()) {
@@ -234,6 +243,13 @@ public final class GapMeasurer {
                 full.put("log_c_tau", logCTau);
             }
             double median = medianCrossDistance(z1, z2, fullPartner, scope);
+            context.medianCrossDistance(median);
+            List<Estimator> perRepeat = new ArrayList<>();
+            for (Estimator e : Estimators.all()) {
+                if (e.applies(context)) {
+                    perRepeat.add(e);
+                }
+            }
             double[] bandwidths = new double[Mmd.BANDWIDTH_MULTIPLIERS.length];
             List<DistanceKernel> kernels = new ArrayList<>();
             kernels.add(DistanceKernel.distance());
@@ -293,10 +309,6 @@ public final class GapMeasurer {
                     Pairwise.tempAttach(s, z1, z2, z1w, z2w);
                     NDArray cx = z1.get(new NDIndex("{}", s.create(toLong(draw.centroidRows()))));
                     NDArray y64 = z2.get(new NDIndex("{}", s.create(toLong(draw.yRows()))));
-                    putCentroid(row, CentroidGap.compute(cx, y64));
-                    if (d == 2) {
-                        putAngles(row, AngleHistogramDivergence.compute(cx, y64, options.angleBins(), options.angleEps()));
-                    }
                     NDArray xw = z1w.get(new NDIndex("{}", s.create(toLong(draw.xRows()))));
                     NDArray yw = z2w.get(new NDIndex("{}", s.create(toLong(draw.yRows()))));
                     NDArray pooled = NDArrays.concat(new NDList(xw, yw));
@@ -305,13 +317,19 @@ public final class GapMeasurer {
                             perms, Seeds.derive(options.seed(), "measure.permutation", 0), ks, k, sphere), pairwise);
                     putTwoSample(row, res, tested);
                     putKnn(row, res, ks, k, d, manifold, tally);
+                    RepeatContext rc = new RepeatContext(context, r, draw, cx, y64, res, row);
+                    for (Estimator e : perRepeat) {
+                        long t0 = System.nanoTime();
+                        e.repeat(rc, row);
+                        timing.merge("repeats: " + e.name(), seconds(t0), Double::sum);
+                    }
                     if (perms > 0) {
                         boolean[] energyLike = new boolean[tested];
                         energyLike[0] = true;
                         PermutationTest.Result pt = PermutationTest.fromPass(res, energyLike, perms);
                         for (int kk = 0; kk < tested; kk++) {
                             tests.add(new GapReport.TestResult(kk == 0 ? "energy_distance" : mmdName(kk - 1), pt.observed()[kk],
-                                    pt.pValues()[kk], perms, draw.xSize(), draw.yRows().length));
+                                    pt.pValues()[kk], perms, draw.xSize(), draw.yRows().length, 1.0 / (perms + 1), r));
                         }
                     }
                 }
@@ -378,9 +396,39 @@ public final class GapMeasurer {
                     EnergyDistance.NAME, Mmd.NAME + ", bandwidths {0.5, 1, 2} x median cross distance of a fixed subsample of "
                             + Math.min(BANDWIDTH_SAMPLE, Math.min(n1, n2)) + " per side",
                     median, bandwidths, options.angleBins(), options.angleEps(), options.permutations(), batchSizes,
-                    work.toString().toLowerCase(java.util.Locale.ROOT) + " pairwise products, float64 sums", pairwise.budgetBytes());
+                    work.toString().toLowerCase(java.util.Locale.ROOT) + " pairwise products, float64 sums", pairwise.budgetBytes(), smallest,
+                    options.separabilityFolds() == 0 ? null : (options.separabilityFolds() == 1 ? "one 80/20 split by pair" : options.separabilityFolds()
+                            + "-fold by pair") + "; balanced (each image and one of its captions); logistic regression on standardised coordinates, L2 lambda = "
+                            + SeparabilityEstimator.LAMBDA + " on the mean log-loss, " + SeparabilityEstimator.STEPS
+                            + " accelerated gradient steps; Wilson 95% interval; exact one-sided binomial test against chance 0.5");
             timing.put("total", seconds(start));
-            return new GapReport(GapReport.SCHEMA_VERSION, input, settings, estimates, tests, theoryCheck, notes, timing);
+            return new GapReport(GapReport.SCHEMA_VERSION, input, settings, estimates, tests, theoryCheck, notes, timing, null);
+        }
+    }
+
+    /**
+     * The embedding-shift experiment ({@link ShiftExperiment}) on two embedding samples.
+     *
+     * @param z1In modality 1
+     * @param z2In modality 2
+     * @param partner pairing, or null for by index
+     * @param grid the deltas (null = the default grid), must contain 0
+     * @param taus temperatures of the loss
+     * @param batch pairs per batch of the loss
+     * @return the experiment
+     * @throws UserException on bad input (raw vectors, a grid without 0, a gap of norm 0)
+     */
+    public GapReport.ShiftResult shift(NDArray z1In, NDArray z2In, int[] partner, double[] grid, double[] taus, int batch) {
+        validate(z1In, z2In, partner);
+        if (!options.normalize()) {
+            throw new UserException("--shift moves unit embeddings along the gap direction; it does not go with --no-normalize");
+        }
+        pairwise = pairwiseFor(z1In.getDevice());
+        try (NDManager scope = z1In.getManager().newSubManager()) {
+            NDArray z1 = prepare(z1In, scope, "modality 1");
+            NDArray z2 = prepare(z2In, scope, "modality 2");
+            int[] p = partner != null ? partner : PermutationTest.identity((int) z2In.getShape().get(0));
+            return ShiftExperiment.run(z1, z2, p, grid, taus, batch, options.seed(), pairwise);
         }
     }
 
@@ -638,18 +686,6 @@ public final class GapMeasurer {
         }
     }
 
-    private static void putCentroid(Map<String, Double> out, CentroidGap.Result c) {
-        out.put("centroid_gap", c.gap());
-        out.put("centroid_norm_1", c.norm1());
-        out.put("centroid_norm_2", c.norm2());
-        out.put("centroid_cosine", c.cosine());
-    }
-
-    private static void putAngles(Map<String, Double> out, AngleHistogramDivergence.Result a) {
-        out.put("angle_hist_jeffreys", a.jeffreys());
-        out.put("angle_hist_dsym", a.dsym());
-    }
-
     private List<GapReport.Estimate> aggregate(Map<String, Double> full, Map<String, Double> shuffleFull, List<Map<String, Double>> real,
             List<Map<String, Double>> shuffled, Map<String, Reliability.Verdict> verdicts) {
         List<String> names = new ArrayList<>(full.keySet());
@@ -659,7 +695,7 @@ public final class GapMeasurer {
             }
         }
         // display order: marginals first, then what depends on the pairing, then the theory
-        List<String> groups = new ArrayList<>(List.of("centroid", "divergence", "entropy", "two-sample", "wang-isola", "pairs",
+        List<String> groups = new ArrayList<>(List.of("centroid", "relative-gap", "cone", "separability", "rank", "shift-shape", "divergence", "entropy", "two-sample", "wang-isola", "pairs",
                 "retrieval", "theory"));
         for (String name : names) {
             String g = Statistics.describe(name).group();
@@ -685,11 +721,12 @@ public final class GapMeasurer {
         return out;
     }
 
+    /** The values of a statistic over the repeats that measured it (an estimator may skip later repeats), or null when none did. */
     private static double[] column(List<Map<String, Double>> rows, String name) {
         if (rows.isEmpty() || !rows.get(0).containsKey(name)) {
             return null;
         }
-        return rows.stream().mapToDouble(r -> r.get(name)).toArray();
+        return rows.stream().filter(r -> r.containsKey(name)).mapToDouble(r -> r.get(name)).toArray();
     }
 
     private static GapReport.Estimate find(List<GapReport.Estimate> list, String name) {

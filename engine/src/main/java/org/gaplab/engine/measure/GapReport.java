@@ -1,5 +1,6 @@
 package org.gaplab.engine.measure;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -23,10 +24,36 @@ import java.util.Map;
  * @param theory the check {@code L_B - ln B -> L_inf = E + ln c_tau} (null off the sphere or without a temperature)
  * @param notes one line for every change to what was asked (m lowered, theory skipped, ...)
  * @param timingSeconds wall time of each stage
+ * @param shift the embedding-shift experiment ({@code measure --shift}); absent when it did not run
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record GapReport(int schemaVersion, Input input, Settings settings, List<Estimate> estimates,
-        List<TestResult> permutationTests, TheoryCheck theory, List<String> notes, Map<String, Double> timingSeconds) {
+        List<TestResult> permutationTests, TheoryCheck theory, List<String> notes, Map<String, Double> timingSeconds,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ShiftResult shift) {
+
+    /**
+     * The report with the shift experiment's result added.
+     *
+     * @param result the experiment
+     * @return a copy
+     */
+    public GapReport withShift(ShiftResult result) {
+        List<Estimate> all = new java.util.ArrayList<>(estimates);
+        ShiftMinimum first = result.minima().get(0);
+        java.util.Map<String, Double> values = new java.util.LinkedHashMap<>();
+        values.put("shift_unshifted_gap", result.unshiftedGap());
+        if (!first.flat()) {
+            values.put("shift_gap_at_loss_min", first.gap());
+            values.put("shift_gap_at_loss_min_low", first.gapLow());
+            values.put("shift_gap_at_loss_min_high", first.gapHigh());
+        }
+        for (var e : values.entrySet()) {
+            Statistics.Description d = Statistics.describe(e.getKey());
+            all.add(new Estimate(e.getKey(), d.group(), Statistics.sample(e.getKey()), e.getValue(), null, null, null, null, null, true,
+                    "no dimension rule applies", d.text()));
+        }
+        return new GapReport(schemaVersion, input, settings, all, permutationTests, theory, notes, timingSeconds, result);
+    }
 
     /**
      * Version of this report's layout. 2: independent two-sample statistics (U-statistics),
@@ -83,13 +110,18 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
      * @param batchSizes the B of {@code L_B - ln B}
      * @param computeDtype dtype of the arithmetic
      * @param memoryBudgetBytes memory per chunk of pairwise work
+     * @param distinctPoints the fewest distinct points per side in any repeat's independent samples: the m the k-NN
+     *     estimators and their reliability verdicts use (with many captions per image, fewer than m: an image drawn
+     *     twice is one point for a nearest-neighbour search)
+     * @param separability how the linear-separability classifier was trained and tested (null when off)
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Settings(int subsampleSize, int requestedSubsampleSize, int pairSubsampleSize, int subsamples, boolean shuffleControl,
             long seed, Double tau, String tauSource, String marginal, String sampling, String retrievalProtocol, int[] stabilityKs,
             int knnK, String klEstimator, String entropyEstimator, String ballVolume, String energyEstimator,
             String mmdEstimator, double medianCrossDistance, double[] mmdBandwidths, int angleBins, double angleEps,
-            int permutations, int[] batchSizes, String computeDtype, long memoryBudgetBytes) {}
+            int permutations, int[] batchSizes, String computeDtype, long memoryBudgetBytes, int distinctPoints,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String separability) {}
 
     /**
      * One statistic. Values that are undefined (a zero centroid's cosine) are null.
@@ -122,9 +154,54 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
      * @param permutations P
      * @param size1 points of modality 1 in the test
      * @param size2 points of modality 2
+     * @param pFloor the smallest p-value P relabellings can give, {@code 1 / (P + 1)}: a p at the floor reads
+     *     "p <= pFloor", never "p = 0"
+     * @param repeat which repeat's pair of independent samples was tested (0 = the first)
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record TestResult(String statistic, double observed, double pValue, int permutations, int size1, int size2) {}
+    public record TestResult(String statistic, double observed, double pValue, int permutations, int size1, int size2, double pFloor,
+            int repeat) {}
+
+    /**
+     * The embedding-shift experiment (Liang et al. 2022, figure 3, with the true symmetric loss):
+     * modality 1 moved by {@code -delta/2} and modality 2 by {@code +delta/2} along the unit gap
+     * direction g, both renormalised; at each delta the centroid gap is measured again, with the
+     * symmetric InfoNCE at each temperature and full-set R@1 both ways.
+     *
+     * @param unshiftedGap the centroid gap at delta = 0
+     * @param batchSize pairs per batch of the loss
+     * @param protocol how the loss and the retrieval were computed, in words
+     * @param taus the temperatures
+     * @param points one per delta, in grid order
+     * @param minima per temperature: where the loss is smallest
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record ShiftResult(double unshiftedGap, int batchSize, String protocol, double[] taus, List<ShiftPoint> points,
+            List<ShiftMinimum> minima) {}
+
+    /**
+     * @param delta the shift
+     * @param measuredGap the centroid gap after it (each image once)
+     * @param gapAlongDirection the component of the new centroid difference along the original gap direction g
+     *     (negative once the shift has carried the modalities past each other)
+     * @param loss symmetric InfoNCE per temperature, in {@code taus} order
+     * @param r1OneToTwo full-set R@1, image queries
+     * @param r1TwoToOne full-set R@1, caption queries
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record ShiftPoint(double delta, double measuredGap, double gapAlongDirection, double[] loss, double r1OneToTwo, double r1TwoToOne) {}
+
+    /**
+     * @param tau the temperature
+     * @param delta the grid's delta of the smallest loss
+     * @param gap the measured gap there
+     * @param gapLow the measured gap at the neighbouring grid point on one side (the minimum lies between the two)
+     * @param gapHigh at the other side
+     * @param atEdge whether the smallest loss is at an end of the grid (then the minimum may lie outside it)
+     * @param flat whether the loss is the same (to 1e-9 relative) at every delta, so that it has no minimum on the grid
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record ShiftMinimum(double tau, double delta, double gap, double gapLow, double gapHigh, boolean atEdge, boolean flat) {}
 
     /**
      * The decomposition check of docs/theory.md section 4-6.

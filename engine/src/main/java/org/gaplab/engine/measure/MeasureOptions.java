@@ -24,9 +24,12 @@ import java.util.Arrays;
  * @param angleEps pseudo-count of the angle histogram
  * @param marginal the law of modality 1 in the two-sample statistics (many-to-one pairs)
  * @param subsampleRetrieval also report R@K inside the pair subsamples (inflated; not the standard protocol)
+ * @param separabilityFolds the linear-separability classifier: 0 = off, 1 = one 80/20 split by pair (default),
+ *     K >= 2 = K-fold cross-validation by pair
  */
 public record MeasureOptions(int subsamples, int subsampleSize, boolean shuffleControl, int k, int permutations, double tau,
-        boolean normalize, int[] batchSizes, long seed, long memoryBudgetBytes, int angleBins, double angleEps, Marginal marginal, boolean subsampleRetrieval) {
+        boolean normalize, int[] batchSizes, long seed, long memoryBudgetBytes, int angleBins, double angleEps, Marginal marginal, boolean subsampleRetrieval,
+        int separabilityFolds) {
 
     /** Validates. */
     public MeasureOptions {
@@ -46,6 +49,7 @@ public record MeasureOptions(int subsamples, int subsampleSize, boolean shuffleC
                 "must be 0 (by device) or >= 1 MiB, got " + memoryBudgetBytes);
         Checks.check(angleBins >= 2, "angleBins", "must be >= 2, got " + angleBins);
         Checks.positive(angleEps, "angleEps");
+        Checks.check(separabilityFolds >= 0 && separabilityFolds <= 100, "separabilityFolds", "must be in [0, 100], got " + separabilityFolds);
     }
 
     /**
@@ -55,7 +59,7 @@ public record MeasureOptions(int subsamples, int subsampleSize, boolean shuffleC
     public static MeasureOptions defaults() {
         return new MeasureOptions(20, 2000, true, 5, 199, Double.NaN, true, new int[] {16, 64, 256, 1024}, 0,
                 0, AngleHistogramDivergence.DEFAULT_BINS, AngleHistogramDivergence.DEFAULT_EPS,
-                Marginal.WEIGHTED, false);
+                Marginal.WEIGHTED, false, 1);
     }
 
     /** @return the manifold the estimators assume */
@@ -71,73 +75,79 @@ public record MeasureOptions(int subsamples, int subsampleSize, boolean shuffleC
     /** @return a copy with another number of subsamples */
     public MeasureOptions withSubsamples(int r) {
         return new MeasureOptions(r, subsampleSize, shuffleControl, k, permutations, tau, normalize, batchSizes, seed,
-                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval);
+                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval, separabilityFolds);
     }
 
     /** @return a copy with another subsample size m */
     public MeasureOptions withSubsampleSize(int m) {
         return new MeasureOptions(subsamples, m, shuffleControl, k, permutations, tau, normalize, batchSizes, seed,
-                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval);
+                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval, separabilityFolds);
     }
 
     /** @return a copy with the shuffle control on or off */
     public MeasureOptions withShuffleControl(boolean on) {
         return new MeasureOptions(subsamples, subsampleSize, on, k, permutations, tau, normalize, batchSizes, seed,
-                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval);
+                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval, separabilityFolds);
     }
 
     /** @return a copy with another neighbour rank */
     public MeasureOptions withK(int kk) {
         return new MeasureOptions(subsamples, subsampleSize, shuffleControl, kk, permutations, tau, normalize, batchSizes, seed,
-                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval);
+                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval, separabilityFolds);
     }
 
     /** @return a copy with another number of permutations */
     public MeasureOptions withPermutations(int p) {
         return new MeasureOptions(subsamples, subsampleSize, shuffleControl, k, p, tau, normalize, batchSizes, seed,
-                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval);
+                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval, separabilityFolds);
     }
 
     /** @return a copy with another temperature */
     public MeasureOptions withTau(double t) {
         return new MeasureOptions(subsamples, subsampleSize, shuffleControl, k, permutations, t, normalize, batchSizes, seed,
-                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval);
+                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval, separabilityFolds);
     }
 
     /** @return a copy that normalises rows (sphere) or not (R^d) */
     public MeasureOptions withNormalize(boolean on) {
         return new MeasureOptions(subsamples, subsampleSize, shuffleControl, k, permutations, tau, on, batchSizes, seed,
-                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval);
+                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval, separabilityFolds);
     }
 
     /** @return a copy with other batch sizes */
     public MeasureOptions withBatchSizes(int... b) {
         return new MeasureOptions(subsamples, subsampleSize, shuffleControl, k, permutations, tau, normalize, b, seed,
-                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval);
+                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval, separabilityFolds);
     }
 
     /** @return a copy with another seed */
     public MeasureOptions withSeed(long s) {
         return new MeasureOptions(subsamples, subsampleSize, shuffleControl, k, permutations, tau, normalize, batchSizes, s,
-                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval);
+                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval, separabilityFolds);
     }
 
     /** @return a copy with another memory budget */
     public MeasureOptions withMemoryBudget(long bytes) {
         return new MeasureOptions(subsamples, subsampleSize, shuffleControl, k, permutations, tau, normalize, batchSizes, seed,
-                bytes, angleBins, angleEps, marginal, subsampleRetrieval);
+                bytes, angleBins, angleEps, marginal, subsampleRetrieval, separabilityFolds);
     }
 
     /** @return a copy with another law of modality 1 for the two-sample statistics */
     public MeasureOptions withMarginal(Marginal m) {
         return new MeasureOptions(subsamples, subsampleSize, shuffleControl, k, permutations, tau, normalize, batchSizes, seed,
-                memoryBudgetBytes, angleBins, angleEps, m, subsampleRetrieval);
+                memoryBudgetBytes, angleBins, angleEps, m, subsampleRetrieval, separabilityFolds);
     }
 
     /** @return a copy that also reports (or not) retrieval inside the pair subsamples */
     public MeasureOptions withSubsampleRetrieval(boolean on) {
         return new MeasureOptions(subsamples, subsampleSize, shuffleControl, k, permutations, tau, normalize, batchSizes, seed,
-                memoryBudgetBytes, angleBins, angleEps, marginal, on);
+                memoryBudgetBytes, angleBins, angleEps, marginal, on, separabilityFolds);
+    }
+
+    /** @return a copy with another separability setting (0 off, 1 one split, K >= 2 folds) */
+    public MeasureOptions withSeparabilityFolds(int folds) {
+        return new MeasureOptions(subsamples, subsampleSize, shuffleControl, k, permutations, tau, normalize, batchSizes, seed,
+                memoryBudgetBytes, angleBins, angleEps, marginal, subsampleRetrieval, folds);
     }
 
     /** @return whether a temperature was given */
@@ -160,6 +170,6 @@ public record MeasureOptions(int subsamples, int subsampleSize, boolean shuffleC
         return "MeasureOptions[subsamples=" + subsamples + ", subsampleSize=" + subsampleSize + ", shuffleControl=" + shuffleControl
                 + ", k=" + k + ", permutations=" + permutations + ", tau=" + tau + ", normalize=" + normalize + ", batchSizes="
                 + Arrays.toString(batchSizes) + ", seed=" + seed + ", memoryBudgetBytes=" + memoryBudgetBytes + ", angleBins="
-                + angleBins + ", angleEps=" + angleEps + ", marginal=" + marginal + ", subsampleRetrieval=" + subsampleRetrieval + "]";
+                + angleBins + ", angleEps=" + angleEps + ", marginal=" + marginal + ", subsampleRetrieval=" + subsampleRetrieval + ", separabilityFolds=" + separabilityFolds + "]";
     }
 }

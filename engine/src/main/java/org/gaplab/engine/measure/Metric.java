@@ -63,7 +63,17 @@ public enum Metric {
     /** Wang-Isola uniformity of modality 1. */
     EVAL_WANG_ISOLA_UNIFORMITY_1("eval_wang_isola_uniformity_1"),
     /** Wang-Isola uniformity of modality 2. */
-    EVAL_WANG_ISOLA_UNIFORMITY_2("eval_wang_isola_uniformity_2");
+    EVAL_WANG_ISOLA_UNIFORMITY_2("eval_wang_isola_uniformity_2"),
+    /** Paired distance L2I, mean ||z1 - z2|| over the pairs (whole set). */
+    EVAL_L2I("eval_l2i"),
+    /** Relative modality gap, Schrodi et al.'s constants (whole set). */
+    EVAL_RMG("eval_rmg"),
+    /** RankMe of the equal-weight mixture of both modalities (whole set). */
+    EVAL_EFFECTIVE_RANK_POOLED("eval_effective_rank_pooled"),
+    /** Mean cosine between distinct embeddings of modality 1 (cone effect, whole set). */
+    EVAL_CONE_COSINE_MEAN_1("eval_cone_cosine_mean_1"),
+    /** Mean cosine between distinct embeddings of modality 2 (cone effect, whole set). */
+    EVAL_CONE_COSINE_MEAN_2("eval_cone_cosine_mean_2");
 
     private static final Map<String, Metric> BY_KEY = Arrays.stream(values())
             .collect(Collectors.toMap(Metric::key, m -> m, (a, b) -> a, LinkedHashMap::new));

@@ -56,7 +56,11 @@ final class Statistics {
             Map.entry("energy_E", new Description("theory", "E = A - (H1 + H2)/2 - D_sym")),
             Map.entry("energy_E_plus_log_c_tau", new Description("theory", "E + ln c_tau, the sharpened limit of L_inf")),
             Map.entry("large_batch_energy", new Description("theory", "plug-in L_inf, partition field on the whole set")),
-            Map.entry("log_c_tau", new Description("theory", "ln c_tau = ln int_S exp(<z,w>/tau) dw")));
+            Map.entry("log_c_tau", new Description("theory", "ln c_tau = ln int_S exp(<z,w>/tau) dw")),
+            Map.entry("shift_unshifted_gap", new Description("shift", "centroid gap before any shift (measure --shift)")),
+            Map.entry("shift_gap_at_loss_min", new Description("shift", "measured centroid gap where the symmetric InfoNCE is smallest, first tau")),
+            Map.entry("shift_gap_at_loss_min_low", new Description("shift", "the minimum lies between this gap (neighbouring grid point) ...")),
+            Map.entry("shift_gap_at_loss_min_high", new Description("shift", "... and this one")));
 
     /**
      * @param name a statistic
@@ -64,15 +68,56 @@ final class Statistics {
      *     applies), "independent" (two samples from disjoint halves of the pairs), or "whole set"
      */
     static String sample(String name) {
+        Estimator.Statistic registered = Estimators.statistic(name);
+        if (registered != null) {
+            return registered.sample();
+        }
         if (name.startsWith("loss_minus_log_B_") || name.startsWith("subsample_r") || name.equals("wang_isola_alignment")
                 || name.equals("alignment_term")) {
             return "pairs";
         }
         if (name.startsWith("r1") || name.startsWith("r5") || name.startsWith("mean_rank") || name.startsWith("median_rank")
-                || name.equals("pair_cosine") || name.equals("large_batch_energy") || name.equals("log_c_tau")) {
+                || name.equals("pair_cosine") || name.equals("large_batch_energy") || name.equals("log_c_tau") || name.startsWith("shift_")) {
             return "whole set";
         }
         return "independent";
+    }
+
+    /**
+     * @param name a statistic
+     * @return its unit or scale, one short phrase
+     */
+    static String unit(String name) {
+        Estimator.Statistic registered = Estimators.statistic(name);
+        if (registered != null) {
+            return registered.unit();
+        }
+        if (name.startsWith("loss_minus_log_B_")) {
+            return "nats";
+        }
+        if (name.startsWith("r1_") || name.startsWith("r5_") || name.startsWith("r10_") || name.startsWith("subsample_r")) {
+            return "fraction of queries";
+        }
+        if (name.contains("rank_")) {
+            return "rank, 1 = best";
+        }
+        return switch (name) {
+            case "centroid_gap", "centroid_norm_1", "centroid_norm_2" -> "distance, [0, 2] on the sphere";
+            case "centroid_cosine", "pair_cosine" -> "cosine in [-1, 1]";
+            case "angle_hist_jeffreys", "angle_hist_dsym", "knn_kl_12", "knn_kl_21", "knn_jeffreys", "knn_dsym" -> "nats; 0 = same law";
+            case "entropy_1", "entropy_2" -> "nats (differential entropy)";
+            case "energy_distance" -> "distance; 0 = same law";
+            case "energy_cross_mean", "energy_within_1", "energy_within_2" -> "mean distance";
+            case "mmd2_rbf_0.5x", "mmd2_rbf_1x", "mmd2_rbf_2x" -> "squared RKHS distance; 0 = same law";
+            case "wang_isola_alignment" -> "squared distance, [0, 4]; 0 = pairs coincide";
+            case "wang_isola_uniformity_1", "wang_isola_uniformity_2" -> "log of a mean kernel; lower = more uniform";
+            case "alignment_term" -> "nats: -mean pair cosine / tau";
+            case "energy_E", "energy_E_plus_log_c_tau" -> "nats (the theory's energy)";
+            case "large_batch_energy" -> "nats (plug-in L_inf)";
+            case "log_c_tau" -> "nats (log partition constant)";
+            case "shift_unshifted_gap", "shift_gap_at_loss_min", "shift_gap_at_loss_min_low", "shift_gap_at_loss_min_high" -> "distance";
+            default -> "-";
+        };
     }
 
     static Description describe(String name) {
@@ -80,6 +125,10 @@ final class Statistics {
             return new Description("theory", "L_B - ln B, symmetric InfoNCE on batches of B = " + name.substring(17) + " pairs");
         }
         Description d = ALL.get(name);
+        Estimator.Statistic registered = Estimators.statistic(name);
+        if (d == null && registered != null) {
+            return new Description(registered.group(), registered.description());
+        }
         if (d == null) {
             throw new IllegalStateException("no description for statistic " + name);
         }

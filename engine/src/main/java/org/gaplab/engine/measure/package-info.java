@@ -14,5 +14,13 @@
  * the memory used is bounded by a budget and never O(n^2). {@link
  * org.gaplab.engine.measure.GapMeasurer} draws the independent two-sample splits, the pair
  * subsamples and their shuffle control, and assembles a {@link org.gaplab.engine.measure.GapReport}.
+ *
+ * <p>Estimators as a list: an {@link org.gaplab.engine.measure.Estimator} declares its name,
+ * description, needs and statistics (key, unit, sample, meaning) and computes them on a
+ * {@link org.gaplab.engine.measure.WholeSetContext} and/or each repeat's
+ * {@link org.gaplab.engine.measure.RepeatContext}; {@link org.gaplab.engine.measure.Estimators}
+ * registers them, one line each (the centroid, the angle histogram, and the published gap measures:
+ * L2I, RMG, cone effect, linear separability, RankMe, gap concentration, centred two-sample
+ * statistics). {@link org.gaplab.engine.measure.ShiftExperiment} is the embedding-shift experiment.
  */
 package org.gaplab.engine.measure;

@@ -162,4 +162,31 @@ class MeasureCommandTest {
         double norm = Math.hypot(z1.data()[0], z1.data()[1]);
         assertThat(norm).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-5));
     }
+
+    @Test
+    void shiftWritesItsTableAndFigureAndRefusesBadGridsInOneLine() throws Exception {
+        Path a = npy("sa.npy", 200, 4, 7);
+        Path b = npy("sb.npy", 200, 4, 8);
+        Path out = dir.resolve("shift");
+        CliTest.Outcome o = CliTest.gaplab("measure", "--embeddings", a.toString(), b.toString(), "--device", "cpu", "--subsample", "50",
+                "--bootstrap", "2", "--permutations", "0", "--tau", "0.1", "--shift", "--shift-grid", "-0.1,0,0.1", "--shift-batch", "64",
+                "--out", out.toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.out()).contains("shift experiment: 3 deltas").contains("loss smallest at delta");
+        assertThat(Files.readAllLines(out.resolve("shift.csv"))).hasSize(4);
+        for (String f : new String[] {"shift.png", "shift.svg", "shift.pdf", "embeddings.png", "cosines.png"}) {
+            assertThat(out.resolve(f)).exists();
+        }
+        JsonNode j = Json.MAPPER.readTree(out.resolve("gap_report.json").toFile());
+        assertThat(j.path("shift").path("points").size()).isEqualTo(3);
+        assertThat(j.path("estimates").toString()).contains("shift_gap_at_loss_min").contains("\"rmg\"");
+        Path none = dir.resolve("none");
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), b.toString(), "--device", "cpu", "--tau", "0.1",
+                "--shift", "--shift-grid", "-0.1,0.1", "--out", none.toString()), "--shift-grid must contain 0");
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), b.toString(), "--device", "cpu", "--shift",
+                "--out", none.toString()), "--shift needs a temperature");
+        assertUsageError(CliTest.gaplab("measure", "--embeddings", a.toString(), b.toString(), "--device", "cpu",
+                "--separability-folds", "60", "--subsample", "50", "--out", none.toString()), "separability");
+        assertThat(none).doesNotExist();
+    }
 }
