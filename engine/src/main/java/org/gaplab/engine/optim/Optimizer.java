@@ -27,15 +27,6 @@ import java.util.Map;
  *
  * Call {@link #step} outside a gradient collector; it reads and then zeroes the gradients
  * (PyTorch accumulates them across backward passes).
- *
- * <p>Adam and AdamW run libtorch's fused kernels ({@link FusedAdam}: one pass over each array
- * instead of about fifteen) when the engine has them and a run has at least
- * {@link #FUSED_MIN_PARAMS_PER_RUN} parameters; below that the call's fixed cost (about 0.2 ms)
- * exceeds what it saves. The rule is per run, so stacking never changes how a run is updated.
- * {@code -Dgaplab.fusedAdam=true} or {@code false} forces either path, e.g. to compare. Runs of a
- * stack with one learning rate are updated by one call, runs with different rates by one call
- * each on their slices; the kernel is elementwise, so a run's result is the same either way and
- * the same as when trained alone.
  */
 public final class Optimizer {
     private final OptimConfig config;
@@ -46,10 +37,6 @@ public final class Optimizer {
     private final Map<String, NDArray> first = new LinkedHashMap<>();
     private final Map<String, NDArray> second = new LinkedHashMap<>();
     private long t;
-    /** libtorch's fused Adam, or null for the separate operations (SGD, another engine, or turned off). */
-    private final FusedAdam fused;
-    /** Adam's t as the fused kernel reads it: a float32 scalar tensor, set before each update. */
-    private NDArray stepCount;
 
     /**
      * @param config settings
@@ -65,8 +52,6 @@ public final class Optimizer {
         NDArray any = params.asList().get(0);
         this.lrPerRun = manager.create(lrPerRun).toType(any.getDataType(), false);
         this.lrHost = lrPerRun.clone();
-        long perRun = params.asList().stream().mapToLong(a -> a.size()).sum() / Math.max(1, params.runs());
-        this.fused = config.kind() != OptimConfig.OptimizerKind.SGD && useFused(perRun) ? FusedAdam.load(manager) : null;
         createConstants(manager, any.getDataType());
         for (String name : params.names()) {
             NDArray p = params.get(name);
@@ -75,26 +60,6 @@ public final class Optimizer {
                 second.put(name, manager.zeros(p.getShape(), p.getDataType()));
             }
         }
-    }
-
-    /** Parameters per run from which Adam runs libtorch's fused kernels (the paper's 2x2 towers have 8). */
-    public static final long FUSED_MIN_PARAMS_PER_RUN = 1 << 15;
-
-    /**
-     * Whether to use the fused kernels: {@code -Dgaplab.fusedAdam=true} or {@code false} decides;
-     * otherwise ({@code auto}) a run must have {@link #FUSED_MIN_PARAMS_PER_RUN} parameters.
-     */
-    static boolean useFused(long paramsPerRun) {
-        String setting = System.getProperty("gaplab.fusedAdam", "auto").trim();
-        if (setting.equalsIgnoreCase("true") || setting.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(setting);
-        }
-        return paramsPerRun >= FUSED_MIN_PARAMS_PER_RUN;
-    }
-
-    /** @return whether Adam's updates run libtorch's fused kernels */
-    public boolean fused() {
-        return fused != null;
     }
 
     /** @return the settings */
@@ -218,16 +183,6 @@ public final class Optimizer {
         set(c.decay, decay);
         set(c.invSqrtBc2, new double[] {1 / Math.sqrt(bc2)});
         List<String> names = params.names();
-        if (fused != null) {
-            set(stepCount, new double[] {t});
-            if (pair == null) {
-                fusedRange(params, names, grads, 0, names.size(), scheduleFactor);
-            } else {
-                pair.both(() -> fusedRange(params, names, grads, 0, split, scheduleFactor),
-                        () -> fusedRange(params, names, grads, split, names.size(), scheduleFactor));
-            }
-            return norm;
-        }
         List<NDArray> sq = squares;
         if (pair == null) {
             updateRange(params, names, grads, sq, 0, names.size(), c);
@@ -243,50 +198,6 @@ public final class Optimizer {
         for (int i = from; i < to; i++) {
             String name = names.get(i);
             update(params.get(name), grads.get(i), squares == null ? null : squares.get(i), params.spec(name), name, c);
-        }
-    }
-
-    /**
-     * The fused update of parameters {@code from..to-1}: one call per weight-decay group when
-     * every run has the same learning rate, else one per run on the runs' slices.
-     */
-    private void fusedRange(Parameters params, List<String> names, List<NDArray> grads, int from, int to,
-            double scheduleFactor) {
-        boolean decoupled = config.kind() == OptimConfig.OptimizerKind.ADAMW;
-        boolean oneRate = java.util.Arrays.stream(lrHost).allMatch(lr -> lr == lrHost[0]);
-        for (boolean decays : new boolean[] {false, true}) {
-            List<Integer> group = new ArrayList<>();
-            for (int i = from; i < to; i++) {
-                boolean d = params.spec(names.get(i)).weightDecay() && config.weightDecay() > 0;
-                if (d == decays) {
-                    group.add(i);
-                }
-            }
-            if (group.isEmpty()) {
-                continue;
-            }
-            double wd = decays ? config.weightDecay() : 0;
-            for (int k = 0; k < (oneRate ? 1 : lrHost.length); k++) {
-                List<NDArray> p = new ArrayList<>();
-                List<NDArray> g = new ArrayList<>();
-                List<NDArray> m = new ArrayList<>();
-                List<NDArray> v = new ArrayList<>();
-                for (int i : group) {
-                    String name = names.get(i);
-                    p.add(oneRate ? params.get(name) : params.get(name).get(k));
-                    g.add(oneRate ? grads.get(i) : grads.get(i).get(k));
-                    m.add(oneRate ? first.get(name) : first.get(name).get(k));
-                    v.add(oneRate ? second.get(name) : second.get(name).get(k));
-                }
-                fused.update(p, g, m, v, stepCount, lrHost[k] * scheduleFactor, config.beta1(), config.beta2(), wd,
-                        config.eps(), decoupled);
-                if (!oneRate) {
-                    // the slices are views on the step's scope; the updates went to the arrays behind them
-                    for (List<NDArray> views : List.of(p, g, m, v)) {
-                        views.forEach(NDArray::close);
-                    }
-                }
-            }
         }
     }
 
@@ -324,9 +235,8 @@ public final class Optimizer {
             c.stepSize = m.zeros(lrPerRun.getShape(), dt);
             c.decay = m.zeros(lrPerRun.getShape(), dt);
             constants = c;
-            stepCount = m.create(0f);
             constantList = new NDList(c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.eps, c.weightDecay,
-                    c.invSqrtBc2, c.stepSize, c.decay, stepCount);
+                    c.invSqrtBc2, c.stepSize, c.decay);
             if (c.sqrtFloor != null) {
                 constantList.add(c.sqrtFloor);
             }
