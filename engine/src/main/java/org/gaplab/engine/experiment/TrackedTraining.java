@@ -13,6 +13,7 @@ import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.measure.AngleHistogramDivergence;
 import org.gaplab.engine.measure.EnergyDistance;
 import org.gaplab.engine.measure.Pairwise;
+import org.gaplab.engine.report.Progress;
 import org.gaplab.engine.sweep.SweepPoint;
 import org.gaplab.engine.train.DivergenceCheck;
 import org.gaplab.engine.train.EvalSummary;
@@ -151,7 +152,11 @@ final class TrackedTraining {
                     }
                 }
             });
-            TrainingLoop.run(t, steps, logEvery, List.of(divergence, track, StopSignal.none()));
+            // progress of the stack's steps: a line at most every 2 s and at each tenth (report.Progress)
+            try (Progress progress = Progress.start("tracked training of " + k + " run(s)", steps)) {
+                TrainingListener progressLine = TrainingListener.atIntervals((loop, im) -> progress.update(im.step(), null));
+                TrainingLoop.run(t, steps, logEvery, List.of(divergence, track, progressLine, StopSignal.none()));
+            }
             double lnB = Math.log(first.batchSize());
             List<Row> rows = new ArrayList<>();
             for (int r = 0; r < k; r++) {
