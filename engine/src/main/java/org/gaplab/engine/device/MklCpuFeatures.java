@@ -94,8 +94,10 @@ public final class MklCpuFeatures {
             outcome = decide(System.getenv(), System.getProperty("os.name", ""), System.getProperty("os.arch", ""),
                     DeviceEnvironment.cpuVendor(Path.of("/proc/cpuinfo")), NativeThreadPolicy.libtorchLoaded(),
                     new JarLibrary());
-            if (!outcome.active() && outcome.reason().startsWith("failed")) {
-                LOG.warn("MKL CPU features: {}; matrix products run MKL's generic kernels", outcome.reason());
+            // a library that could help on this CPU but is missing or failed deserves one warning;
+            // "nothing to do" (Intel, not x86-64, turned off) does not
+            if (!outcome.active() && (outcome.reason().startsWith("failed") || outcome.reason().startsWith("not built"))) {
+                LOG.warn("MKL CPU features: {}", outcome.reason());
             } else {
                 LOG.debug("MKL CPU features: {}", outcome.describe());
             }
@@ -134,17 +136,18 @@ public final class MklCpuFeatures {
         if (vendor.equals(INTEL)) {
             return new Outcome(false, vendor, "Intel CPU: MKL already chooses its kernels by CPU features");
         }
-        if (libtorchLoaded) {
-            return new Outcome(false, vendor, "failed: libtorch was loaded before gaplab could act"
-                    + " (call NativeThreadPolicy.apply() before the first NDManager)");
-        }
         String missing = bundled.missing();
         if (missing != null) {
             return new Outcome(false, vendor, missing);
         }
+        if (libtorchLoaded) {
+            return new Outcome(false, vendor, "failed: libtorch was loaded before gaplab could act"
+                    + " (call NativeThreadPolicy.apply() before the first NDManager); MKL runs its generic kernels on this CPU");
+        }
         String error = bundled.loadGlobally();
         if (error != null) {
-            return new Outcome(false, vendor, "failed to load the CPU-features library: " + error);
+            return new Outcome(false, vendor, "failed to load the CPU-features library: " + error
+                    + "; MKL runs its generic kernels on this CPU");
         }
         return new Outcome(true, vendor, vendor + " CPU: MKL's vendor check answers yes in-process,"
                 + " so MKL picks its kernels by the CPU's features");
@@ -160,8 +163,8 @@ public final class MklCpuFeatures {
         @Override
         public String missing() {
             return MklCpuFeatures.class.getResource(RESOURCE) == null
-                    ? "not built: this gaplab was built without a C compiler (install gcc and rebuild);"
-                            + " MKL runs its generic kernels on this CPU"
+                    ? "not built: this gaplab was built without a C compiler (install gcc, then rebuild:"
+                            + " rm -rf engine/target/launch before ./gaplab); MKL runs its generic kernels on this CPU"
                     : null;
         }
 
@@ -174,7 +177,8 @@ public final class MklCpuFeatures {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
                 held = NativeLibrary.getInstance(tmp.toString(), Map.of(Library.OPTION_OPEN_FLAGS, RTLD_LAZY | RTLD_GLOBAL));
                 return null;
-            } catch (IOException | UnsatisfiedLinkError | RuntimeException e) {
+            } catch (IOException | LinkageError | RuntimeException e) {
+                // LinkageError: also JNA's NoClassDefFoundError when its native part could not load
                 return e.getMessage() == null ? e.toString() : e.getMessage();
             } finally {
                 if (tmp != null) {
@@ -237,7 +241,7 @@ public final class MklCpuFeatures {
                     Map.of(Library.OPTION_OPEN_FLAGS, RTLD_LAZY | RTLD_NOLOAD));
             Function f = lib.getFunction("mkl_serv_cbwr_get_auto_branch");
             return branchName(f.invokeInt(new Object[0]));
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
+        } catch (LinkageError | RuntimeException e) {
             LOG.debug("MKL kernel branch unknown: {}", e.toString());
             return null;
         }

@@ -91,7 +91,10 @@ class MklCpuFeaturesTest {
         assertThat(missing.reason()).isEqualTo("not built: no C compiler");
         var broken = decide(Map.of(), "HygonGenuine", false, new FakeLibrary(null, "wrong ELF class"));
         assertThat(broken.active()).isFalse();
-        assertThat(broken.reason()).isEqualTo("failed to load the CPU-features library: wrong ELF class");
+        assertThat(broken.reason()).startsWith("failed to load the CPU-features library: wrong ELF class");
+        // missing beats too late: the reason says what to fix
+        var missingAndLate = decide(Map.of(), "AuthenticAMD", true, new FakeLibrary("not built: no C compiler", null));
+        assertThat(missingAndLate.reason()).isEqualTo("not built: no C compiler");
     }
 
     @Test
@@ -103,8 +106,9 @@ class MklCpuFeaturesTest {
     }
 
     /**
-     * Two fresh processes compute the same products, with the fix on (default) and off. Their
-     * results agree within float32's bound for a sum of k products, |c - c'| <= 2 k eps (|A||B|);
+     * Two fresh processes compute the same products (float32, float64, batched), with the fix on
+     * (default) and off. Their results agree within float32's bound for a sum of k products,
+     * |c - c'| <= 2 k eps (|A||B|);
      * on a non-Intel x86-64 CPU with the library built, MKL's branch moves off the generic one.
      */
     @Test
@@ -113,14 +117,17 @@ class MklCpuFeaturesTest {
         Path off = dir.resolve("off.bin");
         String branchOn = ChildJvm.run(Child.class, env -> env.remove(MklCpuFeatures.ENV), "kernels=(\\S+)", on.toString());
         String branchOff = ChildJvm.run(Child.class, env -> env.put(MklCpuFeatures.ENV, "off"), "kernels=(\\S+)", off.toString());
-        float[] a = read(on);
-        float[] b = read(off);
-        float[] bound = read(dir.resolve("on.bin.bound"));
-        assertThat(a).hasSameSizeAs(b);
-        double eps = Math.ulp(1.0f);
-        int k = Child.K;
-        for (int i = 0; i < a.length; i++) {
-            assertThat((double) Math.abs(a[i] - b[i])).as("element %d", i).isLessThanOrEqualTo(2 * k * eps * bound[i]);
+        for (int p = 0; p < 3; p++) {
+            float[] a = read(Path.of(on + "." + p));
+            float[] b = read(Path.of(off + "." + p));
+            float[] bound = read(Path.of(on + "." + p + ".bound"));
+            assertThat(a).hasSameSizeAs(b);
+            // float64 products are rounded to float32 once, so float32's bound covers them too
+            double eps = Math.ulp(1.0f);
+            int k = Child.K;
+            for (int i = 0; i < a.length; i++) {
+                assertThat((double) Math.abs(a[i] - b[i])).as("product %d element %d", p, i).isLessThanOrEqualTo(2 * k * eps * bound[i]);
+            }
         }
         String vendor = DeviceEnvironment.cpuVendor(Path.of("/proc/cpuinfo"));
         boolean built = MklCpuFeatures.class.getResource(MklCpuFeatures.RESOURCE) != null;
@@ -151,29 +158,48 @@ class MklCpuFeaturesTest {
         }
     }
 
-    /** Applies gaplab's native policies, computes [M, K] x [K, N] of fixed matrices, writes it and prints MKL's branch. */
+    /**
+     * Applies gaplab's native policies, lets the garbage collector run (a collected JNA handle
+     * would close the library), then computes fixed products: [M, K] x [K, N] in float32 and in
+     * float64, and a batched [B, M, K] x [B, K, N] in float32, writes each with its bound |A||B|,
+     * and prints MKL's branch.
+     */
     public static final class Child {
         static final int M = 192;
         static final int K = 512;
         static final int N = 320;
+        static final int BATCH = 3;
 
-        public static void main(String[] args) throws IOException {
+        public static void main(String[] args) throws IOException, InterruptedException {
             NativeThreadPolicy.apply();
-            float[] a = new float[M * K];
-            float[] b = new float[K * N];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = ((i * 37 % 101) - 50) / 29f;
-            }
-            for (int i = 0; i < b.length; i++) {
-                b[i] = ((i * 53 % 97) - 48) / 31f;
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+                Thread.sleep(50);
             }
             try (NDManager m = NDManager.newBaseManager()) {
-                NDArray c = m.create(a, new Shape(M, K)).matMul(m.create(b, new Shape(K, N)));
-                NDArray bound = m.create(a, new Shape(M, K)).abs().matMul(m.create(b, new Shape(K, N)).abs());
-                write(Path.of(args[0]), c.toFloatArray());
-                write(Path.of(args[0] + ".bound"), bound.toFloatArray());
+                NDArray a = m.create(fill(BATCH * M * K, 37, 101, 50, 29f), new Shape(BATCH, M, K));
+                NDArray b = m.create(fill(BATCH * K * N, 53, 97, 48, 31f), new Shape(BATCH, K, N));
+                NDArray a0 = a.get(0);
+                NDArray b0 = b.get(0);
+                List<NDArray> products = List.of(a0.matMul(b0),
+                        a0.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).matMul(b0.toType(ai.djl.ndarray.types.DataType.FLOAT64, false))
+                                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false),
+                        a.batchMatMul(b));
+                List<NDArray> bounds = List.of(a0.abs().matMul(b0.abs()), a0.abs().matMul(b0.abs()), a.abs().batchMatMul(b.abs()));
+                for (int i = 0; i < products.size(); i++) {
+                    write(Path.of(args[0] + "." + i), products.get(i).toFloatArray());
+                    write(Path.of(args[0] + "." + i + ".bound"), bounds.get(i).toFloatArray());
+                }
             }
             System.out.println("kernels=" + MklCpuFeatures.kernelBranch());
+        }
+
+        private static float[] fill(int n, int mul, int mod, int shift, float div) {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = ((i * mul % mod) - shift) / div;
+            }
+            return v;
         }
     }
 }
