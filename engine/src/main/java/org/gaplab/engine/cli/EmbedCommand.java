@@ -108,7 +108,7 @@ public final class EmbedCommand implements Callable<Integer> {
             throw new UserException("--input " + input + " has " + m.cols() + " columns, but tower " + tower + " takes input_dim = "
                     + t.inputDim());
         }
-        MemoryAdmission.admit(MemoryAdmission.embeddingRows(loaded.config(), m.rows(), t),
+        MemoryAdmission.admit(MemoryAdmission.embeddingRows(located.config(), m.rows(), t),
                 MemoryAdmission.budget(manager.getDevice(), common.memoryBudget()));
         double[] values = m.data();
         for (int i = 0; i < values.length; i++) {

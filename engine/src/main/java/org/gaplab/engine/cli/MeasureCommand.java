@@ -200,6 +200,9 @@ public final class MeasureCommand implements Callable<Integer> {
         common.apply();
         MeasureOptions options = options();
         checkShift(options);
+        if (out != null) {
+            org.gaplab.engine.rundir.OutputDirectory.requireNotSystem(out);   // the report and figures go there
+        }
         GapReport report;
         try (NDManager manager = NDManager.newBaseManager(device.choose().device())) {
             GapMeasurer measurer = new GapMeasurer(options);
@@ -210,7 +213,8 @@ public final class MeasureCommand implements Callable<Integer> {
                 RunInput.Embedded e = RunInput.embed(input.run, runIndex, n, manager, common.memoryBudget());
                 report = org.gaplab.engine.train.RunGap.measure(e.z(), e.tau(), options, tauSource(),
                         e.label(input.run, runIndex), e.step());
-                report = extras(measurer, report, e.z().get(0), e.z().get(1), null, options.hasTau() ? options.tau() : e.tau());
+                report = extras(measurer, report, e.z().get(0), e.z().get(1), null,
+                        report.settings().tau() == null ? Double.NaN : report.settings().tau());   // the tau the report used
             } else if (input.synthetic != null) {
                 if (input.synthetic < 2) {
                     throw new UserException("--synthetic must be >= 2, got " + input.synthetic);

@@ -21,21 +21,15 @@ final class RunInput {
     private RunInput() {}
 
     /**
-     * @param runDir the run directory (or checkpoint file)
-     * @param runIndex which of the stacked runs
+     * The embeddings of one run's evaluation set, refusing an n whose measurement would not fit the
+     * memory budget before anything is allocated.
+     *
+     * @param runDir the run directory (or checkpoint file, or sweep directory)
+     * @param runIndex which of the stacked runs (or sweep points)
      * @param n evaluation pairs, or null for the run's eval.size
      * @param manager owner and device of the result
-     * @return {@code [z1, z2]} and the run's temperature
-     */
-    static Embedded embed(Path runDir, int runIndex, Integer n, NDManager manager) {
-        return embed(runDir, runIndex, n, manager, null);
-    }
-
-    /**
-     * As {@link #embed(Path, int, Integer, NDManager)}, refusing an n whose measurement would not fit
-     * the memory budget before anything is allocated.
-     *
      * @param memoryBudget bytes, or null for the default budget
+     * @return {@code [z1, z2]} and the run's temperature
      */
     static Embedded embed(Path runDir, int runIndex, Integer n, NDManager manager, Long memoryBudget) {
         return embed(runDir, runIndex, n, manager, memoryBudget, false);

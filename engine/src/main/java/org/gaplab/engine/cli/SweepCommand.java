@@ -150,6 +150,13 @@ public final class SweepCommand implements Callable<Integer> {
         DeviceChoice choice = device.choose();
         MemoryAdmission.admit(MemoryAdmission.training(plan.points().get(0).config(), plan.chunkSize(), "--chunk"),
                 MemoryAdmission.budget(choice.device(), common.memoryBudget()));
+        if (gapOptions != null) {
+            // --measure measures every run at its eval.size after training: refuse now, not after hours
+            for (var point : plan.points()) {
+                MemoryAdmission.admit(MemoryAdmission.measurement(point.config(), point.config().eval().size(), "eval.size (--measure)"),
+                        MemoryAdmission.budget(choice.device(), common.memoryBudget()));
+            }
+        }
         if (dir.toString().isBlank()) {
             throw new UserException("--out must be a directory, got '' (it would write into the current directory)");
         }

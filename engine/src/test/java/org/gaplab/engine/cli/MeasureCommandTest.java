@@ -153,6 +153,17 @@ class MeasureCommandTest {
         assertThat(j.path("input").path("n1").asInt()).isEqualTo(600);
         assertThat(j.path("settings").path("tau_source").asText()).isEqualTo("model");
         assertThat(j.path("theory").path("log_c_tau").asDouble()).isGreaterThan(0);
+        // the shift experiment on a run takes the run's own tau, and --out gets its table and figures
+        Path shifted = dir.resolve("run-shift");
+        CliTest.Outcome s = CliTest.gaplab("measure", "--run", run.toString(), "--device", "cpu", "--subsample", "300",
+                "--bootstrap", "2", "--permutations", "0", "--shift", "--shift-grid", "-0.1,0,0.1", "--shift-batch", "64",
+                "--out", shifted.toString());
+        assertThat(s.code()).as(s.err()).isZero();
+        JsonNode r = Json.MAPPER.readTree(shifted.resolve("gap_report.json").toFile());
+        assertThat(r.path("shift").path("taus").get(0).asDouble()).isEqualTo(r.path("settings").path("tau").asDouble());
+        assertThat(r.path("settings").path("tau_source").asText()).isEqualTo("model");
+        assertThat(shifted.resolve("shift.csv")).exists();
+        assertThat(shifted.resolve("embeddings.png")).exists();
         Path emb = dir.resolve("emb");
         CliTest.Outcome e = CliTest.gaplab("embed", "--run", run.toString(), "--out", emb.toString(), "--n", "400", "--device", "cpu");
         assertThat(e.code()).as(e.err()).isZero();
