@@ -155,7 +155,7 @@ public final class NativeThreadPolicy {
         int setenv(String name, String value, int overwrite);
     }
 
-    private static boolean setenv(String name, String value) {
+    static boolean setenv(String name, String value) {
         if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
             return false;
         }

@@ -98,6 +98,20 @@ class MklCpuFeaturesTest {
     }
 
     @Test
+    void reproducibleModeIsSetUnlessTheUserChoseOneOrItIsTooLate() {
+        java.util.Map<String, String> written = new java.util.HashMap<>();
+        assertThat(MklCpuFeatures.reproducibleMode(Map.of(), false, (k, v) -> written.put(k, v) == null))
+                .startsWith("MKL_CBWR=AUTO (set in-process");
+        assertThat(written).isEqualTo(Map.of("MKL_CBWR", "AUTO"));
+        assertThat(MklCpuFeatures.reproducibleMode(Map.of("MKL_CBWR", "AVX2"), false, (k, v) -> {
+            throw new AssertionError("must not overwrite " + k);
+        })).isEqualTo("MKL_CBWR=AVX2 (from the environment)");
+        assertThat(MklCpuFeatures.reproducibleMode(Map.of(), true, (k, v) -> {
+            throw new AssertionError("too late to set " + k);
+        })).isNull();
+    }
+
+    @Test
     void branchNamesFollowMklsTable() {
         assertThat(MklCpuFeatures.branchName(2)).isEqualTo("COMPATIBLE");
         assertThat(MklCpuFeatures.branchName(10)).isEqualTo("AVX2");
