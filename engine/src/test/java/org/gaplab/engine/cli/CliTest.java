@@ -21,6 +21,31 @@ class CliTest {
     /** Exit code, stdout and stderr of one in-process invocation. */
     record Outcome(int code, String out, String err) {}
 
+    /**
+     * A refusal as users must see it: exit 2, every fragment in the one "gaplab: error:" line, and
+     * no stack trace, internal error or exception name.
+     */
+    static void assertRefused(Outcome o, String... fragments) {
+        assertThat(o.code()).as(o.err()).isEqualTo(ExitCodes.USAGE);
+        String line = o.err().lines().filter(l -> l.startsWith("gaplab: error:")).findFirst().orElse("");
+        for (String f : fragments) {
+            assertThat(line).contains(f);
+        }
+        assertThat(o.err()).doesNotContain("\tat ").doesNotContain("internal error").doesNotContain("Exception");
+    }
+
+    /** Copies a run directory's files into {@code dir/name} (tests damage or refuse the copy, never the run). */
+    static Path copyOfRun(Path run, Path dir, String name) throws java.io.IOException {
+        Path copy = dir.resolve(name);
+        Files.createDirectories(copy);
+        try (var files = Files.list(run)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        return copy;
+    }
+
     static Outcome gaplab(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;

@@ -47,23 +47,11 @@ class HostileSecondRoundTest {
     }
 
     static void assertRefused(CliTest.Outcome o, String... fragments) {
-        assertThat(o.code()).as(o.err()).isEqualTo(ExitCodes.USAGE);
-        String line = o.err().lines().filter(l -> l.startsWith("gaplab: error:")).findFirst().orElse("");
-        for (String f : fragments) {
-            assertThat(line).contains(f);
-        }
-        assertThat(o.err()).doesNotContain("\tat ").doesNotContain("internal error").doesNotContain("Exception");
+        CliTest.assertRefused(o, fragments);
     }
 
     Path copyOfRun(String name) throws IOException {
-        Path copy = dir.resolve(name);
-        Files.createDirectories(copy);
-        try (var files = Files.list(run)) {
-            for (Path f : files.toList()) {
-                Files.copy(f, copy.resolve(f.getFileName()));
-            }
-        }
-        return copy;
+        return CliTest.copyOfRun(run, dir, name);
     }
 
     static byte[] floats(int n) {

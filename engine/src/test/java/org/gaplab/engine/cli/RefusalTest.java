@@ -42,21 +42,12 @@ class RefusalTest {
         assertThat(o.code()).as(o.err()).isZero();
     }
 
-    static void assertRefused(CliTest.Outcome o, String fragment) {
-        assertThat(o.code()).as(o.err()).isEqualTo(ExitCodes.USAGE);
-        assertThat(o.err().lines().filter(l -> l.startsWith("gaplab: error:")).findFirst().orElse("")).contains(fragment);
-        assertThat(o.err()).doesNotContain("\tat ").doesNotContain("internal error");
+    static void assertRefused(CliTest.Outcome o, String... fragments) {
+        CliTest.assertRefused(o, fragments);
     }
 
     Path copyOfRun(String name) throws IOException {
-        Path copy = dir.resolve(name);
-        Files.createDirectories(copy);
-        try (var files = Files.list(run)) {
-            for (Path f : files.toList()) {
-                Files.copy(f, copy.resolve(f.getFileName()));
-            }
-        }
-        return copy;
+        return CliTest.copyOfRun(run, dir, name);
     }
 
     @Test
