@@ -96,10 +96,10 @@ public final class MklCpuFeatures {
      */
     public static synchronized Outcome apply() {
         if (outcome == null) {
-            reproducible = reproducibleMode(System.getenv(), NativeThreadPolicy.libtorchLoaded(), NativeThreadPolicy::setenv);
+            boolean loaded = NativeThreadPolicy.libtorchLoaded();
+            reproducible = reproducibleMode(System.getenv(), loaded, NativeThreadPolicy::setenv);
             outcome = decide(System.getenv(), System.getProperty("os.name", ""), System.getProperty("os.arch", ""),
-                    DeviceEnvironment.cpuVendor(Path.of("/proc/cpuinfo")), NativeThreadPolicy.libtorchLoaded(),
-                    new JarLibrary());
+                    DeviceEnvironment.cpuVendor(Path.of("/proc/cpuinfo")), loaded, new JarLibrary());
             // a library that could help on this CPU but is missing or failed deserves one warning;
             // "nothing to do" (Intel, not x86-64, turned off) does not
             if (!outcome.active() && (outcome.reason().startsWith("failed") || outcome.reason().startsWith("not built"))) {
