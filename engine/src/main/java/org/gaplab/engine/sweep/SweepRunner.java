@@ -222,7 +222,7 @@ public final class SweepRunner {
         // final_loss of every row: the mean training loss of this many last steps, as in `train`
         m.put("final_loss_window_steps", org.gaplab.engine.train.TrainingRun.logInterval(plan.points().get(0).config()));
         Json.write(out.resolve("sweep.json"), m);
-        Json.write(out.resolve("provenance.json"), Provenance.collect(device, spec.seedStart(), command));
+        Provenance.of(device, spec.seedStart(), command).write(out.resolve("provenance.json"));
         return RunLogFile.attach(out.resolve("sweep.log"));
     }
 

@@ -302,14 +302,8 @@ public final class TrainingRun {
         model.put("parameters_per_run", config.model().tower1().parameterCount() + config.model().tower2().parameterCount()
                 + (config.model().temperature().learnable() ? 1 : 0));
         Json.write(runDir.resolve("model.json"), model);
-        Map<String, Object> prov = Provenance.collect(device, config.seed(), commandLine);
-        prov.put("gradient", gradient.toMap());
-        if (resume) {
-            prov.put("resumed", true);
-            Json.write(runDir.resolve("provenance-resume-" + System.currentTimeMillis() + ".json"), prov);
-        } else {
-            Json.write(runDir.resolve("provenance.json"), prov);
-        }
+        Provenance prov = Provenance.of(device, config.seed(), commandLine).withGradient(gradient.toMap()).withResumed(resume);
+        prov.write(runDir.resolve(resume ? "provenance-resume-" + System.currentTimeMillis() + ".json" : "provenance.json"));
     }
 
     private void requireSameRun(Checkpoint ckpt) {
