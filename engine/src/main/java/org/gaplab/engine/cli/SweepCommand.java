@@ -79,7 +79,7 @@ public final class SweepCommand implements Callable<Integer> {
     boolean measureRuns;
 
     @Option(names = "--measure-subsamples", paramLabel = "R", defaultValue = "20",
-            description = "With --measure: repeats R, as measure's --bootstrap (default: ${DEFAULT-VALUE}).")
+            description = "With --measure: repeats R, as measure's --subsamples (default: ${DEFAULT-VALUE}).")
     int measureSubsamples;
 
     @Option(names = "--measure-subsample", paramLabel = "M", defaultValue = "2000",
