@@ -144,8 +144,8 @@ public final class GapMeasurer {
             DualEncoder one = model.selectRun(run, scope);
             DataType dt = one.parameters().get(one.parameters().specs().get(0).name()).getDataType();
             NDList eval = data.evaluationSet(scope, evalSeed, n, dt);
-            NDArray z1 = one.embedRows(eval.get(0), true);
-            NDArray z2 = one.embedRows(eval.get(1), false);
+            NDArray z1 = one.embedRows(eval.get(0), org.gaplab.models.Modality.FIRST);
+            NDArray z2 = one.embedRows(eval.get(1), org.gaplab.models.Modality.SECOND);
             z1.setName("z1");
             z2.setName("z2");
             NDList out = new NDList(z1, z2);
