@@ -171,9 +171,9 @@ public final class ExperimentRunner {
             Path unitsDir = dir.resolve(UNITS);
             SweepSpec spec = e.sweep(config);
             if (spec != null) {
-                SweepRunner.Outcome o = new SweepRunner(spec, SweepPlan.of(spec), dir.resolve(SWEEP), shard, device, stop, command)
+                SweepRunner.ShardStatus o = new SweepRunner(spec, SweepPlan.of(spec), dir.resolve(SWEEP), shard, device, stop, command)
                         .withMeasure(e.sweepMeasure(config, unitsDir)).run();
-                if (o == SweepRunner.Outcome.INTERRUPTED) {
+                if (o == SweepRunner.ShardStatus.INTERRUPTED) {
                     return new Outcome(false, true, null);
                 }
             }
