@@ -156,7 +156,7 @@ if [[ "$files_ok" == 1 ]]; then ok "train-files"; else bad "train-files"; fi
 name="$(basename "${run_dir:-none}")"
 
 # ---- measure the run ----
-if run measure --run "runs/$name" --bootstrap 2 --permutations 0 --out measure >> "$log" 2>&1 \
+if run measure --run "runs/$name" --subsamples 2 --permutations 0 --out measure >> "$log" 2>&1 \
     && [[ -s "$vol/measure/gap_report.json" ]]; then ok "measure"; else bad "measure"; fi
 
 # ---- reproduce modality-gap --quick ----

@@ -122,10 +122,10 @@ public final class DualEncoder {
      * of {@link #EMBED_CHUNK} rows.
      *
      * @param x inputs {@code [n, in]}
-     * @param first tower 1 when true, tower 2 otherwise
+     * @param side which tower embeds them
      * @return {@code [n, d]} on {@code x}'s manager
      */
-    public NDArray embedRows(NDArray x, boolean first) {
+    public NDArray embedRows(NDArray x, Modality side) {
         NDManager target = x.getManager();
         long n = x.getShape().get(0);
         try (NDManager scope = target.newSubManager()) {
@@ -134,7 +134,7 @@ public final class DualEncoder {
             ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
             for (long start = 0; start < n; start += EMBED_CHUNK) {
                 NDArray chunk = x.get(new NDIndex("{}:{}", start, Math.min(n, start + EMBED_CHUNK))).expandDims(0);
-                NDArray z = first ? embed1(chunk) : embed2(chunk);
+                NDArray z = side == Modality.FIRST ? embed1(chunk) : embed2(chunk);
                 parts.add(z.reshape(new Shape(z.getShape().get(1), z.getShape().get(2))));
             }
             NDArray out = parts.size() == 1 ? parts.get(0) : ai.djl.ndarray.NDArrays.concat(parts, 0);

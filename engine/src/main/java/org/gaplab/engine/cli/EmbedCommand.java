@@ -121,7 +121,7 @@ public final class EmbedCommand implements Callable<Integer> {
             DualEncoder one = loaded.model().selectRun(located.index(), scope);
             DataType dt = located.config().precision().dataType();
             NDArray x = scope.create(values, new Shape(m.rows(), m.cols())).toType(dt, false);
-            NDArray z = one.embedRows(x, tower == 1);
+            NDArray z = one.embedRows(x, org.gaplab.models.Modality.ofTower(tower));
             Npy.write(file, z);
             System.out.println("wrote " + file + " " + z.getShape() + " (tower " + tower + " of " + run + ", step " + loaded.step() + ")");
         }

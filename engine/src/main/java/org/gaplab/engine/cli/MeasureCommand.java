@@ -69,7 +69,7 @@ import java.util.concurrent.Callable;
             "Examples:",
             "  gaplab measure --run runs/<run-dir>",
             "  gaplab measure --embeddings img.npy txt.npy --pairs txt_to_img.npy --logit-scale 100 --out gap/",
-            "  gaplab measure --embeddings emb.npz:image emb.npz:text --subsample 5000 --bootstrap 10 --json",
+            "  gaplab measure --embeddings emb.npz:image emb.npz:text --subsample 5000 --subsamples 10 --json",
             "  gaplab measure --synthetic 50000 --tau 0.07 --device cpu      (timings in the report: a benchmark)"})
 public final class MeasureCommand implements Callable<Integer> {
     @Mixin
@@ -99,9 +99,23 @@ public final class MeasureCommand implements Callable<Integer> {
                 "Without it rows are paired by index and n1 must equal n2."})
     String pairs;
 
-    @Option(names = {"--bootstrap", "--subsamples"}, paramLabel = "R", defaultValue = "20",
-            description = "Repeats R (new halves, new pairs) for mean +- std (default: ${DEFAULT-VALUE}).")
-    int subsamples;
+    /** The default of --subsamples. */
+    static final int DEFAULT_SUBSAMPLES = 20;
+
+    @Option(names = "--subsamples", paramLabel = "R",
+            description = {"Repeats R: new disjoint halves and pairs, drawn without replacement, for",
+                "mean +- std (default: " + DEFAULT_SUBSAMPLES + ")."})
+    Integer subsamplesGiven;
+
+    /**
+     * The old name of --subsamples, kept working with one warning: the repeats are subsamples
+     * drawn without replacement, not bootstrap resamples.
+     */
+    @Option(names = "--bootstrap", paramLabel = "R", description = "Deprecated: the old name of --subsamples.")
+    Integer bootstrap;
+
+    /** The repeats R, set by {@link #options()} from --subsamples or its deprecated alias. */
+    int subsamples = DEFAULT_SUBSAMPLES;
 
     @Option(names = "--subsample", paramLabel = "M", defaultValue = "2000",
             description = {"m: points per side of the two independent samples, and pairs of the",
@@ -188,7 +202,7 @@ public final class MeasureCommand implements Callable<Integer> {
 
     /** Largest --permutations: p-values resolve 1/(P + 1), and each relabelling is a weight column. */
     static final int MAX_PERMUTATIONS = 100_000;
-    /** Largest --bootstrap/--subsamples: each repeat recomputes every statistic. */
+    /** Largest --subsamples: each repeat recomputes every statistic. */
     static final int MAX_REPEATS = 10_000;
     /** Largest --subsample m (it is lowered to what disjoint halves allow anyway). */
     static final int MAX_SUBSAMPLE = 100_000_000;
@@ -338,6 +352,25 @@ public final class MeasureCommand implements Callable<Integer> {
         return logitScale != null ? "logit-scale" : "option";
     }
 
+    /**
+     * Sets {@link #subsamples} from --subsamples or, with one warning, from the deprecated --bootstrap.
+     *
+     * @return the flag the user gave it with (named in refusals)
+     */
+    private String repeats() {
+        if (bootstrap == null) {
+            subsamples = subsamplesGiven != null ? subsamplesGiven : DEFAULT_SUBSAMPLES;
+            return "--subsamples";
+        }
+        if (subsamplesGiven != null) {
+            throw new UserException("give --subsamples only (--bootstrap is its deprecated old name)");
+        }
+        System.err.println("gaplab: warning: --bootstrap is deprecated: the repeats are subsamples drawn without replacement;"
+                + " use --subsamples " + bootstrap);
+        subsamples = bootstrap;
+        return "--bootstrap";
+    }
+
     private MeasureOptions options() {
         if (memoryMib != null) {
             org.gaplab.core.Sizes.requireRange(memoryMib, 1, MAX_MEMORY_MIB, "--memory-mib", "one chunk of pairwise work; the whole"
@@ -346,7 +379,8 @@ public final class MeasureCommand implements Callable<Integer> {
         // bounds on the options that size arrays or loops, before anything is allocated
         org.gaplab.core.Sizes.requireRange(permutations, 0, MAX_PERMUTATIONS, "--permutations",
                 "each relabelling is a weight column of every pairwise pass");
-        org.gaplab.core.Sizes.requireRange(subsamples, 1, MAX_REPEATS, "--bootstrap", "each repeat recomputes every statistic");
+        String repeatsFlag = repeats();
+        org.gaplab.core.Sizes.requireRange(subsamples, 1, MAX_REPEATS, repeatsFlag, "each repeat recomputes every statistic");
         org.gaplab.core.Sizes.requireRange(subsampleSize, 20, MAX_SUBSAMPLE, "--subsample", "points per side of a repeat");
         if (tau != null && logitScale != null) {
             throw new UserException("give --tau or --logit-scale, not both (tau = 1 / logit scale)");
@@ -374,7 +408,7 @@ public final class MeasureCommand implements Callable<Integer> {
         } catch (UserException e) {
             // MeasureOptions names its field; say which option that is
             throw new UserException("bad option: " + e.getMessage().replace("subsampleSize", "--subsample")
-                    .replace("subsamples", "--bootstrap").replace("permutations", "--permutations").replace("tau", "--tau")
+                    .replace("subsamples", repeatsFlag).replace("permutations", "--permutations").replace("tau", "--tau")
                     .replace("k:", "--k:").replace("separabilityFolds", "--separability-folds"));
         }
         return o;

@@ -79,7 +79,7 @@ public final class SweepCommand implements Callable<Integer> {
     boolean measureRuns;
 
     @Option(names = "--measure-subsamples", paramLabel = "R", defaultValue = "20",
-            description = "With --measure: repeats R, as measure's --bootstrap (default: ${DEFAULT-VALUE}).")
+            description = "With --measure: repeats R, as measure's --subsamples (default: ${DEFAULT-VALUE}).")
     int measureSubsamples;
 
     @Option(names = "--measure-subsample", paramLabel = "M", defaultValue = "2000",
@@ -162,10 +162,10 @@ public final class SweepCommand implements Callable<Integer> {
         }
         try (StopSignal stop = StopSignal.install()) {
             long t0 = System.nanoTime();
-            SweepRunner.Outcome outcome = new SweepRunner(spec, plan, dir, s, choice, stop, List.of(GaplabCli.lastArgs()))
+            SweepRunner.ShardStatus outcome = new SweepRunner(spec, plan, dir, s, choice, stop, List.of(GaplabCli.lastArgs()))
                     .withMeasure(perRun).withGapMeasure(gapOptions).withCheckpoints(!noCheckpoints).withForce(force).run();
             double secs = (System.nanoTime() - t0) / 1e9;
-            if (outcome == SweepRunner.Outcome.INTERRUPTED) {
+            if (outcome == SweepRunner.ShardStatus.INTERRUPTED) {
                 return "INT".equals(stop.requested()) ? ExitCodes.INTERRUPTED : ExitCodes.TERMINATED;
             }
             SweepTable table = SweepTable.readJsonl(dir.resolve("runs.jsonl"));

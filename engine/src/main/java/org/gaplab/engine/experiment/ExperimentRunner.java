@@ -166,13 +166,14 @@ public final class ExperimentRunner {
             meta.put("all_units", all);
             meta.put("device", device.device().toString());
             Json.write(dir.resolve(META), meta);
-            Json.write(dir.resolve("provenance.json"), Provenance.collect(device, 0, command));
+            // the root seeds the config lays out, so the record names the seeds the results came from
+            Provenance.of(device, 0, command).withSeeds(Provenance.seedsOf(config)).write(dir.resolve("provenance.json"));
             Path unitsDir = dir.resolve(UNITS);
             SweepSpec spec = e.sweep(config);
             if (spec != null) {
-                SweepRunner.Outcome o = new SweepRunner(spec, SweepPlan.of(spec), dir.resolve(SWEEP), shard, device, stop, command)
+                SweepRunner.ShardStatus o = new SweepRunner(spec, SweepPlan.of(spec), dir.resolve(SWEEP), shard, device, stop, command)
                         .withMeasure(e.sweepMeasure(config, unitsDir)).run();
-                if (o == SweepRunner.Outcome.INTERRUPTED) {
+                if (o == SweepRunner.ShardStatus.INTERRUPTED) {
                     return new Outcome(false, true, null);
                 }
             }

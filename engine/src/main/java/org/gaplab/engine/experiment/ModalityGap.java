@@ -272,8 +272,8 @@ public final class ModalityGap {
     private static Map<String, Double> measure(DualEncoder model, PairedSource source, RunConfig rc, NDManager scope,
             ModalityGapConfig config, Pairwise pairwise, double figureSigma, Representative[] rep) {
         NDList eval = source.evaluationSet(scope, Seeds.derive(rc.seed(), "eval", 0), rc.eval().size(), rc.precision().dataType());
-        NDArray z1 = TrainedModel.embedWith(model, eval.get(0), true);
-        NDArray z2 = TrainedModel.embedWith(model, eval.get(1), false);
+        NDArray z1 = TrainedModel.embedWith(model, eval.get(0), org.gaplab.models.Modality.FIRST);
+        NDArray z2 = TrainedModel.embedWith(model, eval.get(1), org.gaplab.models.Modality.SECOND);
         Map<String, Double> m = new LinkedHashMap<>();
         AngleHistogramDivergence.Result j = disjointJ(z1, z2);
         m.put(Metric.JEFFREYS.key(), j.jeffreys());

@@ -198,7 +198,7 @@ final class TrackedTraining {
     /** Evaluation embeddings of one run: modality 1 and 2 of the run's own evaluation pairs. */
     private static NDList embed(DualEncoder model, PairedSource source, RunConfig rc, NDManager scope) {
         NDList eval = source.evaluationSet(scope, Seeds.derive(rc.seed(), "eval", 0), rc.eval().size(), rc.precision().dataType());
-        return new NDList(TrainedModel.embedWith(model, eval.get(0), true), TrainedModel.embedWith(model, eval.get(1), false));
+        return new NDList(TrainedModel.embedWith(model, eval.get(0), org.gaplab.models.Modality.FIRST), TrainedModel.embedWith(model, eval.get(1), org.gaplab.models.Modality.SECOND));
     }
 
     /** J on disjoint halves (2-d embeddings only, NaN otherwise) and the centroid gap on all pairs. */

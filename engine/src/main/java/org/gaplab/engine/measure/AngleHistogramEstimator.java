@@ -23,7 +23,7 @@ final class AngleHistogramEstimator implements Estimator {
 
     @Override
     public List<Statistic> statistics() {
-        return List.of(); // described in Statistics
+        return List.of(); // described in StatisticCatalogue
     }
 
     @Override

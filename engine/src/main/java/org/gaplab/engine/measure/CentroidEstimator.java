@@ -23,7 +23,7 @@ final class CentroidEstimator implements Estimator {
 
     @Override
     public List<Statistic> statistics() {
-        return List.of(); // described in Statistics, as before the estimator list
+        return List.of(); // described in StatisticCatalogue, as before the estimator list
     }
 
     @Override

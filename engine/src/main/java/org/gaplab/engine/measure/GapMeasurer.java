@@ -144,8 +144,8 @@ public final class GapMeasurer {
             DualEncoder one = model.selectRun(run, scope);
             DataType dt = one.parameters().get(one.parameters().specs().get(0).name()).getDataType();
             NDList eval = data.evaluationSet(scope, evalSeed, n, dt);
-            NDArray z1 = one.embedRows(eval.get(0), true);
-            NDArray z2 = one.embedRows(eval.get(1), false);
+            NDArray z1 = one.embedRows(eval.get(0), org.gaplab.models.Modality.FIRST);
+            NDArray z2 = one.embedRows(eval.get(1), org.gaplab.models.Modality.SECOND);
             z1.setName("z1");
             z2.setName("z2");
             NDList out = new NDList(z1, z2);
@@ -698,7 +698,7 @@ public final class GapMeasurer {
         List<String> groups = new ArrayList<>(List.of("centroid", "relative-gap", "cone", "separability", "rank", "shift-shape", "divergence", "entropy", "two-sample", "wang-isola", "pairs",
                 "retrieval", "theory"));
         for (String name : names) {
-            String g = Statistics.describe(name).group();
+            String g = StatisticCatalogue.describe(name).group();
             if (!groups.contains(g)) {
                 groups.add(g);
             }
@@ -706,14 +706,14 @@ public final class GapMeasurer {
         List<GapReport.Estimate> out = new ArrayList<>();
         for (String group : groups) {
             for (String name : names) {
-                Statistics.Description desc = Statistics.describe(name);
+                StatisticCatalogue.Description desc = StatisticCatalogue.describe(name);
                 if (!desc.group().equals(group)) {
                     continue;
                 }
                 double[] rs = column(real, name);
                 double[] ss = column(shuffled, name);
                 Reliability.Verdict v = verdicts.getOrDefault(name, Reliability.Verdict.NOT_APPLICABLE);
-                out.add(new GapReport.Estimate(name, desc.group(), Statistics.sample(name), finite(full.get(name)),
+                out.add(new GapReport.Estimate(name, desc.group(), StatisticCatalogue.sample(name), finite(full.get(name)),
                         rs == null ? null : finite(Moments.mean(rs)), rs == null ? null : finite(Moments.sampleStd(rs)), finite(shuffleFull.get(name)),
                         ss == null ? null : finite(Moments.mean(ss)), ss == null ? null : finite(Moments.sampleStd(ss)), v.reliable(), v.reason(), desc.text()));
             }

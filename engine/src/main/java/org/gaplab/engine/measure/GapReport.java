@@ -48,8 +48,8 @@ public record GapReport(int schemaVersion, Input input, Settings settings, List<
             values.put("shift_gap_at_loss_min_high", first.gapHigh());
         }
         for (var e : values.entrySet()) {
-            Statistics.Description d = Statistics.describe(e.getKey());
-            all.add(new Estimate(e.getKey(), d.group(), Statistics.sample(e.getKey()), e.getValue(), null, null, null, null, null, true,
+            StatisticCatalogue.Description d = StatisticCatalogue.describe(e.getKey());
+            all.add(new Estimate(e.getKey(), d.group(), StatisticCatalogue.sample(e.getKey()), e.getValue(), null, null, null, null, null, true,
                     "no dimension rule applies", d.text()));
         }
         return new GapReport(schemaVersion, input, settings, all, permutationTests, theory, notes, timingSeconds, result);

@@ -144,7 +144,7 @@ public final class ReportText {
             String meanColumn = e.mean() == null ? (e.full() == null ? "-" : e.sample().equals("whole set") ? "whole set" : "one value")
                     : constant(e) ? number(e.mean()) + " (no spread)" : pm(e.mean(), e.std());
             sb.append(String.format(Locale.ROOT, "  %-28s %-14s %11s %24s %22s  %s%s%n", e.name(), e.sample(), number(e.full()), meanColumn,
-                    shuffledColumn, reliable ? "" : "(!) ", Statistics.unit(e.name())));
+                    shuffledColumn, reliable ? "" : "(!) ", StatisticCatalogue.unit(e.name())));
         }
         return marginalShown;
     }
@@ -184,7 +184,7 @@ public final class ReportText {
                     .append(',').append(csvNumber(e.shuffleMean()))
                     .append(',').append(csvNumber(e.shuffleStd())).append(',').append(e.reliable()).append(',').append(r.settings().subsampleSize()).append(',')
                     .append(r.settings().subsamples()).append(",\"").append(e.description().replace("\"", "\"\"")).append("\",\"")
-                    .append(Statistics.unit(e.name()).replace("\"", "\"\"")).append("\"\n");
+                    .append(StatisticCatalogue.unit(e.name()).replace("\"", "\"\"")).append("\"\n");
         }
         return sb.toString();
     }

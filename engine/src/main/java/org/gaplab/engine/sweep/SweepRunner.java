@@ -47,8 +47,8 @@ import java.util.Set;
 public final class SweepRunner {
     private static final Logger LOG = LogManager.getLogger(SweepRunner.class);
 
-    /** Outcome of a shard run. */
-    public enum Outcome { COMPLETE, INTERRUPTED }
+    /** How a shard run ended: every chunk done, or stopped by a signal (rerun to resume). */
+    public enum ShardStatus { COMPLETE, INTERRUPTED }
 
     private final SweepSpec spec;
     private final SweepPlan plan;
@@ -135,7 +135,7 @@ public final class SweepRunner {
     }
 
     /** @return whether the shard completed or was interrupted */
-    public Outcome run() {
+    public ShardStatus run() {
         String hash = hash();
         OutputDirectory.requireWritable(out, OutputDirectory.Kind.SWEEP, force);
         requireSameShard(hash); // before the lock, so a refusal leaves the directory as it was
@@ -173,7 +173,7 @@ public final class SweepRunner {
                     if (rows == null) {
                         LOG.warn("stopped by SIG{} during chunk {}; finished chunks are saved; re-run the same command to resume",
                                 stop.requested(), c);
-                        return Outcome.INTERRUPTED;
+                        return ShardStatus.INTERRUPTED;
                     }
                     double secs = (System.nanoTime() - t0) / 1e9;
                     append(out.resolve("runs.jsonl"), rows.stream().map(SweepTable::jsonLine).toList());
@@ -186,7 +186,7 @@ public final class SweepRunner {
                     append(out.resolve("timing.jsonl"), List.of(Json.line(timing)));
                     if (stop.requested() != null) {
                         LOG.warn("stopped by SIG{} after chunk {}; re-run the same command to resume", stop.requested(), c);
-                        return Outcome.INTERRUPTED;
+                        return ShardStatus.INTERRUPTED;
                     }
                 }
             }
@@ -194,7 +194,7 @@ public final class SweepRunner {
             table.write(out);
             table.writeFigures(out, new ArrayList<>(spec.grid().keySet()));
             LOG.info("sweep {} shard {} complete: {} rows in {}", spec.name(), shard, table.rows().size(), out);
-            return Outcome.COMPLETE;
+            return ShardStatus.COMPLETE;
         }
     }
 
@@ -222,7 +222,7 @@ public final class SweepRunner {
         // final_loss of every row: the mean training loss of this many last steps, as in `train`
         m.put("final_loss_window_steps", org.gaplab.engine.train.TrainingRun.logInterval(plan.points().get(0).config()));
         Json.write(out.resolve("sweep.json"), m);
-        Json.write(out.resolve("provenance.json"), Provenance.collect(device, spec.seedStart(), command));
+        Provenance.of(device, spec.seedStart(), command).write(out.resolve("provenance.json"));
         return RunLogFile.attach(out.resolve("sweep.log"));
     }
 

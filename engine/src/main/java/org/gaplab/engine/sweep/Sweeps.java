@@ -9,10 +9,9 @@ import org.gaplab.engine.train.DivergenceCheck;
 import org.gaplab.engine.train.EvalSummary;
 import org.gaplab.engine.train.Evaluation;
 import org.gaplab.engine.train.RunStatus;
-import org.gaplab.engine.train.IntervalMetrics;
 import org.gaplab.engine.train.StopSignal;
 import org.gaplab.engine.train.Trainer;
-import org.gaplab.engine.train.TrainingListener;
+import org.gaplab.engine.train.TrainingListeners;
 import org.gaplab.engine.train.TrainingLoop;
 import org.gaplab.models.DualEncoder;
 
@@ -128,19 +127,11 @@ public final class Sweeps {
             LOG.info("{} stacked runs from point {}: gradient: {}", k, points.get(0).index(), t.gradientPlan());
             // one run's collapse must not stop the others: the check records it per run
             DivergenceCheck.PerRun divergence = new DivergenceCheck.PerRun(k);
-            long[] reported = {0};
-            TrainingListener progressListener = TrainingListener.atIntervals((loop, m) -> {
-                progress.accept((m.step() - reported[0]) * k);
-                reported[0] = m.step();
-            });
             // the interval `train` logs at, so final_loss is the same window (and number) as the run's
             TrainingLoop.Outcome outcome = TrainingLoop.run(t, first.steps(), org.gaplab.engine.train.TrainingRun.logInterval(first),
-                    List.of(divergence, progressListener, stop));
+                    TrainingListeners.stacked(divergence, progress, checkpoint).optStop(stop).build());
             if (outcome.status() == RunStatus.INTERRUPTED) {
                 return null;
-            }
-            if (checkpoint != null) {
-                org.gaplab.engine.checkpoint.Checkpoint.write(t, checkpoint);
             }
             double[] lastLoss = outcome.metrics().loss();
             List<SweepRow> rows = new ArrayList<>();

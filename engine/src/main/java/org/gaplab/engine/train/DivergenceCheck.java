@@ -70,6 +70,11 @@ public final class DivergenceCheck {
             }
         }
 
+        /** @return K, the number of stacked runs watched */
+        public int runs() {
+            return diverged.length;
+        }
+
         /** @return whether run r diverged or collapsed at any interval so far */
         public boolean diverged(int r) {
             return diverged[r];

@@ -28,8 +28,8 @@ public final class Evaluation {
         try (NDManager scope = manager.newSubManager()) {
             long seed = Seeds.derive(config.seed(), "eval", 0);
             NDList eval = source.evaluationSet(scope, seed, config.eval().size(), config.precision().dataType());
-            NDArray z1 = TrainedModel.embedWith(model, eval.get(0), true);
-            NDArray z2 = TrainedModel.embedWith(model, eval.get(1), false);
+            NDArray z1 = TrainedModel.embedWith(model, eval.get(0), org.gaplab.models.Modality.FIRST);
+            NDArray z2 = TrainedModel.embedWith(model, eval.get(1), org.gaplab.models.Modality.SECOND);
             long b = Math.min(config.batchSize(), z1.getShape().get(0));
             NDIndex head = new NDIndex("0:{}", b);
             model.tempAttach(scope);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 import org.gaplab.models.DualEncoder;
+import org.gaplab.models.Modality;
 
 /**
  * A trained one-run dual encoder with its own native memory, usable to embed new data from Java.
@@ -39,28 +40,28 @@ public final class TrainedModel implements AutoCloseable {
      * {@code x}'s manager.
      */
     public NDArray embed1(NDArray x) {
-        return embed(x, true);
+        return embed(x, Modality.FIRST);
     }
 
     /** Embeds modality-2 inputs {@code [n, in2]}; see {@link #embed1}. */
     public NDArray embed2(NDArray y) {
-        return embed(y, false);
+        return embed(y, Modality.SECOND);
     }
 
     /** Embeds host rows of modality 1. */
     public float[][] embed1(float[][] rows) {
-        return embedRows(rows, true);
+        return embedRows(rows, Modality.FIRST);
     }
 
     /** Embeds host rows of modality 2. */
     public float[][] embed2(float[][] rows) {
-        return embedRows(rows, false);
+        return embedRows(rows, Modality.SECOND);
     }
 
-    private float[][] embedRows(float[][] rows, boolean first) {
+    private float[][] embedRows(float[][] rows, Modality side) {
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = scope.create(rows).toType(model.parameters().asList().get(0).getDataType(), false);
-            NDArray z = embed(x, first).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+            NDArray z = embed(x, side).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
             long d = z.getShape().get(1);
             float[] flat = z.toFloatArray();
             float[][] out = new float[rows.length][(int) d];
@@ -76,15 +77,15 @@ public final class TrainedModel implements AutoCloseable {
      *
      * @param model the model
      * @param x inputs {@code [n, in]}
-     * @param first tower 1 when true, tower 2 otherwise
+     * @param side which tower embeds them
      * @return {@code [n, d]} on {@code x}'s manager
      */
-    public static NDArray embedWith(DualEncoder model, NDArray x, boolean first) {
-        return model.embedRows(x, first);
+    public static NDArray embedWith(DualEncoder model, NDArray x, Modality side) {
+        return model.embedRows(x, side);
     }
 
-    private NDArray embed(NDArray x, boolean first) {
-        return embedWith(model, x, first);
+    private NDArray embed(NDArray x, Modality side) {
+        return embedWith(model, x, side);
     }
 
     @Override

@@ -49,7 +49,7 @@ public interface TrainingListener {
 
     /**
      * Called once with the outcome, before the step source is closed. For a {@link TrainingRun}
-     * the default forwards the run's result (built by the run's own outputs listener, which comes
+     * the default forwards the run's result (built by the run's {@link RunOutputs}, which comes
      * first) to {@link #onEnd(TrainingRun, Trainer, RunResult)}.
      */
     default void onEnd(TrainingLoop loop, TrainingLoop.Outcome outcome) {

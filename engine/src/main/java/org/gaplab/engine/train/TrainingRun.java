@@ -16,7 +16,6 @@ import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.device.DeviceChoice;
 import org.gaplab.engine.device.DeviceProbe;
 import org.gaplab.engine.device.DeviceRequest;
-import org.gaplab.engine.report.Figures;
 import org.gaplab.engine.report.MetricsLog;
 import org.gaplab.engine.report.Progress;
 import org.gaplab.engine.report.Provenance;
@@ -47,9 +46,9 @@ import java.util.Map;
  *   loss.png/.svg     the training loss curve
  * </pre>
  *
- * <p>The steps are {@link TrainingLoop}'s; this class chooses its listeners: the divergence check,
- * the metrics lines, progress, the caller's listeners and {@link PeriodicMeasure}, checkpoints,
- * the stop signal, and the outputs at the end (evaluation, figure, summary).
+ * <p>The steps are {@link TrainingLoop}'s; the listeners are {@link TrainingListeners#defaults}
+ * (divergence check, metrics lines, progress, checkpoints) with the run's {@link RunOutputs}
+ * (evaluation, figure, summary), the caller's listeners, {@link PeriodicMeasure} and the stop signal.
  *
  * <p>The loop syncs with the host only to drain metrics ({@code logEvery}), to check for
  * divergence and collapse there ({@link DivergenceCheck}) and to check finiteness before a
@@ -73,7 +72,7 @@ public final class TrainingRun {
     private final boolean keepModel;
     private final Long memoryBudget;
     private MetricsLog metrics;
-    private RunResult result;
+    private RunOutputs outputs;
 
     private TrainingRun(Builder b) {
         this.resume = b.resume != null;
@@ -242,128 +241,18 @@ public final class TrainingRun {
         }
         // a run resumed at its final step trains nothing: its final loss is the last one logged
         double resumedLoss = startStep > 0 ? lastLoggedLoss(startStep) : Double.NaN;
-        result = null;
+        outputs = new RunOutputs(config, runDir, metrics, startStep, resumedLoss, keepModel, stop);
         try (Progress progress = Progress.start(config.name(), config.steps())) {
             progress.update(startStep, null);
-            List<TrainingListener> all = new ArrayList<>();
-            all.add(new Outputs(startStep, resumedLoss));   // first, so that later listeners' onEnd see the result
-            all.add(DivergenceCheck.stopOnFirst());         // before any listener sees a diverged interval
-            all.add(TrainingListener.atIntervals((loop, im) -> metrics.append("train", im.step(), trainLine(im))));
-            all.add(TrainingListener.atIntervals((loop, im) -> progress.update(im.step(), String.format("loss %.4f", im.loss()[0]))));
-            all.addAll(listeners);
-            all.add(new Checkpoints(config.schedule().checkpointEvery()));
-            all.add(stop);                                   // last: a stop comes after the step's checkpoint
-            TrainingLoop.run(this, trainer, logEvery, all);
+            TrainingLoop.run(this, trainer, logEvery, TrainingListeners.defaults(runDir, config.schedule().checkpointEvery(), metrics, progress)
+                    .optOutputs(outputs).optListeners(listeners).optStop(stop).build());
         }
-        return result;
+        return outputs.result();
     }
 
     /** @return the result of the finished run; null while it runs (read by listeners' onEnd) */
     RunResult result() {
-        return result;
-    }
-
-    /**
-     * Writes a checkpoint every {@code schedule.checkpoint_every} steps and a final one when the
-     * steps are done or a stop was requested; a state that is not finite is never written, and
-     * ends the run as diverged, so the last checkpoint is always a good one.
-     */
-    private final class Checkpoints implements TrainingListener {
-        private final int every;
-
-        Checkpoints(int every) {
-            this.every = every;
-        }
-
-        @Override
-        public void onStep(TrainingLoop loop) {
-            if (every > 0 && loop.source().stepsDone() % every == 0 && !loop.atEnd()) {
-                write(loop);
-            }
-        }
-
-        @Override
-        public void beforeEnd(TrainingLoop loop) {
-            write(loop);
-        }
-
-        private void write(TrainingLoop loop) {
-            if (!checkpoint(loop)) {
-                loop.diverged(NON_FINITE, null);
-            }
-        }
-    }
-
-    /**
-     * The run's outputs at its end: for a completed run the evaluation, its "eval" line, the loss
-     * figure and {@code summary.json}; for a diverged or interrupted one the summary saying so.
-     */
-    private final class Outputs implements TrainingListener {
-        private final long startStep;
-        private final double resumedLoss;
-
-        Outputs(long startStep, double resumedLoss) {
-            this.startStep = startStep;
-            this.resumedLoss = resumedLoss;
-        }
-
-        @Override
-        public void onEnd(TrainingLoop loop, TrainingLoop.Outcome o) {
-            Trainer trainer = loop.trainer();
-            double secs = o.seconds();
-            switch (o.status()) {
-                case DIVERGED -> {
-                    boolean kept = Files.exists(runDir.resolve(Checkpoint.FILE_NAME));
-                    LOG.error("training diverged by step {} ({}); stopped, {}", o.step(), o.reason(),
-                            kept ? "last good checkpoint kept in " + runDir : "no checkpoint was written before it");
-                    RunResult r = new RunResult(config, runDir, RunStatus.DIVERGED, o.step(), secs,
-                            o.metrics() == null ? Double.NaN : o.metrics().loss()[0], null, null, o.reason());
-                    writeSummary(r, trainer);
-                    result = r;
-                }
-                case INTERRUPTED -> {
-                    LOG.warn("stopped by SIG{} at step {}; checkpoint written; continue with: gaplab train --resume {}",
-                            stop.requested(), o.step(), runDir);
-                    RunResult r = new RunResult(config, runDir, RunStatus.INTERRUPTED, o.step(), secs, lastLoss(o), null, null, null);
-                    writeSummary(r, trainer);
-                    result = r;
-                }
-                case COMPLETED -> completed(trainer, secs, lastLoss(o));
-                default -> throw new IllegalStateException("unknown status " + o.status());
-            }
-        }
-
-        private double lastLoss(TrainingLoop.Outcome o) {
-            return o.metrics() != null ? o.metrics().loss()[0] : resumedLoss;
-        }
-
-        private void completed(Trainer trainer, double secs, double lastLoss) {
-            EvalSummary eval = evaluate(trainer);
-            TrainedModel model = keepModel ? new TrainedModel(trainer.model(), 0, trainer.device()) : null;
-            RunResult r = new RunResult(config, runDir, RunStatus.COMPLETED, trainer.stepsDone() - startStep, secs, lastLoss,
-                    eval, model, null);
-            try {
-                // every output first, the summary that says "completed" last: a run whose outputs
-                // failed to write never claims to be complete
-                Map<String, Object> evalLine = new LinkedHashMap<>();   // a fixed key order (Map.of's varies by JVM)
-                evalLine.put("n", eval.n());
-                evalLine.put("mean_pair_cosine", eval.meanPairCosine());
-                evalLine.put("centroid_gap", eval.centroidGap());
-                evalLine.put("eval_loss", eval.evalLoss());
-                metrics.append("eval", trainer.stepsDone(), evalLine);
-                lossFigure();
-                writeSummary(r, trainer);
-            } catch (RuntimeException e) {
-                r.close();
-                outputsFailed(trainer, secs, lastLoss, e);
-                throw e;
-            }
-            result = r;
-            LOG.info("done: {} steps in {} s ({} steps/s), final loss {}, mean pair cosine {}, centroid gap {}",
-                    r.steps(), String.format("%.2f", secs), String.format("%.0f", r.stepsPerSecond()),
-                    String.format("%.4f", lastLoss), String.format("%.4f", eval.meanPairCosine()),
-                    String.format("%.4f", eval.centroidGap()));
-        }
+        return outputs == null ? null : outputs.result();
     }
 
     /** The fewest loss points a run logs when {@code schedule.log_every} is too coarse for its length. */
@@ -387,17 +276,6 @@ public final class TrainingRun {
         return 1;
     }
 
-    /** Best effort: a summary saying the outputs failed (the disk may refuse this too). */
-    private void outputsFailed(Trainer trainer, double secs, double lastLoss, RuntimeException cause) {
-        LOG.error("writing the run's outputs failed: {}", cause.getMessage());
-        try {
-            writeSummary(new RunResult(config, runDir, RunStatus.COMPLETED, trainer.stepsDone(), secs, lastLoss, null, null,
-                    "writing outputs failed: " + cause.getMessage()), trainer, "outputs_failed");
-        } catch (RuntimeException again) {
-            cause.addSuppressed(again);
-        }
-    }
-
     /** @return the loss of the last "train" line at or before {@code step} in metrics.jsonl, or NaN */
     private double lastLoggedLoss(long step) {
         double loss = Double.NaN;
@@ -412,35 +290,6 @@ public final class TrainingRun {
         return loss;
     }
 
-    private static Map<String, Object> trainLine(IntervalMetrics im) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("loss", im.loss()[0]);
-        line.put("grad_norm", im.gradNorm()[0]);
-        line.put("logit_scale", im.logitScale()[0]);
-        line.put("lr_factor", im.lrFactor());
-        line.put("steps_averaged", im.steps());
-        return line;
-    }
-
-    private static final String NON_FINITE = "parameters or loss became NaN/infinite";
-
-    /** Writes a checkpoint when the state is finite; @return false when it is not (none written). */
-    private boolean checkpoint(TrainingLoop loop) {
-        Trainer trainer = loop.trainer();
-        if (!trainer.allFinite()) {
-            return false;
-        }
-        Path file = runDir.resolve(Checkpoint.FILE_NAME);
-        Checkpoint.write(trainer, file);
-        LOG.debug("checkpoint at step {}", trainer.stepsDone());
-        loop.checkpointWritten(file);
-        return true;
-    }
-
-    private EvalSummary evaluate(Trainer trainer) {
-        return Evaluation.evaluate(trainer.model(), trainer.source(0), config, trainer.rootManager());
-    }
-
     /** Writes config, model and provenance (with the gradient route, and why) into the (locked) run directory. */
     private void prepareDirectory(DeviceChoice device, GradientPlan gradient) {
         ObjectNode cfg = Json.MAPPER.createObjectNode();
@@ -453,14 +302,8 @@ public final class TrainingRun {
         model.put("parameters_per_run", config.model().tower1().parameterCount() + config.model().tower2().parameterCount()
                 + (config.model().temperature().learnable() ? 1 : 0));
         Json.write(runDir.resolve("model.json"), model);
-        Map<String, Object> prov = Provenance.collect(device, config.seed(), commandLine);
-        prov.put("gradient", gradient.toMap());
-        if (resume) {
-            prov.put("resumed", true);
-            Json.write(runDir.resolve("provenance-resume-" + System.currentTimeMillis() + ".json"), prov);
-        } else {
-            Json.write(runDir.resolve("provenance.json"), prov);
-        }
+        Provenance prov = Provenance.of(device, config.seed(), commandLine).withGradient(gradient.toMap()).withResumed(resume);
+        prov.write(runDir.resolve(resume ? "provenance-resume-" + System.currentTimeMillis() + ".json" : "provenance.json"));
     }
 
     private void requireSameRun(Checkpoint ckpt) {
@@ -474,59 +317,6 @@ public final class TrainingRun {
             throw new ConfigException("--resume " + runDir + ": checkpoint is at step " + ckpt.counters().step()
                     + ", beyond steps = " + config.steps());
         }
-    }
-
-    private void writeSummary(RunResult r, Trainer trainer) {
-        writeSummary(r, trainer, r.status().name().toLowerCase(java.util.Locale.ROOT));
-    }
-
-    private void writeSummary(RunResult r, Trainer trainer, String status) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("schema_version", 1);
-        s.put("name", config.name());
-        s.put("status", status);
-        if (r.reason() != null) {
-            s.put("reason", r.reason());
-        }
-        s.put("steps_total", trainer.stepsDone());
-        s.put("steps_this_process", r.steps());
-        s.put("seconds", r.seconds());
-        s.put("steps_per_second", r.stepsPerSecond());
-        s.put("final_loss", r.finalLoss());
-        s.put("final_loss_window_steps", logInterval(config));   // final_loss: mean training loss of these last steps
-        s.put("device", trainer.device().toString());
-        s.put("gradient", trainer.gradientPlan().toMap());
-        s.put("eval", r.eval());
-        Json.write(runDir.resolve("summary.json"), s);
-    }
-
-    private void lossFigure() {
-        List<Double> steps = new ArrayList<>();
-        List<Double> losses = new ArrayList<>();
-        for (JsonNode line : MetricsLog.read(runDir.resolve("metrics.jsonl"))) {
-            if ("train".equals(line.path("kind").asText())) {
-                steps.add(line.path("step").asDouble());
-                losses.add(line.path("loss").asDouble());
-            }
-        }
-        if (steps.size() < 2) {
-            return;
-        }
-        // every logged interval is one point: the mean loss over that interval's steps
-        var chart = Figures.lineChart("Training loss: " + config.name(), "step",
-                "L_B, mean over each " + logInterval(config) + " steps");
-        double[] x = steps.stream().mapToDouble(Double::doubleValue).toArray();
-        Figures.addLine(chart, config.loss().kind().name().toLowerCase(java.util.Locale.ROOT), x,
-                losses.stream().mapToDouble(Double::doubleValue).toArray(), null);
-        if (config.loss().kind() != org.gaplab.engine.config.LossConfig.Kind.SIGMOID) {
-            double lnB = Math.log(config.batchSize());
-            var chance = Figures.addLine(chart, "ln B (an uninformative encoder)", new double[] {x[0], x[x.length - 1]},
-                    new double[] {lnB, lnB}, null);
-            chance.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
-            chance.setLineStyle(Figures.DASHED);
-            chance.setLineColor(java.awt.Color.GRAY);
-        }
-        Figures.save(chart, runDir.resolve("loss"));
     }
 
     /** Builder: {@code set*} for required values, {@code opt*} for optional ones. */

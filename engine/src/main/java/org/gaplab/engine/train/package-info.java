@@ -8,6 +8,14 @@
  * ({@link org.gaplab.engine.train.GradientPlan}) and, on a CPU with threads to share, the two
  * towers' passes side by side ({@link org.gaplab.engine.train.TowerBranches}).
  * {@link org.gaplab.engine.train.TrainingRun}
- * drives one run end to end with a run directory, choosing its listeners.
+ * drives one run end to end with a run directory.
+ *
+ * <p>The listeners are small public classes: {@link org.gaplab.engine.train.DivergenceCheck},
+ * {@link org.gaplab.engine.train.MetricsListener} ("train" lines), {@link org.gaplab.engine.train.ProgressListener},
+ * {@link org.gaplab.engine.train.CheckpointListener}, {@link org.gaplab.engine.train.PeriodicMeasure},
+ * {@link org.gaplab.engine.train.RunOutputs} (evaluation, loss figure, {@code summary.json}) and
+ * {@link org.gaplab.engine.train.StopSignal}. {@link org.gaplab.engine.train.TrainingListeners} puts them in
+ * the one order every entry point uses: {@code defaults} for a run (train, the Java API),
+ * {@code stacked} for a chunk of sweep runs, {@code builder} for any other loop.
  */
 package org.gaplab.engine.train;

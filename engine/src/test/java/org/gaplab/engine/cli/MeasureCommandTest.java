@@ -39,6 +39,36 @@ class MeasureCommandTest {
         assertThat(o.err()).doesNotContain("\tat org.gaplab");
     }
 
+    /** --bootstrap, the old name of --subsamples, gives the same report and one warning; the new name warns of nothing. */
+    @Test
+    void theDeprecatedBootstrapFlagMeasuresAsSubsamplesAndWarnsOnce() throws Exception {
+        Path a = npy("a.npy", 300, 3, 1);
+        Path b = npy("b.npy", 300, 3, 2);
+        String[] common = {"measure", "--embeddings", a.toString(), b.toString(), "--json", "--device", "cpu", "--subsample", "100",
+            "--permutations", "9"};
+        CliTest.Outcome renamed = CliTest.gaplab(concat(common, "--subsamples", "3"));
+        CliTest.Outcome old = CliTest.gaplab(concat(common, "--bootstrap", "3"));
+        assertThat(renamed.code()).as(renamed.err()).isZero();
+        assertThat(old.code()).as(old.err()).isZero();
+        JsonNode jr = Json.MAPPER.readTree(renamed.out().strip());
+        JsonNode jo = Json.MAPPER.readTree(old.out().strip());
+        assertThat(jr.path("settings").path("subsamples").asInt()).isEqualTo(3);
+        assertThat(jo.path("estimates")).isEqualTo(jr.path("estimates"));
+        assertThat(jo.path("settings")).isEqualTo(jr.path("settings"));
+        assertThat(renamed.err()).doesNotContain("deprecated");
+        assertThat(old.err().lines().filter(l -> l.contains("--bootstrap is deprecated")).count()).isEqualTo(1);
+        assertThat(old.err()).contains("use --subsamples 3");
+        CliTest.Outcome both = CliTest.gaplab(concat(common, "--subsamples", "3", "--bootstrap", "3"));
+        assertThat(both.code()).isNotZero();
+        assertThat(both.err()).contains("give --subsamples only");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     @Test
     void measuresTwoFilesAsJsonAndWritesReportFiles() throws Exception {
         Path a = npy("a.npy", 300, 3, 1);

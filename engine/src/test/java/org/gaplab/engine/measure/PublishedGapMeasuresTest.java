@@ -326,7 +326,7 @@ class PublishedGapMeasuresTest {
         assertThat(text).contains("centroid gap ").contains("(whole set, each image once)").contains("unit / meaning");
         // every row has a unit or meaning
         for (GapReport.Estimate e : r.estimates()) {
-            assertThat(Statistics.unit(e.name())).as(e.name()).isNotEqualTo("-");
+            assertThat(StatisticCatalogue.unit(e.name())).as(e.name()).isNotEqualTo("-");
         }
         GapReport.Estimate constant = new GapReport.Estimate("l2i", "relative-gap", "pairs", null, 0.5, 1e-17, null, null, null, true, "", "");
         assertThat(ReportText.constant(constant)).isTrue();
@@ -344,8 +344,8 @@ class PublishedGapMeasuresTest {
             for (Estimator.Statistic s : e.statistics()) {
                 assertThat(keys.add(s.key())).as(s.key()).isTrue();
                 assertThat(s.unit()).isNotBlank();
-                assertThat(Statistics.describe(s.key()).text()).isEqualTo(s.description());
-                assertThat(Statistics.sample(s.key())).isEqualTo(s.sample());
+                assertThat(StatisticCatalogue.describe(s.key()).text()).isEqualTo(s.description());
+                assertThat(StatisticCatalogue.sample(s.key())).isEqualTo(s.sample());
             }
         }
     }

@@ -67,14 +67,14 @@ class SweepTest {
         var cpu = DeviceProbe.choose(DeviceRequest.parse("cpu"));
         Path whole = dir.resolve("whole");
         assertThat(new SweepRunner(s, plan, whole, Shard.ALL, cpu, StopSignal.none(), List.of()).run())
-                .isEqualTo(SweepRunner.Outcome.COMPLETE);
+                .isEqualTo(SweepRunner.ShardStatus.COMPLETE);
         Path s0 = dir.resolve("s0");
         Path s1 = dir.resolve("s1");
         // a stop request abandons the chunk in progress: nothing half-done is written
         StopSignal stop = StopSignal.none();
         stop.request("TERM");
         assertThat(new SweepRunner(s, plan, s0, new Shard(0, 2), cpu, stop, List.of()).run())
-                .isEqualTo(SweepRunner.Outcome.INTERRUPTED);
+                .isEqualTo(SweepRunner.ShardStatus.INTERRUPTED);
         assertThat(SweepTable.readJsonl(s0.resolve("runs.jsonl")).rows()).isEmpty();
         // shard 0 killed after its first chunk (points 0, 1) while appending a row of the next one
         List<String> wholeRows = Files.readAllLines(whole.resolve("runs.jsonl"));
@@ -84,7 +84,7 @@ class SweepTest {
         assertThatThrownBy(() -> SweepRunner.merge(List.of(s0), dir.resolve("bad"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("incomplete: 2 of 4 rows");
         assertThat(new SweepRunner(s, plan, s0, new Shard(0, 2), cpu, StopSignal.none(), List.of()).run())
-                .isEqualTo(SweepRunner.Outcome.COMPLETE);
+                .isEqualTo(SweepRunner.ShardStatus.COMPLETE);
         assertThatThrownBy(() -> SweepRunner.merge(List.of(s0), dir.resolve("bad"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("missing shard(s) 1/2");
         // one writer per shard directory: a second process on s1 is refused before writing anything

@@ -2,9 +2,12 @@ package org.gaplab.engine.measure;
 
 import java.util.Map;
 
-/** The group and one-line description of every statistic a {@link GapReport} may hold. */
-final class Statistics {
-    private Statistics() {}
+/**
+ * The catalogue of statistic descriptions: the group, one-line description, unit and sample of every
+ * statistic a {@link GapReport} may hold (a lookup table; the statistics are computed elsewhere).
+ */
+final class StatisticCatalogue {
+    private StatisticCatalogue() {}
 
     /**
      * @param group family of the statistic
