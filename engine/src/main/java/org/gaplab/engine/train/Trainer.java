@@ -20,6 +20,10 @@ import org.gaplab.engine.loss.GradientRequest;
 import org.gaplab.engine.loss.LossGradient;
 import org.gaplab.engine.loss.PairLoss;
 import org.gaplab.engine.optim.Optimizer;
+import org.gaplab.engine.step.Autograd;
+import org.gaplab.engine.step.IntervalMetrics;
+import org.gaplab.engine.step.StepResult;
+import org.gaplab.engine.step.StepSource;
 import org.gaplab.models.DualEncoder;
 import org.gaplab.models.ParamSpec;
 import org.gaplab.models.Parameters;
@@ -43,7 +47,7 @@ import java.util.Map;
  * ({@link BatchLayout#blockSteps}). Nothing depends on K or on the engine generator's history,
  * so a resumed run replays the same data, and a run trained in a stack equals the run alone.
  */
-public final class Trainer implements TrainingLoop.StepSource, AutoCloseable, CheckpointSource {
+public final class Trainer implements StepSource, AutoCloseable, CheckpointSource {
     private static final org.apache.logging.log4j.Logger LOG = org.apache.logging.log4j.LogManager.getLogger(Trainer.class);
     private final List<RunConfig> runs;
     private final RunConfig first;

@@ -7,6 +7,7 @@ import ai.djl.Device;
 
 import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.step.Autograd;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

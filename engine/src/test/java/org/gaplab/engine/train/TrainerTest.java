@@ -9,6 +9,7 @@ import org.gaplab.datasets.CircleMixtureConfig;
 import org.gaplab.engine.config.Precision;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.optim.OptimConfig;
+import org.gaplab.engine.step.IntervalMetrics;
 import org.gaplab.models.TemperatureConfig;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
-package org.gaplab.engine.train;
+package org.gaplab.engine.step;
 
 /**
  * Host-side metrics of the steps since the last drain, one entry per run. Produced by
- * {@link Trainer#drainMetrics()} (one host sync).
+ * {@link StepSource#drainMetrics()} (one host sync).
  *
  * @param step steps completed
  * @param steps number of steps averaged
