@@ -11,6 +11,7 @@ import ai.djl.training.GradientCollector;
 
 import org.gaplab.core.Seeds;
 import org.gaplab.datasets.PairedSource;
+import org.gaplab.engine.admission.StepBlocks;
 import org.gaplab.engine.checkpoint.CheckpointSource;
 import org.gaplab.engine.checkpoint.Counters;
 import org.gaplab.engine.config.ConfigException;
@@ -44,7 +45,7 @@ import java.util.Map;
  *
  * <p>Randomness: run k's parameters come from {@code (seed_k, "init.towerN")} and its data for
  * step t from {@code (seed_k, "data", t / S)} with a per-run block length S
- * ({@link BatchLayout#blockSteps}). Nothing depends on K or on the engine generator's history,
+ * ({@link StepBlocks#blockSteps}). Nothing depends on K or on the engine generator's history,
  * so a resumed run replays the same data, and a run trained in a stack equals the run alone.
  */
 public final class Trainer implements StepSource, AutoCloseable, CheckpointSource {
@@ -78,11 +79,11 @@ public final class Trainer implements StepSource, AutoCloseable, CheckpointSourc
     /**
      * Builds and initialises K stacked runs on a device.
      *
-     * @param runs the runs; see {@link BatchLayout#requireStackable}
+     * @param runs the runs; see {@link StepBlocks#requireStackable}
      * @param device where every tensor lives
      */
     public Trainer(List<RunConfig> runs, Device device) {
-        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES, null, true);
+        this(runs, device, StepBlocks.TOWER_GRAPH_BYTES, null, true);
     }
 
     /**
@@ -91,12 +92,12 @@ public final class Trainer implements StepSource, AutoCloseable, CheckpointSourc
      * CPU and CUDA generators differ). The parameters can be replaced before the first step
      * through {@code model().parameters().copyFrom}.
      *
-     * @param runs the runs; see {@link BatchLayout#requireStackable}
+     * @param runs the runs; see {@link StepBlocks#requireStackable}
      * @param device where every tensor lives
      * @param data the training pairs of each run and data block
      */
     public Trainer(List<RunConfig> runs, Device device, DataBlocks data) {
-        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES, data, true);
+        this(runs, device, StepBlocks.TOWER_GRAPH_BYTES, data, true);
     }
 
     /** Where a trainer's training pairs come from. */
@@ -127,11 +128,11 @@ public final class Trainer implements StepSource, AutoCloseable, CheckpointSourc
      * ({@link TowerBranches}; tests compare both ways).
      */
     Trainer(List<RunConfig> runs, Device device, boolean sideBySide) {
-        this(runs, device, BatchLayout.TOWER_GRAPH_BYTES, null, sideBySide);
+        this(runs, device, StepBlocks.TOWER_GRAPH_BYTES, null, sideBySide);
     }
 
     private Trainer(List<RunConfig> runs, Device device, long towerGraphBytes, DataBlocks data, boolean sideBySide) {
-        BatchLayout.requireStackable(runs);
+        StepBlocks.requireStackable(runs);
         this.runs = List.copyOf(runs);
         this.first = runs.get(0);
         this.dataType = first.precision().dataType();
@@ -173,7 +174,7 @@ public final class Trainer implements StepSource, AutoCloseable, CheckpointSourc
             graphedTowers().forEach(t -> autogradParams.addAll(t.specs()));
         }
         this.optimizer = new Optimizer(first.optim(), model.parameters(), lr, modelManager);
-        this.blockSteps = BatchLayout.blockSteps(first, sources.get(0).dimX(), sources.get(0).dimY());
+        this.blockSteps = StepBlocks.blockSteps(first, sources.get(0).dimX(), sources.get(0).dimY());
         // run k's data for block b comes from its own seed (seed_k, "data", b)
         this.data = data != null ? data : (m, run, block, rows) -> sources.get(run).sampleTrain(m,
                 Seeds.derive(this.runs.get(run).seed(), "data", block), rows, dataType);
@@ -195,7 +196,7 @@ public final class Trainer implements StepSource, AutoCloseable, CheckpointSourc
      * {@code dL/dz} and {@code loss.closed_form} is on; per tower the closed form (linear onto the
      * sphere), the layer-wise closed form (ReLU, tanh or identity layers), else one autograd
      * backward; the last two in chunks of rows when the tower's activations or graph for the whole
-     * batch would exceed {@link BatchLayout#TOWER_GRAPH_BYTES}.
+     * batch would exceed {@link StepBlocks#TOWER_GRAPH_BYTES}.
      */
     static GradientPlan planGradient(RunConfig c, PairLoss loss, DualEncoder model, int k, double[] tau, long towerGraphBytes) {
         int bytes = c.precision().dataType().getNumOfBytes();
@@ -207,15 +208,15 @@ public final class Trainer implements StepSource, AutoCloseable, CheckpointSourc
             return new GradientPlan(GradientPlan.Route.AUTOGRAD, null, null, b, b, b, false,
                     loss + " has no closed-form gradient with respect to the embeddings");
         }
-        // every run of a stack has the same rule (BatchLayout.structureKey), so this is each run's own
-        boolean unitShift = BatchLayout.singleShift(c);
+        // every run of a stack has the same rule (StepBlocks.structureKey), so this is each run's own
+        boolean unitShift = StepBlocks.singleShift(c);
         long chunk1 = model.tower1().graphChunkRows(k, bytes, towerGraphBytes);
         long chunk2 = model.tower2().graphChunkRows(k, bytes, towerGraphBytes);
         GradientPlan.TowerRoute r1 = towerRoute(model.tower1(), chunk1, b);
         GradientPlan.TowerRoute r2 = towerRoute(model.tower2(), chunk2, b);
-        int rows = BatchLayout.logitsRowBlock(k, b, bytes);
+        int rows = StepBlocks.logitsRowBlock(k, b, bytes);
         String why = loss + " has a closed-form dL/dz"
-                + (rows < b ? "; logits [" + k + ", " + b + ", " + b + "] exceed " + (BatchLayout.LOGITS_BYTES >> 20) + " MiB" : "")
+                + (rows < b ? "; logits [" + k + ", " + b + ", " + b + "] exceed " + (StepBlocks.LOGITS_BYTES >> 20) + " MiB" : "")
                 + (Math.min(chunked(r1, chunk1, b), chunked(r2, chunk2, b)) < b
                         ? "; a tower's activations or graph for " + b + " rows exceed " + (towerGraphBytes >= 1 << 20 ? (towerGraphBytes >> 20) + " MiB"
                         : (towerGraphBytes >> 10) + " KiB") : "");

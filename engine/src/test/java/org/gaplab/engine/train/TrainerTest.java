@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.Device;
 
 import org.gaplab.datasets.CircleMixtureConfig;
+import org.gaplab.engine.admission.StepBlocks;
 import org.gaplab.engine.config.Precision;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.optim.OptimConfig;
@@ -151,12 +152,12 @@ class TrainerTest {
     /** The logits are blocked only when [K, B, B] exceeds the budget, and then as coarsely as it allows. */
     @Test
     void logitsAreBlockedOnlyPastTheBudget() {
-        long budget = BatchLayout.LOGITS_BYTES;
-        assertThat(BatchLayout.logitsRowBlock(40, 256, 4)).isEqualTo(256);           // the sweep case: 10 MiB
+        long budget = StepBlocks.LOGITS_BYTES;
+        assertThat(StepBlocks.logitsRowBlock(40, 256, 4)).isEqualTo(256);           // the sweep case: 10 MiB
         int b = 8192;
-        int rows = BatchLayout.logitsRowBlock(1, b, 4);
+        int rows = StepBlocks.logitsRowBlock(1, b, 4);
         assertThat(rows).isLessThan(b).isEqualTo((int) (budget / (4L * b)));
         assertThat((long) rows * b * 4).isLessThanOrEqualTo(budget);
-        assertThat(BatchLayout.logitsRowBlock(1_000_000, 1 << 20, 8)).isEqualTo(1);
+        assertThat(StepBlocks.logitsRowBlock(1_000_000, 1 << 20, 8)).isEqualTo(1);
     }
 }
