@@ -24,6 +24,7 @@ import org.gaplab.engine.report.Provenance;
 import org.gaplab.engine.report.RunLogFile;
 import org.gaplab.engine.rundir.DirectoryLock;
 import org.gaplab.engine.rundir.OutputDirectory;
+import org.gaplab.engine.step.GradientPlan;
 import org.gaplab.engine.step.IntervalMetrics;
 
 import java.nio.file.Files;

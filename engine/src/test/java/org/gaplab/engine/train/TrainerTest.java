@@ -10,6 +10,7 @@ import org.gaplab.engine.admission.StepBlocks;
 import org.gaplab.engine.config.Precision;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.optim.OptimConfig;
+import org.gaplab.engine.step.GradientPlan;
 import org.gaplab.engine.step.IntervalMetrics;
 import org.gaplab.models.TemperatureConfig;
 import org.junit.jupiter.api.Test;
@@ -111,7 +112,7 @@ class TrainerTest {
                 "optim.warmup_steps=200", "optim.schedule=cosine", "data.sigma=0.3"));
         try (Trainer t = new Trainer(List.of(c), Device.cpu())) {
             assertThat(t.gradientPlan().route()).isEqualTo(GradientPlan.Route.EMBEDDING_SPLIT);
-            assertThat(t.gradientPlan().tower1()).isEqualTo(GradientPlan.TowerRoute.AUTOGRAD);
+            assertThat(t.gradientPlan().tower1()).isEqualTo(GradientPlan.TowerRoute.TOWER_GRAPH);
             assertThat(t.gradientPlan().unitShift()).as("exp(-2 x 100) is no float32").isFalse();
             for (int s = 0; s < 20; s++) {
                 t.step();
