@@ -84,7 +84,7 @@ final class EmbeddingSplitStep implements GradientStep {
         for (ParamSpec p : autogradParams) {
             Parameters.resetGradient(grads.get(p));
         }
-        return new Update(lg.loss(), gradNorm);
+        return new Update(lg.loss(), gradNorm, lg.parts());
     }
 
     /** Fills {@code grads}, keyed by parameter. @return the loss and its gradient with respect to the embeddings */

@@ -54,8 +54,9 @@ public interface GradientStep extends AutoCloseable {
      *
      * @param loss per-run loss {@code [K]}
      * @param gradNorm per-run gradient norm before clipping {@code [K]}
+     * @param lossParts the loss's named parts per run {@code [K]} ({@code PairLoss#parts}), empty when it reports none
      */
-    record Update(NDArray loss, NDArray gradNorm) {}
+    record Update(NDArray loss, NDArray gradNorm, java.util.Map<String, NDArray> lossParts) {}
 
     /** Releases threads the step holds (none by default). */
     @Override

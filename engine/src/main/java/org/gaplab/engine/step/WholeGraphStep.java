@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 
+import org.gaplab.engine.loss.LossValue;
 import org.gaplab.engine.loss.PairLoss;
 import org.gaplab.engine.optim.Optimizer;
 import org.gaplab.models.DualEncoder;
@@ -25,13 +26,13 @@ final class WholeGraphStep implements GradientStep {
 
     @Override
     public Update apply(NDManager scope, NDArray x, NDArray y, double lrFactor) {
-        NDArray perRun;
+        LossValue perRun;
         try (GradientCollector gc = Autograd.record(scope)) {
             NDArray z1 = model.embed1(x);
             NDArray z2 = model.embed2(y);
-            perRun = loss.perRun(z1, z2, model.logitScale());
-            gc.backward(perRun.sum());
+            perRun = loss.perRunWithParts(z1, z2, model.logitScale());
+            gc.backward(perRun.total().sum());
         }
-        return new Update(perRun, optimizer.step(model.parameters(), lrFactor));
+        return new Update(perRun.total(), optimizer.step(model.parameters(), lrFactor), perRun.parts());
     }
 }

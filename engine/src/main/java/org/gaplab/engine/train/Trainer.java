@@ -210,7 +210,7 @@ public final class Trainer implements StepSource, AutoCloseable, CheckpointSourc
             scope.tempAttachAll(block);
             GradientStep.Update u = gradientStep.apply(scope, block.get(0).get(at), block.get(1).get(at), factor);
             model.clampLogitScale();
-            metrics.add(u.loss(), u.gradNorm());
+            metrics.add(u.loss(), u.gradNorm(), u.lossParts());
         }
         step++;
         lastLrFactor = factor;

@@ -418,6 +418,7 @@ public final class TrainingRun {
     private static Map<String, Object> trainLine(IntervalMetrics im) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("loss", im.loss()[0]);
+        im.lossParts().forEach((name, mean) -> line.put("loss_" + name, mean[0]));   // only for a loss with parts
         line.put("grad_norm", im.gradNorm()[0]);
         line.put("logit_scale", im.logitScale()[0]);
         line.put("lr_factor", im.lrFactor());
