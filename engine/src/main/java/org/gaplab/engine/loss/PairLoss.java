@@ -59,11 +59,6 @@ public interface PairLoss {
         throw new UnsupportedOperationException(this + " has no closed-form embedding gradient; use autograd");
     }
 
-    /** Cosine logits {@code S_kij = <z1_ki, z2_kj> / tau_k}, shape {@code [K, B, B]}. */
-    static NDArray logits(NDArray z1, NDArray z2, NDArray logitScale) {
-        return z1.batchMatMul(z2.transpose(0, 2, 1)).mul(logitScale.reshape(-1, 1, 1));
-    }
-
     /** The {@code [B, B]} identity in the dtype of {@code like}, on its manager. */
     static NDArray eye(NDArray like, long b) {
         return like.getManager().eye((int) b).toType(like.getDataType(), false);
