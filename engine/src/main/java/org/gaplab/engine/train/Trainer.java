@@ -7,12 +7,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
-import org.gaplab.core.Seeds;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.engine.admission.StepBlocks;
 import org.gaplab.engine.checkpoint.CheckpointSource;
 import org.gaplab.engine.checkpoint.Counters;
-import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.loss.PairLoss;
 import org.gaplab.engine.optim.Optimizer;
@@ -23,12 +21,12 @@ import org.gaplab.engine.step.GradientPlanner;
 import org.gaplab.engine.step.GradientStep;
 import org.gaplab.engine.step.IntervalMetrics;
 import org.gaplab.engine.step.MetricAccumulator;
+import org.gaplab.engine.step.StackedRuns;
 import org.gaplab.engine.step.StepResult;
 import org.gaplab.engine.step.StepSource;
 import org.gaplab.models.DualEncoder;
 import org.gaplab.models.Parameters;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,7 +52,7 @@ public final class Trainer implements StepSource, AutoCloseable, CheckpointSourc
     private final DualEncoder model;
     private final GradientPlan plan;
     private final Optimizer optimizer;
-    private final List<PairedSource> sources = new ArrayList<>();
+    private final List<PairedSource> sources;
     private final BlockCache blocks;
     private final MetricAccumulator metrics;
     private final GradientStep gradientStep;
@@ -104,43 +102,21 @@ public final class Trainer implements StepSource, AutoCloseable, CheckpointSourc
         NDManager modelManager = root.newSubManager();
         NDManager accumManager = root.newSubManager();
         int k = runs.size();
-        long[] s1 = new long[k];
-        long[] s2 = new long[k];
-        double[] tau = new double[k];
-        double[] lr = new double[k];
-        for (int i = 0; i < k; i++) {
-            RunConfig c = runs.get(i);
-            s1[i] = Seeds.derive(c.seed(), "init.tower1", 0);
-            s2[i] = Seeds.derive(c.seed(), "init.tower2", 0);
-            tau[i] = c.model().temperature().tau();
-            lr[i] = c.optim().lr();
-            PairedSource src = c.data().build();
-            checkDims(c, src);
-            sources.add(src);
-        }
-        this.model = DualEncoder.initialize(first.model(), modelManager, s1, s2, tau, dataType);
+        StackedRuns stack = StackedRuns.of(this.runs);
+        this.sources = stack.sources();
+        this.model = DualEncoder.initialize(first.model(), modelManager, stack.initSeeds1(), stack.initSeeds2(), stack.tau(), dataType);
         PairLoss loss = first.loss().build();
         GradientPlan planned = GradientPlanner.plan(first, loss, model, k, towerGraphBytes);
         int threads = sideBySide ? GradientPlanner.towerThreads(device, planned, first) : 0;
         this.plan = GradientPlanner.sideBySide(planned, threads);
         LOG.debug("gradient: {}", plan);    // callers log it where their run's log is attached
-        this.optimizer = new Optimizer(first.optim(), model.parameters(), lr, modelManager);
+        this.optimizer = new Optimizer(first.optim(), model.parameters(), stack.lr(), modelManager);
         int blockSteps = StepBlocks.blockSteps(first, sources.get(0).dimX(), sources.get(0).dimY());
-        // run k's data for block b comes from its own seed (seed_k, "data", b)
-        DataBlocks pairs = data != null ? data : (m, run, block, rows) -> sources.get(run).sampleTrain(m,
-                Seeds.derive(this.runs.get(run).seed(), "data", block), rows, dataType);
+        DataBlocks pairs = data != null ? data : stack.seededData(dataType);
         this.blocks = new BlockCache(root, pairs, k, blockSteps, first.batchSize());
         this.metrics = new MetricAccumulator(accumManager, k, dataType);
         // last: nothing after it can fail (it may hold the towers' second thread)
         this.gradientStep = GradientStep.create(plan, model, loss, optimizer, first.model().temperature().learnable(), threads);
-    }
-
-    private static void checkDims(RunConfig c, PairedSource src) {
-        if (src.dimX() != c.model().tower1().inputDim() || src.dimY() != c.model().tower2().inputDim()) {
-            throw new ConfigException("model.tower1.input_dim/tower2.input_dim (" + c.model().tower1().inputDim()
-                    + ", " + c.model().tower2().inputDim() + ") do not match the data's feature dimensions ("
-                    + src.dimX() + ", " + src.dimY() + ")");
-        }
     }
 
     /** @return the runs, in stack order */
