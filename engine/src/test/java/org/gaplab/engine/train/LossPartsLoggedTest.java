@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.gaplab.core.Json;
 import org.gaplab.datasets.CircleMixtureConfig;
 import org.gaplab.engine.config.EvalConfig;
 import org.gaplab.engine.config.LossConfig;
@@ -21,7 +22,7 @@ import java.util.List;
 
 /**
  * A loss with named parts logs each beside the total on metrics.jsonl's train lines, on both
- * gradient routes (the centroid penalty takes the embedding split, MMD^2 whole-graph autograd),
+ * gradient routes (the embedding split, and whole-graph autograd with {@code loss.closed_form=false}),
  * and a loss without parts logs none.
  */
 class LossPartsLoggedTest {
@@ -31,9 +32,13 @@ class LossPartsLoggedTest {
     Path dir;
 
     @Test
-    void aGapPenaltyLogsTheContrastiveTermAndThePenalty() {
-        for (LossConfig.GapPenalty penalty : List.of(LossConfig.GapPenalty.CENTROID, LossConfig.GapPenalty.MMD)) {
-            List<JsonNode> lines = train(quick().withLoss(LossConfig.paperDefault().withGapPenalty(penalty, LAMBDA)), penalty.name());
+    void aGapPenaltyLogsTheContrastiveTermAndThePenalty() throws Exception {
+        for (String penalty : List.of("CENTROID", "MMD", "MMD whole graph")) {
+            boolean split = !penalty.endsWith("whole graph");
+            LossConfig loss = new LossConfig(LossConfig.Kind.SYMMETRIC_INFONCE, -10, split)
+                    .withGapPenalty(LossConfig.GapPenalty.valueOf(penalty.split(" ")[0]), LAMBDA);
+            List<JsonNode> lines = train(quick().withLoss(loss), penalty.replace(' ', '-'));
+            assertThat(route(penalty.replace(' ', '-'))).isEqualTo(split ? "embedding_split" : "autograd");
             assertThat(lines).isNotEmpty();
             for (JsonNode l : lines) {
                 assertThat(l.has("loss_contrastive") && l.has("loss_penalty")).as("%s: %s", penalty, l).isTrue();
@@ -57,6 +62,10 @@ class LossPartsLoggedTest {
     private static RunConfig quick() {
         return RunConfig.defaults().withData(CircleMixtureConfig.paper(0.4)).withSteps(30).withBatchSize(32)
                 .withEval(new EvalConfig(200)).withSchedule(new ScheduleConfig(10, 0, 0));
+    }
+
+    private String route(String name) throws java.io.IOException {
+        return Json.MAPPER.readTree(dir.resolve(name).resolve("summary.json").toFile()).path("gradient").path("route").asText();
     }
 
     private List<JsonNode> train(RunConfig c, String name) {
