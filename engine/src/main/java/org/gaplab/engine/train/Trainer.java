@@ -25,7 +25,6 @@ import org.gaplab.engine.step.StackedRuns;
 import org.gaplab.engine.step.StepResult;
 import org.gaplab.engine.step.StepSource;
 import org.gaplab.models.DualEncoder;
-import org.gaplab.models.Parameters;
 
 import java.util.List;
 
