@@ -148,7 +148,7 @@ public final class MemoryAdmission {
 
     /** @return whether the trainer takes the embedding split for this config (Trainer's rule: every pair loss has one) */
     static boolean split(RunConfig c) {
-        return c.loss().takesEmbeddingSplit();
+        return c.loss().embeddingSplit();
     }
 
     /**

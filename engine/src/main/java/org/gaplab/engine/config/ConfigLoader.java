@@ -31,9 +31,6 @@ import java.util.stream.Collectors;
  * naming the file or key.
  */
 public final class ConfigLoader {
-    /** {@code loss.closed_form} warns once per process. */
-    private static final java.util.concurrent.atomic.AtomicBoolean DEPRECATION_WARNED = new java.util.concurrent.atomic.AtomicBoolean();
-
     private ConfigLoader() {}
 
     /**
@@ -284,16 +281,6 @@ public final class ConfigLoader {
     }
 
     private static void put(ObjectNode parent, String field, JsonNode value, String fullKey) {
-        if (field.equals(LossConfig.DEPRECATED_SPLIT_KEY) && !parent.has(field) && parent.has(LossConfig.SPLIT_KEY)) {
-            String renamed = fullKey.substring(0, fullKey.length() - field.length()) + LossConfig.SPLIT_KEY;
-            if (DEPRECATION_WARNED.compareAndSet(false, true)) {
-                org.apache.logging.log4j.LogManager.getLogger(ConfigLoader.class).warn(
-                        "config key '{}' is deprecated: it is now '{}' (same meaning: take the loss's closed-form dL/dz "
-                        + "and back-propagate each tower on its own; false: autograd through the whole graph)", fullKey, renamed);
-            }
-            put(parent, LossConfig.SPLIT_KEY, value, renamed);
-            return;
-        }
         if (fullKey.equals("data.kind") || fullKey.endsWith(".data.kind")) {
             String kind = value.asText();
             SourceKinds.Entry entry = SourceKinds.get(kind);

@@ -1,7 +1,5 @@
 package org.gaplab.engine.config;
 
-import com.fasterxml.jackson.annotation.JsonAlias;
-
 import org.gaplab.core.Checks;
 import org.gaplab.engine.loss.CentroidGapPenalty;
 import org.gaplab.engine.loss.DirectionalInfoNce;
@@ -16,8 +14,7 @@ import org.gaplab.engine.loss.SymmetricInfoNce;
  *
  * @param kind the loss
  * @param sigmoidBias fixed logit bias of the sigmoid loss (ignored by the others)
- * @param embeddingSplit key {@code loss.embedding_split} (before: {@code loss.closed_form}, still read
- *     with a deprecation warning): take the embedding split when the loss (with its
+ * @param closedForm key {@code loss.closed_form}: take the embedding split when the loss (with its
  *     penalty, if any) has a closed-form {@code dL/dz} (every built-in pair loss and penalty has
  *     one); each tower then back-propagates by its own route
  *     ({@code step.GradientPlan.TowerRoute}). False forces autograd through the whole graph (same
@@ -25,13 +22,7 @@ import org.gaplab.engine.loss.SymmetricInfoNce;
  * @param gapPenalty optional cross-modal divergence D added to the loss (gap control)
  * @param gapWeight its weight lambda (ignored when {@code gapPenalty} is none)
  */
-public record LossConfig(Kind kind, double sigmoidBias, @JsonAlias(LossConfig.DEPRECATED_SPLIT_KEY) boolean embeddingSplit,
-        GapPenalty gapPenalty, double gapWeight) {
-    /** The old name of {@code embedding_split}, read with one deprecation warning ({@code ConfigLoader}). */
-    public static final String DEPRECATED_SPLIT_KEY = "closed_form";
-    /** The key's name in configs. */
-    public static final String SPLIT_KEY = "embedding_split";
-
+public record LossConfig(Kind kind, double sigmoidBias, boolean closedForm, GapPenalty gapPenalty, double gapWeight) {
     /** Available losses. */
     public enum Kind {
         /** Symmetric InfoNCE (CLIP), the paper's loss. */
@@ -63,22 +54,13 @@ public record LossConfig(Kind kind, double sigmoidBias, @JsonAlias(LossConfig.DE
     }
 
     /** A loss without gap penalty. */
-    public LossConfig(Kind kind, double sigmoidBias, boolean embeddingSplit) {
-        this(kind, sigmoidBias, embeddingSplit, GapPenalty.NONE, 0);
-    }
-
-    /**
-     * @return {@link #embeddingSplit()}
-     * @deprecated "closed form" named three things; the key is {@code loss.embedding_split}
-     */
-    @Deprecated
-    public boolean closedForm() {
-        return embeddingSplit;
+    public LossConfig(Kind kind, double sigmoidBias, boolean closedForm) {
+        this(kind, sigmoidBias, closedForm, GapPenalty.NONE, 0);
     }
 
     /** @return a copy with a gap penalty of weight lambda */
     public LossConfig withGapPenalty(GapPenalty penalty, double lambda) {
-        return new LossConfig(kind, sigmoidBias, embeddingSplit, penalty, lambda);
+        return new LossConfig(kind, sigmoidBias, closedForm, penalty, lambda);
     }
 
     /** @return whether a gap penalty with a positive weight is on */
@@ -88,13 +70,13 @@ public record LossConfig(Kind kind, double sigmoidBias, @JsonAlias(LossConfig.DE
 
     /**
      * The one rule for the training route, used by the trainer and by memory admission: the
-     * embedding split when {@code embedding_split} is set and the loss has a closed-form dL/dz
-     * (every built-in one has), else whole-graph autograd.
+     * embedding split when {@code closed_form} is set and the loss has a closed-form dL/dz, else
+     * whole-graph autograd.
      *
      * @return whether training takes the embedding split
      */
-    public boolean takesEmbeddingSplit() {
-        return embeddingSplit && build().hasEmbeddingGradient();
+    public boolean embeddingSplit() {
+        return closedForm && build().hasEmbeddingGradient();
     }
 
     /** The paper's loss. */

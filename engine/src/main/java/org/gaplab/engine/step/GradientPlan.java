@@ -10,7 +10,7 @@ import java.util.Map;
  * <p>{@link Route#EMBEDDING_SPLIT}: the loss gives its value and {@code dL/dz1, dL/dz2} in closed
  * form over row blocks of the logits ({@code PairLoss#valueAndGradient}); each tower then turns
  * its {@code dL/dz} into parameter gradients by its own {@link TowerRoute}. {@link Route#WHOLE_GRAPH}:
- * autograd through the whole graph, logits included ({@code loss.embedding_split=false}, or a loss
+ * autograd through the whole graph, logits included ({@code loss.closed_form=false}, or a loss
  * without a closed form; every built-in pair loss and penalty has one).
  *
  * <p>{@link #toMap()} and {@link #toString()} are written to {@code summary.json}, provenance and

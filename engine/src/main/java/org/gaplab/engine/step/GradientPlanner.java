@@ -14,7 +14,7 @@ public final class GradientPlanner {
 
     /**
      * Chooses the gradient route: the embedding split whenever the loss has a closed-form
-     * {@code dL/dz} and {@code loss.embedding_split} is on; per tower the linear closed form (linear
+     * {@code dL/dz} and {@code loss.closed_form} is on; per tower the linear closed form (linear
      * onto the sphere), the layer-wise closed form (ReLU, tanh or identity layers), else one
      * autograd backward; the last two in chunks of rows when the tower's activations or graph for
      * the whole batch would exceed {@code towerGraphBytes}.
@@ -29,10 +29,10 @@ public final class GradientPlanner {
     public static GradientPlan plan(RunConfig c, PairLoss loss, DualEncoder model, int k, long towerGraphBytes) {
         int bytes = c.precision().dataType().getNumOfBytes();
         int b = c.batchSize();
-        if (!c.loss().embeddingSplit()) {
-            return new GradientPlan(GradientPlan.Route.WHOLE_GRAPH, null, null, b, b, b, false, "loss.embedding_split=false");
+        if (!c.loss().closedForm()) {
+            return new GradientPlan(GradientPlan.Route.WHOLE_GRAPH, null, null, b, b, b, false, "loss.closed_form=false");
         }
-        if (!c.loss().takesEmbeddingSplit()) {
+        if (!c.loss().embeddingSplit()) {
             return new GradientPlan(GradientPlan.Route.WHOLE_GRAPH, null, null, b, b, b, false,
                     loss + " has no closed-form gradient with respect to the embeddings");
         }

@@ -93,7 +93,7 @@ class GradientRouteTest {
     void oneRunMatchesItsStackedSelfOnBothRoutes() {
         for (boolean closedForm : List.of(true, false)) {
             List<String> keys = new ArrayList<>(mlp());
-            keys.add("loss.embedding_split=" + closedForm);
+            keys.add("loss.closed_form=" + closedForm);
             RunConfig c = ConfigLoader.load(null, keys);
             double[][] alone = train(List.of(c.withSeed(1)), Long.MAX_VALUE, null, closedForm);
             double[][] stacked = train(List.of(c.withSeed(1), c.withSeed(2)), Long.MAX_VALUE, null, closedForm);
@@ -122,7 +122,7 @@ class GradientRouteTest {
         keys.add("model.tower2.activation=relu");
         RunConfig split = ConfigLoader.load(null, keys);
         List<String> whole = new ArrayList<>(keys);
-        whole.add("loss.embedding_split=false");
+        whole.add("loss.closed_form=false");
         double[][] a = train(List.of(split.withSeed(3)), TINY_GRAPH, GradientPlan.TowerRoute.LAYERS);
         double[][] b = train(List.of(ConfigLoader.load(null, whole).withSeed(3)), TINY_GRAPH, null);
         assertAgree(a, b, "one run, layer chunks");
@@ -206,7 +206,7 @@ class GradientRouteTest {
     private static RunConfig compare(List<String> keys, long graphBytes, GradientPlan.TowerRoute expected) {
         RunConfig split = ConfigLoader.load(null, keys);
         List<String> whole = new ArrayList<>(keys);
-        whole.add("loss.embedding_split=false");
+        whole.add("loss.closed_form=false");
         RunConfig autograd = ConfigLoader.load(null, whole);
         double[][] a = train(List.of(split.withSeed(1), split.withSeed(2)), graphBytes, expected);
         double[][] b = train(List.of(autograd.withSeed(1), autograd.withSeed(2)), graphBytes, null);

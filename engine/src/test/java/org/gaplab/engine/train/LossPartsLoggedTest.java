@@ -22,7 +22,7 @@ import java.util.List;
 
 /**
  * A loss with named parts logs each beside the total on metrics.jsonl's train lines, on both
- * gradient routes (the embedding split, and whole-graph autograd with {@code loss.embedding_split=false}),
+ * gradient routes (the embedding split, and whole-graph autograd with {@code loss.closed_form=false}),
  * and a loss without parts logs none.
  */
 class LossPartsLoggedTest {

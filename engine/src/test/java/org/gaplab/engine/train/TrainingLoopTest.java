@@ -193,7 +193,7 @@ class TrainingLoopTest {
                 assertThat(g.path("reason").asText()).as(file).isNotBlank();
             }
             assertThat(Files.readString(out.resolve("train.log")))
-                    .contains(closedForm ? "gradient: closed-form dL/dz" : "gradient: autograd through the whole graph (loss.embedding_split=false)");
+                    .contains(closedForm ? "gradient: closed-form dL/dz" : "gradient: autograd through the whole graph (loss.closed_form=false)");
         }
     }
 }
