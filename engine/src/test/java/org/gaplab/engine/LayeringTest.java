@@ -36,6 +36,7 @@ class LayeringTest {
             List.of("experiment"),                       // the paper's reproductions
             List.of("sweep"),                            // many runs: plans, shards, tables, comparisons
             List.of("train"),                            // the training loop and its listeners
+            List.of("step"),                             // one step: gradient plan, tower backwards, data blocks, metrics
             List.of("checkpoint", "admission"),          // saved state; memory estimates and step blocking
             List.of("config", "report"),                 // validated run configs; files a run writes
             List.of("measure"),                          // geometry of embeddings

@@ -9,8 +9,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
 import org.gaplab.engine.config.RunConfig;
-import org.gaplab.engine.train.IntervalMetrics;
-import org.gaplab.engine.train.StepResult;
+import org.gaplab.engine.step.IntervalMetrics;
+import org.gaplab.engine.step.StepResult;
 import org.gaplab.engine.train.Trainer;
 import org.junit.jupiter.api.Test;
 

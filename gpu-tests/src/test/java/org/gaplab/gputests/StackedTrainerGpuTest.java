@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.gaplab.gputests.Arrays32.gpu;
 
 import org.gaplab.engine.config.RunConfig;
-import org.gaplab.engine.train.IntervalMetrics;
+import org.gaplab.engine.step.IntervalMetrics;
 import org.gaplab.engine.train.Trainer;
 import org.junit.jupiter.api.Test;
 

@@ -14,7 +14,8 @@ import org.gaplab.core.Seeds;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.engine.config.LossConfig;
 import org.gaplab.engine.config.RunConfig;
-import org.gaplab.engine.train.GradientPlan;
+import org.gaplab.engine.step.DataBlocks;
+import org.gaplab.engine.step.GradientPlan;
 import org.gaplab.engine.train.Trainer;
 import org.gaplab.engine.train.TrainingListener;
 import org.gaplab.engine.train.TrainingLoop;
@@ -31,14 +32,14 @@ import java.util.List;
  * <p>Both sides are the real {@link Trainer} stepped by the real {@link TrainingLoop}, on each
  * gradient route. Only their state is injected: the CPU and CUDA generators differ, so the GPU
  * trainer takes the CPU trainer's initial parameters, and both draw their batches from the CPU
- * generator ({@link Trainer.DataBlocks}), copied to the GPU.
+ * generator ({@link DataBlocks}), copied to the GPU.
  */
 @RequiresCuda
 class TrainingAgreementTest {
     private static final int STEPS = 100;
 
     /** Each run's batches drawn on the CPU from its own seed, as the trainer would, then copied to the trainer's device. */
-    private static Trainer.DataBlocks cpuBatches(List<RunConfig> runs) {
+    private static DataBlocks cpuBatches(List<RunConfig> runs) {
         List<PairedSource> sources = runs.stream().map(c -> c.data().build()).toList();
         return (manager, run, block, rows) -> {
             try (NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
@@ -65,7 +66,7 @@ class TrainingAgreementTest {
     }
 
     private static void followsStepForStep(List<RunConfig> runs, GradientPlan.Route route) {
-        Trainer.DataBlocks batches = cpuBatches(runs);
+        DataBlocks batches = cpuBatches(runs);
         try (Trainer onCpu = new Trainer(runs, Device.cpu(), batches);
                 Trainer onGpu = new Trainer(runs, gpu(), batches)) {
             assertThat(onCpu.gradientPlan().route()).isEqualTo(route);
@@ -95,6 +96,6 @@ class TrainingAgreementTest {
         followsStepForStep(runs, GradientPlan.Route.EMBEDDING_SPLIT);
         LossConfig d = runs.get(0).loss();
         LossConfig autograd = new LossConfig(d.kind(), d.sigmoidBias(), false, d.gapPenalty(), d.gapWeight());
-        followsStepForStep(runs.stream().map(c -> c.withLoss(autograd)).toList(), GradientPlan.Route.AUTOGRAD);
+        followsStepForStep(runs.stream().map(c -> c.withLoss(autograd)).toList(), GradientPlan.Route.WHOLE_GRAPH);
     }
 }

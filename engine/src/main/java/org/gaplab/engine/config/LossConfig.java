@@ -14,11 +14,13 @@ import org.gaplab.engine.loss.SymmetricInfoNce;
  *
  * @param kind the loss
  * @param sigmoidBias fixed logit bias of the sigmoid loss (ignored by the others)
- * @param closedForm use the closed-form gradient of symmetric InfoNCE when the model allows it
- *     (linear towers onto the sphere); false forces autograd (same result, slower)
+ * @param closedForm key {@code loss.closed_form}: take the embedding split when the loss (with its
+ *     penalty, if any) has a closed-form {@code dL/dz} (every built-in pair loss and penalty has
+ *     one); each tower then back-propagates by its own route
+ *     ({@code step.GradientPlan.TowerRoute}). False forces autograd through the whole graph (same
+ *     result up to rounding, slower). Applies to every loss, not only symmetric InfoNCE.
  * @param gapPenalty optional cross-modal divergence D added to the loss (gap control)
- * @param gapWeight its weight lambda (ignored when {@code gapPenalty} is none); a penalty turns the
- *     closed-form gradient off, the step then uses autograd
+ * @param gapWeight its weight lambda (ignored when {@code gapPenalty} is none)
  */
 public record LossConfig(Kind kind, double sigmoidBias, boolean closedForm, GapPenalty gapPenalty, double gapWeight) {
     /** Available losses. */

@@ -226,7 +226,7 @@ public final class GradConsistency {
             NDArray xPos, NDArray pool, int n) {
         try (NDManager scope = keep.newSubManager()) {
             scope.tempAttachAll(w, x, xPos, pool);
-            try (GradientCollector gc = org.gaplab.engine.train.Autograd.record(scope)) {
+            try (GradientCollector gc = org.gaplab.engine.step.Autograd.record(scope)) {
                 NDArray z = embed(x, w, sphere);
                 NDArray v = embed(xPos, w, sphere);
                 NDArray neg = embed(pool.get(":, :{}", n), w, sphere);

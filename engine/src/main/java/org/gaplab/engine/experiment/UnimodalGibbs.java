@@ -15,8 +15,9 @@ import org.gaplab.engine.optim.OptimConfig;
 import org.gaplab.engine.optim.Optimizer;
 import org.gaplab.engine.report.Figures;
 import org.gaplab.engine.report.Progress;
-import org.gaplab.engine.train.IntervalMetrics;
-import org.gaplab.engine.train.StepResult;
+import org.gaplab.engine.step.IntervalMetrics;
+import org.gaplab.engine.step.StepResult;
+import org.gaplab.engine.step.StepSource;
 import org.gaplab.engine.train.TrainingListener;
 import org.gaplab.engine.train.TrainingLoop;
 import org.gaplab.models.ParamSpec;
@@ -226,7 +227,7 @@ public final class UnimodalGibbs {
      * step's noise added to v. The interval metrics are the mean objective J and gradient norm per
      * run, with 1/tau in place of a logit scale.
      */
-    static final class Particles implements TrainingLoop.StepSource, AutoCloseable {
+    static final class Particles implements StepSource, AutoCloseable {
         private final NDManager chunk;
         private final UnimodalGibbsConfig c;
         private final long[] seeds;

@@ -32,7 +32,7 @@ public final class DirectionalInfoNce implements PairLoss {
     @Override
     public NDArray perRun(NDArray z1, NDArray z2, NDArray logitScale) {
         long b = z1.getShape().get(1);
-        NDArray s = PairLoss.logits(z1, z2, logitScale);
+        NDArray s = Logits.cosine(z1, z2, logitScale);
         NDArray logp = s.logSoftmax(direction == Direction.X_TO_Y ? 2 : 1);
         return Scalars.mul(logp.diagonal(0, 1, 2).sum(new int[] {1}), -1.0 / b);
     }

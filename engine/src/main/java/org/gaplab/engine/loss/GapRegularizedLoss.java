@@ -12,7 +12,9 @@ import org.gaplab.models.Scalars;
  * </pre>
  *
  * with L_B the symmetric InfoNCE (or another pair loss) and D an {@link MmdPenalty} or a
- * {@link CentroidGapPenalty}. lambda = 0 gives L_B exactly. The reported training loss is L.
+ * {@link CentroidGapPenalty}. lambda = 0 gives L_B exactly. The reported training loss is L; its
+ * parts ({@link #parts()}) are {@code contrastive} = L_B and {@code penalty} = D (unweighted), so
+ * {@code L = contrastive + lambda * penalty}.
  */
 public final class GapRegularizedLoss implements PairLoss {
     private final PairLoss base;
@@ -33,9 +35,33 @@ public final class GapRegularizedLoss implements PairLoss {
         this.lambda = lambda;
     }
 
+    /** Names of the parts: the contrastive term L_B and the penalty D. */
+    public static final String CONTRASTIVE = "contrastive";
+    /** @see #CONTRASTIVE */
+    public static final String PENALTY = "penalty";
+
     @Override
     public NDArray perRun(NDArray z1, NDArray z2, NDArray logitScale) {
         return base.perRun(z1, z2, logitScale).add(Scalars.mul(penalty.perRun(z1, z2), lambda));
+    }
+
+    @Override
+    public LossValue perRunWithParts(NDArray z1, NDArray z2, NDArray logitScale) {
+        NDArray contrastive = base.perRun(z1, z2, logitScale);
+        NDArray d = penalty.perRun(z1, z2);
+        return new LossValue(contrastive.add(Scalars.mul(d, lambda)), parts(contrastive, d));
+    }
+
+    @Override
+    public java.util.List<String> parts() {
+        return java.util.List.of(CONTRASTIVE, PENALTY);
+    }
+
+    private static java.util.Map<String, NDArray> parts(NDArray contrastive, NDArray penalty) {
+        java.util.Map<String, NDArray> m = new java.util.LinkedHashMap<>();
+        m.put(CONTRASTIVE, contrastive);
+        m.put(PENALTY, penalty);
+        return m;
     }
 
     /** Closed form when both the contrastive loss and the penalty have one (the centroid gap; not MMD^2). */
@@ -52,7 +78,7 @@ public final class GapRegularizedLoss implements PairLoss {
             throw new UnsupportedOperationException(penalty + " has no closed-form gradient; use autograd");
         }
         return new LossGradient(g.loss().add(p.get(0).mul(lambda)), g.gradZ1().add(p.get(1).mul(lambda)),
-                g.gradZ2().add(p.get(2).mul(lambda)), g.gradLogScale(), g.gradBias());
+                g.gradZ2().add(p.get(2).mul(lambda)), g.gradLogScale(), g.gradBias(), parts(g.loss(), p.get(0)));
     }
 
     @Override

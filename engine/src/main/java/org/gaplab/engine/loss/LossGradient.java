@@ -12,5 +12,17 @@ import ai.djl.ndarray.NDArray;
  * @param gradZ2 {@code dL/dz2}, {@code [K, B, d]}
  * @param gradLogScale {@code dL/d ln c} for the logit scale {@code c = exp(s)}, {@code [K]}; null when not asked for
  * @param gradBias {@code dL/db} of an additive logit bias, {@code [K]}; null for losses without one
+ * @param parts the loss's named parts per run ({@link PairLoss#parts}), empty when it reports none
  */
-public record LossGradient(NDArray loss, NDArray gradZ1, NDArray gradZ2, NDArray gradLogScale, NDArray gradBias) {}
+public record LossGradient(NDArray loss, NDArray gradZ1, NDArray gradZ2, NDArray gradLogScale, NDArray gradBias,
+        java.util.Map<String, NDArray> parts) {
+    /** Copies the parts' map. */
+    public LossGradient {
+        parts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parts));
+    }
+
+    /** A loss without named parts. */
+    public LossGradient(NDArray loss, NDArray gradZ1, NDArray gradZ2, NDArray gradLogScale, NDArray gradBias) {
+        this(loss, gradZ1, gradZ2, gradLogScale, gradBias, java.util.Map.of());
+    }
+}

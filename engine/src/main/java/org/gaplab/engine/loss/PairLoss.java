@@ -13,6 +13,28 @@ public interface PairLoss {
     NDArray perRun(NDArray z1, NDArray z2, NDArray logitScale);
 
     /**
+     * The loss of each run with its named parts, e.g. {@code contrastive} and {@code penalty} of
+     * a {@link GapRegularizedLoss}, for training to log beside the total. The total is the same
+     * array {@link #perRun} computes, by the same operations.
+     *
+     * @param z1 embeddings of modality 1, {@code [K, B, d]}
+     * @param z2 embeddings of modality 2, {@code [K, B, d]}
+     * @param logitScale per-run {@code 1/tau}, {@code [K]}
+     * @return the total and its parts ({@link #parts}); no parts by default
+     */
+    default LossValue perRunWithParts(NDArray z1, NDArray z2, NDArray logitScale) {
+        return new LossValue(perRun(z1, z2, logitScale), java.util.Map.of());
+    }
+
+    /**
+     * @return the names of the parts this loss reports ({@link #perRunWithParts},
+     *     {@link LossGradient#parts}); empty for a loss that is one term
+     */
+    default java.util.List<String> parts() {
+        return java.util.List.of();
+    }
+
+    /**
      * Whether {@link #valueAndGradient} is available: the loss and its gradient with respect to
      * the embeddings in closed form, in row blocks. Losses without it train by autograd through
      * the whole graph.
@@ -35,11 +57,6 @@ public interface PairLoss {
      */
     default LossGradient valueAndGradient(NDArray z1, NDArray z2, NDArray logitScale, GradientRequest request) {
         throw new UnsupportedOperationException(this + " has no closed-form embedding gradient; use autograd");
-    }
-
-    /** Cosine logits {@code S_kij = <z1_ki, z2_kj> / tau_k}, shape {@code [K, B, B]}. */
-    static NDArray logits(NDArray z1, NDArray z2, NDArray logitScale) {
-        return z1.batchMatMul(z2.transpose(0, 2, 1)).mul(logitScale.reshape(-1, 1, 1));
     }
 
     /** The {@code [B, B]} identity in the dtype of {@code like}, on its manager. */

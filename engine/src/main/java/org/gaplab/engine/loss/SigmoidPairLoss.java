@@ -36,7 +36,7 @@ public final class SigmoidPairLoss implements PairLoss {
      */
     public NDArray perRun(NDArray z1, NDArray z2, NDArray logitScale, NDArray logitBias) {
         long b = z1.getShape().get(1);
-        NDArray s = PairLoss.logits(z1, z2, logitScale).add(logitBias.reshape(-1, 1, 1));
+        NDArray s = Logits.cosine(z1, z2, logitScale).add(logitBias.reshape(-1, 1, 1));
         // labels: +1 on the diagonal, -1 elsewhere => l = 2 I - 1
         NDArray labels = PairLoss.eye(s, b).mul(2).sub(1);
         NDArray t = s.mul(labels).neg();

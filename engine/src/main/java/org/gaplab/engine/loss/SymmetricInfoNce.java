@@ -20,7 +20,7 @@ public final class SymmetricInfoNce implements PairLoss {
     @Override
     public NDArray perRun(NDArray z1, NDArray z2, NDArray logitScale) {
         long b = z1.getShape().get(1);
-        NDArray s = PairLoss.logits(z1, z2, logitScale);
+        NDArray s = Logits.cosine(z1, z2, logitScale);
         // row-wise log-softmax gives CE over j for each anchor i; column-wise gives the transpose.
         NDArray both = s.logSoftmax(2).add(s.logSoftmax(1));
         return Scalars.mul(both.diagonal(0, 1, 2).sum(new int[] {1}), -0.5 / b);

@@ -8,6 +8,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import org.gaplab.engine.loss.Logits;
+
 /**
  * The pairwise primitives every statistic is built from, as NDArray math on the device of the
  * inputs, chunked by rows: a chunk of c query rows against all N key rows costs about
@@ -201,7 +203,7 @@ public final class Pairwise {
                 long end = Math.min(n, start + chunk);
                 try (NDManager scope = outer.newSubManager()) {
                     tempAttach(scope, queries, keys);
-                    NDArray logits = rows(queries, start, end).matMul(keys.transpose()).mul(logitScale);
+                    NDArray logits = Logits.cosine(rows(queries, start, end), keys, logitScale);
                     NDArray max = logits.max(new int[] {1}, true);
                     NDArray lse = logits.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1));
                     acc.addi(lse.sum());

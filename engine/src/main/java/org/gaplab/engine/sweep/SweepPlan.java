@@ -3,7 +3,7 @@ package org.gaplab.engine.sweep;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.gaplab.engine.config.RunConfig;
-import org.gaplab.engine.train.BatchLayout;
+import org.gaplab.engine.admission.StepBlocks;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,7 +13,7 @@ import java.util.function.ToIntFunction;
 
 /**
  * How a sweep's points are stacked: points that may share a computation (same
- * {@link BatchLayout#structureKey}) are cut, in index order, into chunks of near-equal size at most
+ * {@link StepBlocks#structureKey}) are cut, in index order, into chunks of near-equal size at most
  * the chunk size. The plan depends only on the spec, so every shard and every machine computes
  * the same chunks, and a run is stacked with the same companions whether or not it is sharded.
  *
@@ -61,7 +61,7 @@ public record SweepPlan(List<SweepPoint> points, List<List<Integer>> chunks, int
 
     /**
      * The one place stacked runs are grouped and chunked: points that may share a computation (same
-     * {@link BatchLayout#structureKey}) are grouped in order of first appearance, and each group is
+     * {@link StepBlocks#structureKey}) are grouped in order of first appearance, and each group is
      * cut, in the given order of its points, into chunks of at most {@code size} runs.
      *
      * @param points the points, in order
@@ -73,7 +73,7 @@ public record SweepPlan(List<SweepPoint> points, List<List<Integer>> chunks, int
     public static List<List<SweepPoint>> stack(List<SweepPoint> points, ToIntFunction<RunConfig> size, Cut cut) {
         Map<ObjectNode, List<SweepPoint>> groups = new LinkedHashMap<>();
         for (SweepPoint p : points) {
-            groups.computeIfAbsent(BatchLayout.structureKey(p.config()), k -> new ArrayList<>()).add(p);
+            groups.computeIfAbsent(StepBlocks.structureKey(p.config()), k -> new ArrayList<>()).add(p);
         }
         List<List<SweepPoint>> chunks = new ArrayList<>();
         for (List<SweepPoint> g : groups.values()) {

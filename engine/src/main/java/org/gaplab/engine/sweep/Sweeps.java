@@ -9,6 +9,7 @@ import org.gaplab.engine.train.DivergenceCheck;
 import org.gaplab.engine.train.EvalSummary;
 import org.gaplab.engine.train.Evaluation;
 import org.gaplab.engine.train.RunStatus;
+import org.gaplab.engine.step.IntervalMetrics;
 import org.gaplab.engine.train.StopSignal;
 import org.gaplab.engine.train.Trainer;
 import org.gaplab.engine.train.TrainingListeners;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
 import org.gaplab.core.Seeds;
+import org.gaplab.engine.step.IntervalMetrics;
 
 import java.util.Locale;
 

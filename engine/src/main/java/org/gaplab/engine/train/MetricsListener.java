@@ -1,6 +1,7 @@
 package org.gaplab.engine.train;
 
 import org.gaplab.engine.report.MetricsLog;
+import org.gaplab.engine.step.IntervalMetrics;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,6 +31,7 @@ public final class MetricsListener implements TrainingListener {
     public static Map<String, Object> trainLine(IntervalMetrics im) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("loss", im.loss()[0]);
+        im.lossParts().forEach((name, mean) -> line.put("loss_" + name, mean[0]));   // only for a loss with parts
         line.put("grad_norm", im.gradNorm()[0]);
         line.put("logit_scale", im.logitScale()[0]);
         line.put("lr_factor", im.lrFactor());

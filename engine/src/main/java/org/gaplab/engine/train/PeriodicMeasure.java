@@ -6,6 +6,7 @@ import org.gaplab.core.Seeds;
 import org.gaplab.engine.measure.GapMeasurer;
 import org.gaplab.engine.measure.GapReport;
 import org.gaplab.engine.measure.MeasureOptions;
+import org.gaplab.engine.step.IntervalMetrics;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package org.gaplab.engine.train;
 
+import org.gaplab.engine.step.IntervalMetrics;
+
 import java.nio.file.Path;
 
 /**

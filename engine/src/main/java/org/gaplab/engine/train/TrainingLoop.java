@@ -1,5 +1,8 @@
 package org.gaplab.engine.train;
 
+import org.gaplab.engine.step.IntervalMetrics;
+import org.gaplab.engine.step.StepSource;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -24,29 +27,6 @@ import java.util.List;
  * every listener gets {@link TrainingListener#onEnd} with the {@link Outcome}.
  */
 public final class TrainingLoop {
-    /**
-     * What the loop drives: K stacked runs advanced one step at a time.
-     * {@link Trainer} is the step source of the dual encoders.
-     */
-    public interface StepSource {
-        /** @return steps completed */
-        long stepsDone();
-
-        /**
-         * Takes one step for every run, inside its own NDManager scope and without a host sync.
-         *
-         * @return the step's device-side results (valid until the next step)
-         */
-        StepResult step();
-
-        /**
-         * Copies the metrics of the steps since the last drain to the host and resets them.
-         *
-         * @return the interval's metrics, one entry per run
-         */
-        IntervalMetrics drainMetrics();
-    }
-
     /**
      * How a loop ended.
      *

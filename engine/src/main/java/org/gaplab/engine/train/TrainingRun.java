@@ -9,6 +9,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.gaplab.core.Json;
 import org.gaplab.engine.admission.MemoryAdmission;
+import org.gaplab.engine.admission.StepBlocks;
 import org.gaplab.engine.checkpoint.Checkpoint;
 import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.config.ConfigLoader;
@@ -22,6 +23,8 @@ import org.gaplab.engine.report.Provenance;
 import org.gaplab.engine.report.RunLogFile;
 import org.gaplab.engine.rundir.DirectoryLock;
 import org.gaplab.engine.rundir.OutputDirectory;
+import org.gaplab.engine.step.GradientPlan;
+import org.gaplab.engine.step.IntervalMetrics;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -309,7 +312,7 @@ public final class TrainingRun {
     private void requireSameRun(Checkpoint ckpt) {
         RunConfig saved = ckpt.configs().get(0);
         if (ckpt.configs().size() != 1 || saved.seed() != config.seed()
-                || !BatchLayout.structureKey(saved.withSteps(config.steps())).equals(BatchLayout.structureKey(config))
+                || !StepBlocks.structureKey(saved.withSteps(config.steps())).equals(StepBlocks.structureKey(config))
                 || !ConfigLoader.toTree(saved).get("data").equals(ConfigLoader.toTree(config).get("data"))) {
             throw new ConfigException("--resume " + runDir + ": the checkpoint belongs to a different config; only steps may change on resume");
         }

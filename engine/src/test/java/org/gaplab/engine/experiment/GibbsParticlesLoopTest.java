@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
-import org.gaplab.engine.train.IntervalMetrics;
+import org.gaplab.engine.step.IntervalMetrics;
 import org.gaplab.engine.train.RunStatus;
 import org.gaplab.engine.train.TrainingListener;
 import org.gaplab.engine.train.TrainingLoop;

@@ -6,7 +6,7 @@ import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.device.DeviceRequest;
 import org.gaplab.engine.measure.Metric;
-import org.gaplab.engine.train.BatchLayout;
+import org.gaplab.engine.admission.StepBlocks;
 import org.gaplab.engine.train.RunResult;
 import org.gaplab.engine.train.TrainingRun;
 import org.junit.jupiter.api.Test;
@@ -44,8 +44,8 @@ class SweepRowEqualsTrainTest {
         }
         List<List<SweepPoint>> stacks = SweepPlan.stack(points, c -> 16, SweepPlan.Cut.FILL);
         assertThat(stacks).extracting(List::size).containsExactly(6, 2);
-        assertThat(BatchLayout.singleShift(configs.get(0))).isTrue();
-        assertThat(BatchLayout.singleShift(configs.get(6))).isFalse();
+        assertThat(StepBlocks.singleShift(configs.get(0))).isTrue();
+        assertThat(StepBlocks.singleShift(configs.get(6))).isFalse();
 
         SweepTable table = Sweeps.run(configs, ai.djl.Device.cpu(), 0);
         for (int i = 0; i < configs.size(); i++) {

@@ -7,6 +7,8 @@ import ai.djl.Device;
 
 import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.step.Autograd;
+import org.gaplab.engine.step.GradientPlan;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -38,7 +40,7 @@ class GradientRouteTest {
             List<String> keys = new ArrayList<>(mlp());
             keys.add("model.tower1.activation=" + act);
             keys.add("model.tower2.activation=" + act);
-            compare(keys, Long.MAX_VALUE, act.equals("gelu") ? GradientPlan.TowerRoute.AUTOGRAD : GradientPlan.TowerRoute.LAYERS);
+            compare(keys, Long.MAX_VALUE, act.equals("gelu") ? GradientPlan.TowerRoute.TOWER_GRAPH : GradientPlan.TowerRoute.LAYERS);
         }
     }
 
@@ -172,7 +174,7 @@ class GradientRouteTest {
         List<String> keys = List.of("precision=float64", "batch_size=48", "steps=6", "model.tower2.kind=mlp",
                 "model.tower2.hidden=[16]", "model.tower2.output_dim=2", "model.temperature.learnable=true");
         try (Trainer t = new Trainer(List.of(ConfigLoader.load(null, keys)), Device.cpu(), TINY_GRAPH)) {
-            assertThat(t.gradientPlan().tower1()).isEqualTo(GradientPlan.TowerRoute.CLOSED_FORM);
+            assertThat(t.gradientPlan().tower1()).isEqualTo(GradientPlan.TowerRoute.LINEAR_CLOSED_FORM);
             assertThat(t.gradientPlan().tower2()).isEqualTo(GradientPlan.TowerRoute.LAYERS);
             assertThat(t.gradientPlan().toMap()).containsEntry("route", "embedding_split")
                     .containsEntry("tower1", "closed_form").containsEntry("tower2", "layers");
@@ -221,7 +223,7 @@ class GradientRouteTest {
             if (anyRoute) {
                 assertThat(t.gradientPlan()).isNotNull();
             } else if (expected == null) {
-                assertThat(t.gradientPlan().route()).isEqualTo(GradientPlan.Route.AUTOGRAD);
+                assertThat(t.gradientPlan().route()).isEqualTo(GradientPlan.Route.WHOLE_GRAPH);
             } else {
                 assertThat(t.gradientPlan().route()).isEqualTo(GradientPlan.Route.EMBEDDING_SPLIT);
                 assertThat(t.gradientPlan().tower2()).isEqualTo(expected);

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.Device;
 
 import org.gaplab.datasets.CircleMixtureConfig;
+import org.gaplab.engine.admission.StepBlocks;
 import org.gaplab.engine.config.Precision;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.optim.OptimConfig;
+import org.gaplab.engine.step.GradientPlan;
+import org.gaplab.engine.step.IntervalMetrics;
 import org.gaplab.models.TemperatureConfig;
 import org.junit.jupiter.api.Test;
 
@@ -109,7 +112,7 @@ class TrainerTest {
                 "optim.warmup_steps=200", "optim.schedule=cosine", "data.sigma=0.3"));
         try (Trainer t = new Trainer(List.of(c), Device.cpu())) {
             assertThat(t.gradientPlan().route()).isEqualTo(GradientPlan.Route.EMBEDDING_SPLIT);
-            assertThat(t.gradientPlan().tower1()).isEqualTo(GradientPlan.TowerRoute.AUTOGRAD);
+            assertThat(t.gradientPlan().tower1()).isEqualTo(GradientPlan.TowerRoute.TOWER_GRAPH);
             assertThat(t.gradientPlan().unitShift()).as("exp(-2 x 100) is no float32").isFalse();
             for (int s = 0; s < 20; s++) {
                 t.step();
@@ -150,12 +153,12 @@ class TrainerTest {
     /** The logits are blocked only when [K, B, B] exceeds the budget, and then as coarsely as it allows. */
     @Test
     void logitsAreBlockedOnlyPastTheBudget() {
-        long budget = BatchLayout.LOGITS_BYTES;
-        assertThat(BatchLayout.logitsRowBlock(40, 256, 4)).isEqualTo(256);           // the sweep case: 10 MiB
+        long budget = StepBlocks.LOGITS_BYTES;
+        assertThat(StepBlocks.logitsRowBlock(40, 256, 4)).isEqualTo(256);           // the sweep case: 10 MiB
         int b = 8192;
-        int rows = BatchLayout.logitsRowBlock(1, b, 4);
+        int rows = StepBlocks.logitsRowBlock(1, b, 4);
         assertThat(rows).isLessThan(b).isEqualTo((int) (budget / (4L * b)));
         assertThat((long) rows * b * 4).isLessThanOrEqualTo(budget);
-        assertThat(BatchLayout.logitsRowBlock(1_000_000, 1 << 20, 8)).isEqualTo(1);
+        assertThat(StepBlocks.logitsRowBlock(1_000_000, 1 << 20, 8)).isEqualTo(1);
     }
 }

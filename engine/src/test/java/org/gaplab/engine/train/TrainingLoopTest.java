@@ -11,6 +11,9 @@ import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.config.ScheduleConfig;
 import org.gaplab.engine.device.DeviceRequest;
 import org.gaplab.core.Json;
+import org.gaplab.engine.step.IntervalMetrics;
+import org.gaplab.engine.step.StepResult;
+import org.gaplab.engine.step.StepSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +28,7 @@ class TrainingLoopTest {
     Path dir;
 
     /** Counts steps and drains; its "loss" of step s is s, so an interval's mean is checkable. */
-    private static final class Counting implements TrainingLoop.StepSource {
+    private static final class Counting implements StepSource {
         long step;
         double sum;
         long interval;

@@ -1,4 +1,4 @@
-package org.gaplab.engine.train;
+package org.gaplab.engine.step;
 
 import ai.djl.ndarray.NDArray;
 

@@ -1,4 +1,4 @@
-package org.gaplab.engine.train;
+package org.gaplab.engine.step;
 
 import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;
@@ -65,7 +65,7 @@ final class TowerBranches implements AutoCloseable {
     }
 
     private static boolean autogradFree(GradientPlan.TowerRoute r) {
-        return r == GradientPlan.TowerRoute.CLOSED_FORM || r == GradientPlan.TowerRoute.LAYERS;
+        return r == GradientPlan.TowerRoute.LINEAR_CLOSED_FORM || r == GradientPlan.TowerRoute.LAYERS;
     }
 
     /**

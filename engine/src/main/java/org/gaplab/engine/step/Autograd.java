@@ -1,4 +1,4 @@
-package org.gaplab.engine.train;
+package org.gaplab.engine.step;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
@@ -6,7 +6,7 @@ import ai.djl.training.GradientCollector;
 /**
  * The one way main code enters libtorch's autograd: everything else computes gradients in closed
  * form ({@link org.gaplab.engine.loss.PairLoss#valueAndGradient}, the linear towers' products).
- * {@link Trainer} records at each run's start which parameters take this path and why
+ * The trainer records at each run's start which parameters take this path and why
  * ({@link GradientPlan}, written to {@code summary.json} and provenance).
  *
  * <p>Two rules hold for every graph built under a collector: scalar operands go through
