@@ -43,10 +43,10 @@ final class BlockedLogits {
         NDArray c = logitScale.reshape(-1, 1, 1);
         NDArray z1c = z1.mul(c);
         NDArray z2t = z2.transpose(0, 2, 1);
-        Blocks blocks = new Blocks(z1c, z2t, b, req.rowBlock());
+        RowBlocks blocks = new RowBlocks(z1c, z2t, b, req.rowBlock());
         boolean rows = wRow > 0;
         boolean cols = wCol > 0;
-        // Whatever outlives a block is allocated before the loops and updated in place (see Blocks).
+        // Whatever outlives a block is allocated before the loops and updated in place (see RowBlocks).
         NDArray rowShift = c;                                    // [K, B, 1] exact row maxima, or c
         NDArray colShift = c;                                    // [K, 1, B] exact column maxima, or c
         if (!req.unitShift()) {
@@ -152,7 +152,7 @@ final class BlockedLogits {
         NDArray bb = bias.reshape(-1, 1, 1);
         NDArray z1c = z1.mul(c);
         NDArray z2t = z2.transpose(0, 2, 1);
-        Blocks blocks = new Blocks(z1c, z2t, b, req.rowBlock());
+        RowBlocks blocks = new RowBlocks(z1c, z2t, b, req.rowBlock());
         NDArray softplusSum = out.zeros(new Shape(k), dt);
         NDArray sigmoidSum = out.zeros(new Shape(k), dt);
         NDArray sigmoidS = out.zeros(new Shape(k), dt);
@@ -183,55 +183,5 @@ final class BlockedLogits {
         NDArray scaleGrad = req.scaleGradient() ? sigmoidS.subi(diag).muli(1.0 / b) : null;
         NDArray biasGrad = sigmoidSum.subi(b).muli(1.0 / b);
         return new LossGradient(loss, gradZ1, gradZ2, scaleGrad, biasGrad);
-    }
-
-    /**
-     * Row blocks of the logits; with one block the logits are computed once and reused. A block
-     * leaves nothing behind: what outlives it was allocated before the loop and is updated in
-     * place, so the allocator hands every block the memory the previous one freed (arrays kept
-     * per block, interleaved with freed {@code [K, rows, B]} ones, fragment the heap until the
-     * resident size grows with the number of blocks).
-     */
-    private static final class Blocks {
-        final NDArray z1c;
-        final NDArray z2t;
-        final long b;
-        final long rows;
-        final int count;
-        private NDArray whole;
-
-        Blocks(NDArray z1c, NDArray z2t, long b, int rowBlock) {
-            this.z1c = z1c;
-            this.z2t = z2t;
-            this.b = b;
-            this.rows = Math.min(b, rowBlock);
-            this.count = (int) ((b + rows - 1) / rows);
-        }
-
-        /** @return rows of the block {@code [K, rows, B]}, owned by {@code scope} (or reused when whole) */
-        NDArray logits(int i, NDManager scope) {
-            if (count == 1) {
-                if (whole == null) {
-                    whole = z1c.batchMatMul(z2t);
-                }
-                return whole;
-            }
-            return rowsOf(z1c, i, scope).batchMatMul(z2t);
-        }
-
-        /** @return the index of block i's rows, {@code [:, from:to]} */
-        NDIndex index(int i) {
-            return new NDIndex(":, {}:{}", i * rows, Math.min(b, (i + 1) * rows));
-        }
-
-        /** @return rows of block i of {@code a} {@code [K, B, *]}, attached to {@code scope} */
-        NDArray rowsOf(NDArray a, int i, NDManager scope) {
-            if (count == 1) {
-                return a;
-            }
-            NDArray part = a.get(":, {}:{}", i * rows, Math.min(b, (i + 1) * rows));
-            part.attach(scope);
-            return part;
-        }
     }
 }

@@ -26,7 +26,8 @@ import ai.djl.ndarray.types.Shape;
  * <p>Because the shift {@code c} is fixed, r and q are plain sums, so E can also be processed in
  * row blocks ({@link #compute(NDArray, NDArray, NDArray, boolean, int)}) when {@code [K, B, B]}
  * does not fit a memory budget: every quantity is a sum over rows except {@code E (b o z2)}, which
- * needs the finished column sums q and so a second pass over the blocks.
+ * needs the finished column sums q and so a second pass over the blocks ({@link RowBlocks}, the
+ * blocking that {@link BlockedLogits} uses for the other losses).
  */
 public final class ClosedFormSymmetricInfoNce {
     private ClosedFormSymmetricInfoNce() {}
@@ -175,19 +176,16 @@ public final class ClosedFormSymmetricInfoNce {
         NDArray eBz2 = out.zeros(new Shape(k, b, d), dt);         // E (b o z2)
         NDArray esCol = scaleGradient ? out.zeros(new Shape(k, 1, b), dt) : null;   // column sums of E o S
         NDArray rowTerm = scaleGradient ? out.zeros(new Shape(k), dt) : null;       // sum_i a_i sum_j E_ij S_ij
-        for (long from = 0; from < b; from += rowBlock) {
-            long to = Math.min(b, from + rowBlock);
-            NDIndex rows = new NDIndex(":, {}:{}", from, to);
+        RowBlocks blocks = new RowBlocks(z1aug, z2augT, b, rowBlock);
+        for (int i = 0; i < blocks.count; i++) {
+            NDIndex rows = blocks.index(i);
             try (NDManager scope = out.newSubManager()) {
                 // the block's first operand lives on the block scope, so everything derived from it
                 // is freed with the block
-                NDArray z1r = z1aug.get(rows);
-                z1r.attach(scope);
-                NDArray e = z1r.batchMatMul(z2augT).exp();                             // exp(c (cos - 1))
+                NDArray e = blocks.logits(i, scope).exp();                             // exp(c (cos - 1))
                 NDArray r = e.sum(new int[] {2}, true);
                 NDArray a = r.pow(-1);
-                NDArray z1b = z1.get(rows);
-                z1b.attach(scope);
+                NDArray z1b = blocks.rowsOf(z1, i, scope);
                 q.addi(e.sum(new int[] {1}, true));
                 etz.addi(e.transpose(0, 2, 1).batchMatMul(z1b.mul(a).concat(z1b, 2)));
                 logRSum.addi(r.log().sum(new int[] {1, 2}));
@@ -201,13 +199,9 @@ public final class ClosedFormSymmetricInfoNce {
         }
         NDArray bq = q.pow(-1).transpose(0, 2, 1);                                       // [K, B, 1]
         NDArray z2b = z2.mul(bq);
-        for (long from = 0; from < b; from += rowBlock) {
-            long to = Math.min(b, from + rowBlock);
-            NDIndex rows = new NDIndex(":, {}:{}", from, to);
+        for (int i = 0; i < blocks.count; i++) {
             try (NDManager scope = out.newSubManager()) {
-                NDArray z1r = z1aug.get(rows);
-                z1r.attach(scope);
-                eBz2.set(rows, z1r.batchMatMul(z2augT).exp().batchMatMul(z2b));
+                eBz2.set(blocks.index(i), blocks.logits(i, scope).exp().batchMatMul(z2b));
             }
         }
         NDArray pairCos = z1.mul(z2).sum(new int[] {2});
