@@ -359,25 +359,11 @@ public final class AlignedStart {
     }
 
     /** {@code gaplab reproduce aligned-start}. */
-    public static final class Declaration implements Experiment<AlignedStartConfig> {
-        @Override
-        public String name() {
-            return "aligned-start";
-        }
-
-        @Override
-        public Class<AlignedStartConfig> configType() {
-            return AlignedStartConfig.class;
-        }
-
-        @Override
-        public AlignedStartConfig paperConfig() {
-            return AlignedStartConfig.paperDefault();
-        }
-
-        @Override
-        public AlignedStartConfig quickConfig() {
-            return AlignedStartConfig.quick();
+    public static final class Declaration extends Reproduction<AlignedStartConfig> {
+        /** Declares aligned-start. */
+        public Declaration() {
+            super("aligned-start", AlignedStartConfig.class, AlignedStartConfig::paperDefault, AlignedStartConfig::quick,
+                    AlignedStartConfig::withSeeds, AlignedStartConfig::withSteps);
         }
 
         @Override
@@ -393,16 +379,6 @@ public final class AlignedStart {
                 "",
                 "Runtime: a few minutes on 2 CPU cores (--quick: seconds). Outputs: aligned_start.json, runs.csv,",
                 "cells.csv, path_circle_J, path_circle_gap, path_digits_gap (.png/.svg/.pdf), summary.md.");
-        }
-
-        @Override
-        public AlignedStartConfig withSeeds(AlignedStartConfig config, int seeds) {
-            return config.withSeeds(seeds);
-        }
-
-        @Override
-        public AlignedStartConfig withSteps(AlignedStartConfig config, int steps) {
-            return config.withSteps(steps);
         }
 
         @Override

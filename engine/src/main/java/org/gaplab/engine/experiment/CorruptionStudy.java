@@ -65,27 +65,13 @@ public final class CorruptionStudy {
     }
 
     /** {@code gaplab reproduce corruption}: one unit per stacked chunk of runs, and one for the untrained control. */
-    public static final class Declaration implements Experiment<CorruptionStudyConfig> {
+    public static final class Declaration extends Reproduction<CorruptionStudyConfig> {
         private static final String UNTRAINED = "untrained-control";
 
-        @Override
-        public String name() {
-            return "corruption";
-        }
-
-        @Override
-        public Class<CorruptionStudyConfig> configType() {
-            return CorruptionStudyConfig.class;
-        }
-
-        @Override
-        public CorruptionStudyConfig paperConfig() {
-            return CorruptionStudyConfig.defaults();
-        }
-
-        @Override
-        public CorruptionStudyConfig quickConfig() {
-            return CorruptionStudyConfig.quick();
+        /** Declares corruption. */
+        public Declaration() {
+            super("corruption", CorruptionStudyConfig.class, CorruptionStudyConfig::defaults, CorruptionStudyConfig::quick,
+                    CorruptionStudyConfig::withSeeds, CorruptionStudyConfig::withSteps);
         }
 
         @Override
@@ -100,16 +86,6 @@ public final class CorruptionStudy {
                 "",
                 "Runtime: see the README's Reproductions (--quick: 2 seeds x 150 steps). Outputs: corruption.json/.csv,",
                 "runs.csv, retrieval_vs_p.png/.svg, gap_vs_p.png/.svg, summary.md.");
-        }
-
-        @Override
-        public CorruptionStudyConfig withSeeds(CorruptionStudyConfig config, int seeds) {
-            return config.withSeeds(seeds);
-        }
-
-        @Override
-        public CorruptionStudyConfig withSteps(CorruptionStudyConfig config, int steps) {
-            return config.withSteps(steps);
         }
 
         @Override

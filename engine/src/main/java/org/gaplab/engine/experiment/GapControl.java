@@ -248,25 +248,11 @@ public final class GapControl {
     }
 
     /** {@code gaplab reproduce gap-control}: one unit per stacked chunk of runs of each dataset. */
-    public static final class Declaration implements Experiment<GapControlConfig> {
-        @Override
-        public String name() {
-            return "gap-control";
-        }
-
-        @Override
-        public Class<GapControlConfig> configType() {
-            return GapControlConfig.class;
-        }
-
-        @Override
-        public GapControlConfig paperConfig() {
-            return GapControlConfig.defaults();
-        }
-
-        @Override
-        public GapControlConfig quickConfig() {
-            return GapControlConfig.quick();
+    public static final class Declaration extends Reproduction<GapControlConfig> {
+        /** Declares gap-control. */
+        public Declaration() {
+            super("gap-control", GapControlConfig.class, GapControlConfig::defaults, GapControlConfig::quick,
+                    GapControlConfig::withSeeds, GapControlConfig::withSteps);
         }
 
         @Override
@@ -283,16 +269,6 @@ public final class GapControl {
                 "Runtime: about 2-3 min on 2 CPU cores (--quick: lambda in {0, 30}, 1 seed, 400/300 steps). Outputs:",
                 "gap_control.json, gap_control_<dataset>.csv, runs_<dataset>.csv, gap_vs_lambda_*, retrieval_vs_lambda_*,",
                 "summary.md.");
-        }
-
-        @Override
-        public GapControlConfig withSeeds(GapControlConfig config, int seeds) {
-            return config.withSeeds(seeds);
-        }
-
-        @Override
-        public GapControlConfig withSteps(GapControlConfig config, int steps) {
-            return config.withSteps(steps);
         }
 
         private static List<List<org.gaplab.engine.sweep.SweepPoint>> chunks(GapControlConfig config, RunConfig base) {

@@ -255,9 +255,15 @@ public final class GibbsLimit {
 
 
     /** {@code gaplab reproduce gibbs-limit}. */
-    public static final class Declaration implements Experiment<GibbsLimitConfig> {
+    public static final class Declaration extends Reproduction<GibbsLimitConfig> {
         private static final String REFERENCE = "gibbs-reference";
         private final UnimodalGibbs.Declaration gibbs = new UnimodalGibbs.Declaration();
+
+        /** Declares gibbs-limit. */
+        public Declaration() {
+            super("gibbs-limit", GibbsLimitConfig.class, GibbsLimitConfig::paperDefault, GibbsLimitConfig::quick,
+                    GibbsLimitConfig::withSeeds, GibbsLimitConfig::withSteps);
+        }
 
         /**
          * A chunk of one level.
@@ -268,26 +274,6 @@ public final class GibbsLimit {
          * @param objective per run
          */
         public record Chunk(int from, int to, double[] capMass, double[] objective) {}
-
-        @Override
-        public String name() {
-            return "gibbs-limit";
-        }
-
-        @Override
-        public Class<GibbsLimitConfig> configType() {
-            return GibbsLimitConfig.class;
-        }
-
-        @Override
-        public GibbsLimitConfig paperConfig() {
-            return GibbsLimitConfig.paperDefault();
-        }
-
-        @Override
-        public GibbsLimitConfig quickConfig() {
-            return GibbsLimitConfig.quick();
-        }
 
         @Override
         public List<String> description() {
@@ -304,16 +290,6 @@ public final class GibbsLimit {
                 "--shard i/n shares out the stacked chunks (the costliest level first) and 'gaplab merge' joins them.",
                 "--quick: two small levels, seconds.",
                 "Outputs: gibbs_limit.json, gibbs_limit.csv, runs.csv, bias_vs_h2.png/.svg, summary.md.");
-        }
-
-        @Override
-        public GibbsLimitConfig withSeeds(GibbsLimitConfig config, int seeds) {
-            return config.withSeeds(seeds);
-        }
-
-        @Override
-        public GibbsLimitConfig withSteps(GibbsLimitConfig config, int steps) {
-            return config.withSteps(steps);
         }
 
         @Override

@@ -441,25 +441,11 @@ public final class GradConsistency {
     }
 
     /** {@code gaplab reproduce grad-consistency}: one unit, since the seeds are one stacked computation. */
-    public static final class Declaration implements Experiment<GradConsistencyConfig> {
-        @Override
-        public String name() {
-            return "grad-consistency";
-        }
-
-        @Override
-        public Class<GradConsistencyConfig> configType() {
-            return GradConsistencyConfig.class;
-        }
-
-        @Override
-        public GradConsistencyConfig paperConfig() {
-            return GradConsistencyConfig.paperDefault();
-        }
-
-        @Override
-        public GradConsistencyConfig quickConfig() {
-            return GradConsistencyConfig.quick();
+    public static final class Declaration extends Reproduction<GradConsistencyConfig> {
+        /** Declares grad-consistency. */
+        public Declaration() {
+            super("grad-consistency", GradConsistencyConfig.class, GradConsistencyConfig::paperDefault, GradConsistencyConfig::quick,
+                    GradConsistencyConfig::withSeeds, stepsDoNotApply("--steps does not apply to grad-consistency: gradients are taken at initialisation"));
         }
 
         @Override
@@ -488,16 +474,6 @@ public final class GradConsistency {
         public List<Shorthand> shorthands() {
             return List.of(new Shorthand("--negatives", "LAW", "negative_law",
                     "fresh-mixture (default; the authors' script and the paper's figure) or same-mixture (the anchors' law)."));
-        }
-
-        @Override
-        public GradConsistencyConfig withSeeds(GradConsistencyConfig config, int seeds) {
-            return config.withSeeds(seeds);
-        }
-
-        @Override
-        public GradConsistencyConfig withSteps(GradConsistencyConfig config, int steps) {
-            throw new org.gaplab.engine.config.ConfigException("--steps does not apply to grad-consistency: gradients are taken at initialisation");
         }
 
         @Override

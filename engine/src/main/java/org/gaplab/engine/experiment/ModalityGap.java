@@ -165,28 +165,14 @@ public final class ModalityGap {
     }
 
     /** {@code gaplab reproduce modality-gap}: the sigma sweep through the sweep runner, then one unit of controls. */
-    public static final class Declaration implements Experiment<ModalityGapConfig> {
+    public static final class Declaration extends Reproduction<ModalityGapConfig> {
         private static final String CONTROLS = "identity-controls";
         private static final String REPRESENTATIVE = "representative";
 
-        @Override
-        public String name() {
-            return "modality-gap";
-        }
-
-        @Override
-        public Class<ModalityGapConfig> configType() {
-            return ModalityGapConfig.class;
-        }
-
-        @Override
-        public ModalityGapConfig paperConfig() {
-            return ModalityGapConfig.paperDefault();
-        }
-
-        @Override
-        public ModalityGapConfig quickConfig() {
-            return ModalityGapConfig.quick();
+        /** Declares modality-gap. */
+        public Declaration() {
+            super("modality-gap", ModalityGapConfig.class, ModalityGapConfig::paperDefault, ModalityGapConfig::quick,
+                    ModalityGapConfig::withSeeds, ModalityGapConfig::withSteps);
         }
 
         @Override
@@ -209,16 +195,6 @@ public final class ModalityGap {
                 "The runs go through the sweep runner (in sweep/): --shard shares out its stacked chunks as",
                 "'gaplab sweep --shard' does. Runtime on CPU with 2 threads: see the README (--quick: 3 sigmas x 2",
                 "seeds x 150 steps, seconds).");
-        }
-
-        @Override
-        public ModalityGapConfig withSeeds(ModalityGapConfig config, int seeds) {
-            return config.withSeeds(seeds);
-        }
-
-        @Override
-        public ModalityGapConfig withSteps(ModalityGapConfig config, int steps) {
-            return config.withSteps(steps);
         }
 
         @Override

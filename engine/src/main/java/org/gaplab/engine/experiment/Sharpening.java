@@ -270,25 +270,11 @@ public final class Sharpening {
     }
 
     /** {@code gaplab reproduce sharpening}. */
-    public static final class Declaration implements Experiment<SharpeningConfig> {
-        @Override
-        public String name() {
-            return "sharpening";
-        }
-
-        @Override
-        public Class<SharpeningConfig> configType() {
-            return SharpeningConfig.class;
-        }
-
-        @Override
-        public SharpeningConfig paperConfig() {
-            return SharpeningConfig.paperDefault();
-        }
-
-        @Override
-        public SharpeningConfig quickConfig() {
-            return SharpeningConfig.quick();
+    public static final class Declaration extends Reproduction<SharpeningConfig> {
+        /** Declares sharpening. */
+        public Declaration() {
+            super("sharpening", SharpeningConfig.class, SharpeningConfig::paperDefault, SharpeningConfig::quick,
+                    SharpeningConfig::withSeeds, SharpeningConfig::withSteps);
         }
 
         @Override
@@ -302,16 +288,6 @@ public final class Sharpening {
                 "",
                 "Runtime: minutes on 2 CPU cores (--quick: seconds). Outputs: sharpening.json, runs.csv, cells.csv,",
                 "gap_vs_tau (.png/.svg/.pdf), summary.md.");
-        }
-
-        @Override
-        public SharpeningConfig withSeeds(SharpeningConfig config, int seeds) {
-            return config.withSeeds(seeds);
-        }
-
-        @Override
-        public SharpeningConfig withSteps(SharpeningConfig config, int steps) {
-            return config.withSteps(steps);
         }
 
         @Override

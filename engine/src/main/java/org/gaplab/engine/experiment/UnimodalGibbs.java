@@ -631,8 +631,15 @@ public final class UnimodalGibbs {
      * {@code gaplab reproduce unimodal-gibbs}: one unit for the Gibbs reference (Monte Carlo cap
      * masses and the KL floor), then one unit per stacked chunk of {@code runs_per_chunk} runs.
      */
-    public static final class Declaration implements Experiment<UnimodalGibbsConfig> {
+    public static final class Declaration extends Reproduction<UnimodalGibbsConfig> {
         private static final String REFERENCE = "gibbs-reference";
+
+        /** Declares unimodal-gibbs. */
+        public Declaration() {
+            super("unimodal-gibbs", UnimodalGibbsConfig.class, UnimodalGibbsConfig::paperDefault, UnimodalGibbsConfig::quick,
+                    UnimodalGibbsConfig::withSeeds, UnimodalGibbsConfig::withSteps);
+        }
+
         /** The reference of the last config, so that a process computes it once for all its chunks. */
         private String cachedFor;
         private GibbsReference.Estimate cached;
@@ -649,26 +656,6 @@ public final class UnimodalGibbs {
          * @param representative final particles of seed 0 per tau index among the runs (absent when not in the chunk)
          */
         public record Chunk(int from, int to, double[] capMass, double[] kl, double[] objective, Map<Integer, double[][]> representative) {}
-
-        @Override
-        public String name() {
-            return "unimodal-gibbs";
-        }
-
-        @Override
-        public Class<UnimodalGibbsConfig> configType() {
-            return UnimodalGibbsConfig.class;
-        }
-
-        @Override
-        public UnimodalGibbsConfig paperConfig() {
-            return UnimodalGibbsConfig.paperDefault();
-        }
-
-        @Override
-        public UnimodalGibbsConfig quickConfig() {
-            return UnimodalGibbsConfig.quick();
-        }
 
         @Override
         public List<String> description() {
@@ -689,16 +676,6 @@ public final class UnimodalGibbs {
                 "and 'gaplab merge' joins the shards. --quick (96 particles, 200 steps, 2 seeds) takes seconds.",
                 "Outputs: unimodal_gibbs.json, cap_mass.csv, kl.csv, cap_mass.png/.svg, sphere_tau_*.png/.svg,",
                 "summary.md.");
-        }
-
-        @Override
-        public UnimodalGibbsConfig withSeeds(UnimodalGibbsConfig config, int seeds) {
-            return config.withSeeds(seeds);
-        }
-
-        @Override
-        public UnimodalGibbsConfig withSteps(UnimodalGibbsConfig config, int steps) {
-            return config.withSteps(steps);
         }
 
         @Override
