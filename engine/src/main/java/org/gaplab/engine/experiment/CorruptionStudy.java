@@ -41,14 +41,6 @@ public final class CorruptionStudy {
     public record Result(CorruptionStudyConfig config, SweepTable rows, List<ParameterStudy.Point> points, double[] untrainedR1,
             double seconds, String device) {}
 
-    /** Runs the study. */
-    public static Result run(CorruptionStudyConfig config, Device device) {
-        long start = System.nanoTime();
-        SweepTable table = ParameterStudy.run(KEY, config.probabilities(), config.seeds(), runAt(config), device);
-        return new Result(config, table, ParameterStudy.summarise(table, KEY, config.probabilities()), untrainedR1(config, device),
-                (System.nanoTime() - start) / 1e9, device.toString());
-    }
-
     private static java.util.function.BiFunction<Double, Long, org.gaplab.engine.config.RunConfig> runAt(CorruptionStudyConfig config) {
         DigitsConfig data = (DigitsConfig) config.run().data();
         return (p, seed) -> config.run().withData(data.withCorruption(p)).withSeed(seed).withName("corruption");

@@ -1,6 +1,5 @@
 package org.gaplab.engine.experiment;
 
-import ai.djl.Device;
 
 import org.gaplab.core.Json;
 import org.gaplab.engine.config.ConfigLoader;
@@ -48,19 +47,6 @@ public final class GapControl {
      * @param device where it ran
      */
     public record Result(GapControlConfig config, List<Curve> curves, double seconds, String device) {}
-
-    /** Runs both sweeps. */
-    public static Result run(GapControlConfig config, Device device) {
-        long start = System.nanoTime();
-        List<Curve> curves = new ArrayList<>();
-        for (Map.Entry<String, RunConfig> e : Map.of("circle", config.circle(), "digits", config.digits()).entrySet()
-                .stream().sorted(Map.Entry.comparingByKey()).toList()) {
-            SweepTable t = ParameterStudy.run(KEY, config.lambdas(), config.seeds(),
-                    (lambda, seed) -> config.runAt(e.getValue(), lambda, seed), device);
-            curves.add(new Curve(e.getKey(), t, ParameterStudy.summarise(t, KEY, config.lambdas())));
-        }
-        return new Result(config, curves, (System.nanoTime() - start) / 1e9, device.toString());
-    }
 
     /**
      * Root-mean-square distance of unit vectors to their centroid, {@code sqrt(1 - ||c||^2)}

@@ -122,14 +122,13 @@ public final class GradConsistency {
     private GradConsistency() {}
 
     /**
-     * Runs the experiment.
+     * The experiment's one work unit: both critics' curves over every seed, one stacked computation.
      *
      * @param c settings
      * @param device where to compute
      * @return the curves of both critics
      */
-    public static Result run(GradConsistencyConfig c, Device device) {
-        long start = System.nanoTime();
+    static List<Curve> curves(GradConsistencyConfig c, Device device) {
         int passes = c.negatives().size() + 1;
         List<Curve> curves = new ArrayList<>();
         try (NDManager root = NDManager.newBaseManager(device);
@@ -140,7 +139,7 @@ public final class GradConsistency {
                 curves.add(curve(root, c, data, kind, progress));
             }
         }
-        return new Result(c, device.toString(), (System.nanoTime() - start) / 1e9, curves);
+        return curves;
     }
 
     /** @return rows of a seed's pool: the largest N for the prefixes, then N_ref disjoint rows for the reference */
@@ -483,7 +482,7 @@ public final class GradConsistency {
 
         @Override
         public Object runUnit(GradConsistencyConfig config, String unit, UnitContext context) {
-            return run(config, context.device()).curves();
+            return curves(config, context.device());
         }
 
         @Override

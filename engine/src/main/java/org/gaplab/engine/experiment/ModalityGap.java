@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 import org.gaplab.core.Json;
 import org.gaplab.core.Seeds;
 import org.gaplab.datasets.CircleMixtureConfig;
@@ -21,14 +19,10 @@ import org.gaplab.engine.measure.EnergyDistance;
 import org.gaplab.engine.measure.Metric;
 import org.gaplab.engine.measure.Pairwise;
 import org.gaplab.engine.report.Figures;
-import org.gaplab.engine.report.Progress;
-import org.gaplab.engine.sweep.SweepPlan;
-import org.gaplab.engine.sweep.SweepPoint;
 import org.gaplab.engine.sweep.SweepRow;
 import org.gaplab.engine.sweep.SweepSpec;
 import org.gaplab.engine.sweep.SweepTable;
 import org.gaplab.engine.sweep.Sweeps;
-import org.gaplab.engine.train.StopSignal;
 import org.gaplab.engine.train.RunStatus;
 import org.gaplab.engine.train.TrainedModel;
 import org.gaplab.models.DualEncoder;
@@ -37,7 +31,6 @@ import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 
-import java.awt.BasicStroke;
 import java.awt.Color;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,8 +53,6 @@ import java.util.Map;
  * the runs that ended in a degenerate basin ({@link #degenerate}) per sigma.
  */
 public final class ModalityGap {
-    private static final Logger LOG = LogManager.getLogger(ModalityGap.class);
-
     private ModalityGap() {}
 
     /** One trained run's measurements. */
@@ -89,41 +80,9 @@ public final class ModalityGap {
             double seconds, String device) {}
 
     /**
-     * Runs the sweep and the measurements.
-     *
-     * @param config settings
-     * @param device where to train
-     * @return the result
-     */
-    public static Result run(ModalityGapConfig config, Device device) {
-        long t0 = System.nanoTime();
-        double figureSigma = closest(config.sigmas(), config.figureSigma());
-        SweepPlan plan = SweepPlan.of(sweepSpec(config));
-        Representative[] rep = new Representative[1];
-        Pairwise pairwise = measurePairwise();
-        List<SweepRow> rows = new ArrayList<>();
-        long total = (long) plan.points().size() * config.steps();
-        LOG.info("modality-gap: {} runs ({} sigmas x {} seeds) x {} steps, stacked {} at a time on {}", plan.points().size(),
-                config.sigmas().size(), config.seeds(), config.steps(), plan.chunkSize(), device);
-        try (Progress progress = Progress.start("modality-gap", total)) {
-            long[] done = {0};
-            for (List<Integer> chunk : plan.chunks()) {
-                List<SweepPoint> part = chunk.stream().map(plan.points()::get).toList();
-                rows.addAll(Sweeps.trainChunk(part, device, StopSignal.none(), n -> progress.update(done[0] += n, null),
-                        (model, source, rc, scope) -> measure(model, source, rc, scope, config, pairwise, figureSigma, rep)));
-            }
-        }
-        double[][] controls = new double[config.sigmas().size()][];
-        for (int i = 0; i < controls.length; i++) {
-            controls[i] = controls(config.sigmas().get(i), config, device);
-        }
-        return result(config, new SweepTable(rows), controls, rep[0], (System.nanoTime() - t0) / 1e9, device.toString());
-    }
-
-    /**
-     * The sigma sweep, defined once: every (sigma, seed) run of the experiment as a sweep spec, which
-     * {@link #run} trains in-process and {@code gaplab reproduce modality-gap} through the sweep runner
-     * (so it shards, resumes and merges as {@code gaplab sweep} does).
+     * The sigma sweep: every (sigma, seed) run of the experiment as a sweep spec, which
+     * {@code gaplab reproduce modality-gap} trains through the sweep runner (so it shards, resumes
+     * and merges as {@code gaplab sweep} does).
      *
      * @param config the settings
      * @return the spec (runs named modality-gap, seeds 0..seeds-1, grid data.sigma)

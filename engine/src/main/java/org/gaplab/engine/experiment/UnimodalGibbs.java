@@ -1,6 +1,5 @@
 package org.gaplab.engine.experiment;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -121,43 +120,6 @@ public final class UnimodalGibbs {
         NDArray radial = z.mul(gz).sum(new int[] {2}, true).divi(norm);
         NDArray gv = gz.divi(norm.addi(1e-12)).subi(z.muli(radial));
         return new SphereKde.ValueAndGradient(value, gv);
-    }
-
-    /**
-     * Runs the sweep.
-     *
-     * @param c the settings
-     * @param device where to compute
-     * @return the measurements
-     */
-    public static Result run(UnimodalGibbsConfig c, Device device) {
-        long start = System.nanoTime();
-        double[] taus = c.tauArray();
-        int runs = taus.length * c.seeds();
-        double[][] cap = new double[taus.length][c.seeds()];
-        double[][] kl = new double[taus.length][c.seeds()];
-        double[][] obj = new double[taus.length][c.seeds()];
-        double[][][] rep = new double[taus.length][][];
-        SphereBins bins = SphereBins.forPotential(c.potential());
-        int floorRepeats = Math.min(5, c.seeds());
-        try (NDManager root = NDManager.newBaseManager(device);
-                Progress progress = Progress.start("unimodal-gibbs", (long) runs * c.steps() + taus.length)) {
-            GibbsReference.Estimate gibbs = GibbsReference.estimate(root, c.potential(), taus, c.capRadius(), c.mcPoints(),
-                    c.mcChunk(), bins, Seeds.derive(c.firstSeed(), "gibbs.reference", 0));
-            LOG.info("unimodal-gibbs: {} runs x {} steps, {} runs per stacked chunk ({} MiB per pair array)", runs, c.steps(),
-                    c.runsPerChunk(), String.format("%.1f", 4.0 * c.runsPerChunk() * c.particles() * c.particles() / (1 << 20)));
-            long done = 0;
-            for (int from = 0; from < runs; from += c.runsPerChunk()) {
-                int to = Math.min(runs, from + c.runsPerChunk());
-                done = trainChunk(root, c, gibbs, bins, from, to, cap, kl, obj, rep, progress, done);
-            }
-            double[][] floor = new double[taus.length][floorRepeats];
-            for (int t = 0; t < taus.length; t++) {
-                floor[t] = klFloor(root, c, gibbs, bins, t, floorRepeats);
-                progress.update(++done, "KL floor tau=" + taus[t]);
-            }
-            return new Result(c, device.toString(), (System.nanoTime() - start) / 1e9, gibbs, cap, kl, floor, obj, rep);
-        }
     }
 
     /** Trains runs {@code [from, to)} (run r is tau r / seeds, seed r % seeds) and measures them. */

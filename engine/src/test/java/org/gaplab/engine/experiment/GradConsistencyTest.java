@@ -2,8 +2,6 @@ package org.gaplab.engine.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
-
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.gaplab.core.Json;
@@ -18,7 +16,7 @@ class GradConsistencyTest {
     @Test
     void quickRunWritesSaneJsonCsvFiguresAndSummary(@TempDir Path out) throws Exception {
         GradConsistencyConfig c = GradConsistencyConfig.quick();
-        GradConsistency.write(GradConsistency.run(c, Device.cpu()), out);
+        Reproduce.onCpu(new GradConsistency.Declaration(), c, out);
 
         JsonNode doc = Json.MAPPER.readTree(out.resolve("grad_consistency.json").toFile());
         assertThat(doc.get("schema_version").asInt()).isEqualTo(1);
@@ -49,15 +47,18 @@ class GradConsistencyTest {
     }
 
     @Test
-    void aSeedGivesTheSameCurvesAloneOrStacked() {
+    void aSeedGivesTheSameCurvesAloneOrStacked(@TempDir Path out) throws Exception {
         GradConsistencyConfig c = GradConsistencyConfig.quick().with(2, GradConsistencyConfig.powersOfTwo(4, 64), 256);
-        GradConsistency.Result both = GradConsistency.run(c, Device.cpu());
-        GradConsistency.Result alone = GradConsistency.run(c.withSeeds(1), Device.cpu());
+        Reproduce.onCpu(new GradConsistency.Declaration(), c, out.resolve("both"));
+        Reproduce.onCpu(new GradConsistency.Declaration(), c.withSeeds(1), out.resolve("alone"));
+        JsonNode both = Json.MAPPER.readTree(out.resolve("both/grad_consistency.json").toFile()).get("critics");
+        JsonNode alone = Json.MAPPER.readTree(out.resolve("alone/grad_consistency.json").toFile()).get("critics");
         for (int k = 0; k < 2; k++) {
-            double[] a = alone.curves().get(k).cosine()[0];
-            double[] b = both.curves().get(k).cosine()[0];
-            for (int j = 0; j < a.length; j++) {
-                assertThat(a[j]).isCloseTo(b[j], org.assertj.core.api.Assertions.within(1e-4));
+            JsonNode a = alone.get(k).get("cosine_per_seed").get(0);
+            JsonNode b = both.get(k).get("cosine_per_seed").get(0);
+            assertThat(a).hasSize(c.negatives().size());
+            for (int j = 0; j < a.size(); j++) {
+                assertThat(a.get(j).asDouble()).isCloseTo(b.get(j).asDouble(), org.assertj.core.api.Assertions.within(1e-4));
             }
         }
     }

@@ -3,8 +3,6 @@ package org.gaplab.engine.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.djl.Device;
-
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.gaplab.core.Json;
@@ -22,8 +20,7 @@ class ModalityGapTest {
     @Test
     void quickRunWritesEveryOutputWithSaneValues() throws Exception {
         ModalityGapConfig c = new ModalityGapConfig(List.of(0.0, 0.7), 2, 100, 64, 1000, 300, 1, 0.7, 0);
-        ModalityGap.Result r = ModalityGap.run(c, Device.cpu());
-        ModalityGap.write(r, dir);
+        Reproduce.onCpu(new ModalityGap.Declaration(), c, dir);
         JsonNode doc = Json.MAPPER.readTree(dir.resolve("modality_gap.json").toFile());
         assertThat(doc.path("schema_version").asInt()).isEqualTo(1);
         assertThat(doc.path("runs")).hasSize(4);

@@ -136,10 +136,12 @@ class UnimodalGibbsTest {
      * particles after 50 steps, to float32 rounding.
      */
     @Test
-    void stackedParticleRunsMatchSequentialRuns() {
+    void stackedParticleRunsMatchSequentialRuns(@TempDir Path out) {
         UnimodalGibbsConfig c = UnimodalGibbsConfig.quick().withSteps(50).withSeeds(2);
-        UnimodalGibbs.Result stacked = UnimodalGibbs.run(c.withRunsPerChunk(14), Device.cpu());
-        UnimodalGibbs.Result alone = UnimodalGibbs.run(c.withRunsPerChunk(1), Device.cpu());
+        Reproduce.onCpu(new UnimodalGibbs.Declaration(), c.withRunsPerChunk(14), out.resolve("stacked"));
+        Reproduce.onCpu(new UnimodalGibbs.Declaration(), c.withRunsPerChunk(1), out.resolve("alone"));
+        UnimodalGibbs.Result stacked = UnimodalGibbs.read(out.resolve("stacked/unimodal_gibbs.json"));
+        UnimodalGibbs.Result alone = UnimodalGibbs.read(out.resolve("alone/unimodal_gibbs.json"));
         for (int t = 0; t < c.taus().size(); t++) {
             for (int s = 0; s < c.seeds(); s++) {
                 assertThat(stacked.objective()[t][s]).as("J tau %s seed %d", c.taus().get(t), s)
@@ -158,7 +160,7 @@ class UnimodalGibbsTest {
     @Test
     void quickRunWritesSaneJsonCsvFiguresAndSummary(@TempDir Path out) throws Exception {
         UnimodalGibbsConfig c = UnimodalGibbsConfig.quick();
-        UnimodalGibbs.write(UnimodalGibbs.run(c, Device.cpu()), out);
+        Reproduce.onCpu(new UnimodalGibbs.Declaration(), c, out);
 
         JsonNode doc = Json.MAPPER.readTree(out.resolve("unimodal_gibbs.json").toFile());
         assertThat(doc.get("schema_version").asInt()).isEqualTo(1);
