@@ -116,7 +116,7 @@ public final class Inference {
     }
 
     /** @return the least-squares slope of y on x within each seed (seeds with a constant x or non-finite values left out) */
-    static double[] perSeedSlopes(double[] x, double[] y, long[] seed) {
+    public static double[] perSeedSlopes(double[] x, double[] y, long[] seed) {
         java.util.Map<Long, java.util.List<Integer>> bySeed = new java.util.TreeMap<>();
         for (int i = 0; i < x.length; i++) {
             if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {

@@ -39,9 +39,9 @@ import java.util.Map;
  * (final loss below ln B, and a loss that moved by at most 1% over the last tenth of training).
  * Used by the aligned-start and sharpening studies, which need what a sweep row does not keep.
  */
-final class TrackedTraining {
+public final class TrackedTraining {
     /** Relative loss change over the last tenth of training above which a run counts as unconverged. */
-    static final double DRIFT_BOUND = 0.01;
+    public static final double DRIFT_BOUND = 0.01;
     /** Points per side of the energy distance's two independent samples. */
     static final int ENERGY_SUBSAMPLE = 1000;
 
@@ -59,14 +59,14 @@ final class TrackedTraining {
      * @param pathJ J on disjoint halves along the path (2-d embeddings only; NaN otherwise)
      * @param pathGap centroid gap along the path
      */
-    record Row(int index, long seed, Map<String, Object> overrides, RunStatus status, Map<String, Double> metrics, int[] pathSteps,
+    public record Row(int index, long seed, Map<String, Object> overrides, RunStatus status, Map<String, Double> metrics, int[] pathSteps,
             double[] pathJ, double[] pathGap) {
-        double metric(String key) {
+        public double metric(String key) {
             Double v = metrics.get(key);
             return v == null ? Double.NaN : v;
         }
 
-        boolean converged() {
+        public boolean converged() {
             return metric("converged") > 0.5;
         }
     }
@@ -89,7 +89,7 @@ final class TrackedTraining {
      * @param pathSteps steps (ascending, each a multiple of the chunk's log interval) at which the gap is measured
      * @return one row per point
      */
-    static List<Row> train(List<SweepPoint> points, Device device, int[] pathSteps) {
+    public static List<Row> train(List<SweepPoint> points, Device device, int[] pathSteps) {
         List<RunConfig> configs = points.stream().map(SweepPoint::config).toList();
         RunConfig first = configs.get(0);
         int k = configs.size();

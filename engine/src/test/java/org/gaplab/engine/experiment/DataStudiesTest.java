@@ -6,9 +6,10 @@ import ai.djl.Device;
 
 import org.gaplab.engine.config.LossConfig;
 import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.experiment.gapcontrol.GapControlConfig;
 import org.gaplab.engine.sweep.SweepPoint;
-import org.gaplab.engine.sweep.Sweeps;
 import org.gaplab.engine.sweep.SweepTable;
+import org.gaplab.engine.sweep.Sweeps;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

@@ -3,6 +3,13 @@ package org.gaplab.engine.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import org.gaplab.engine.experiment.alignedstart.AlignedStart;
+import org.gaplab.engine.experiment.alignedstart.AlignedStartConfig;
+import org.gaplab.engine.experiment.gibbs.GibbsReference;
+import org.gaplab.engine.experiment.gibbslimit.GibbsLimit;
+import org.gaplab.engine.experiment.gibbslimit.GibbsLimitConfig;
+import org.gaplab.engine.experiment.sharpening.Sharpening;
+import org.gaplab.engine.experiment.sharpening.SharpeningConfig;
 import org.gaplab.engine.measure.AngleHistogramDivergence;
 import org.gaplab.engine.train.RunStatus;
 import org.junit.jupiter.api.Test;

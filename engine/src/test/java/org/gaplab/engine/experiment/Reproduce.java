@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Runs an experiment in a test the way {@code gaplab reproduce NAME --device cpu} does: its declaration through the runner. */
-final class Reproduce {
+public final class Reproduce {
     private static final DeviceChoice CPU = DeviceProbe.choose(DeviceRequest.parse("cpu"));
 
     private Reproduce() {}
@@ -24,7 +24,7 @@ final class Reproduce {
      * @param dir the output directory
      * @return the rendered JSON document
      */
-    static <C extends Record> Map<String, Object> onCpu(Experiment<C> e, C config, Path dir) {
+    public static <C extends Record> Map<String, Object> onCpu(Experiment<C> e, C config, Path dir) {
         ExperimentRunner.Outcome o = ExperimentRunner.run(e, config, dir, Shard.ALL, CPU, StopSignal.none(), List.of("test"));
         assertThat(o.complete()).as("%s ran every unit", e.name()).isTrue();
         return o.document();

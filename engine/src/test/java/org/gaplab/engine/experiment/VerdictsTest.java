@@ -4,6 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import org.apache.commons.math3.stat.inference.TTest;
+import org.gaplab.engine.experiment.corruption.CorruptionStudy;
+import org.gaplab.engine.experiment.corruption.CorruptionStudyConfig;
+import org.gaplab.engine.experiment.gapcontrol.GapControl;
+import org.gaplab.engine.experiment.gapcontrol.GapControlConfig;
+import org.gaplab.engine.experiment.gibbs.GibbsReference;
+import org.gaplab.engine.experiment.gibbs.UnimodalGibbs;
+import org.gaplab.engine.experiment.gibbs.UnimodalGibbsConfig;
+import org.gaplab.engine.experiment.gradconsistency.GradConsistency;
+import org.gaplab.engine.experiment.gradconsistency.GradConsistencyConfig;
+import org.gaplab.engine.experiment.modalitygap.ModalityGap;
+import org.gaplab.engine.experiment.modalitygap.ModalityGapConfig;
 import org.gaplab.engine.sweep.SweepRow;
 import org.gaplab.engine.sweep.SweepTable;
 import org.gaplab.engine.train.RunStatus;
