@@ -27,7 +27,7 @@ class GibbsParticlesLoopTest {
             NDArray v = m.randomNormal(new Shape(2, c.particles(), 3), DataType.FLOAT32);
             List<Integer> counts = new ArrayList<>();
             List<IntervalMetrics> drained = new ArrayList<>();
-            try (UnimodalGibbs.Particles p = new UnimodalGibbs.Particles(m, c, v, new long[] {0, 1}, invTau)) {
+            try (Particles p = new Particles(m, c, v, new long[] {0, 1}, invTau)) {
                 TrainingLoop.Outcome o = TrainingLoop.run(p, c.steps(), UnimodalGibbs.NOISE_BLOCK,
                         List.of(TrainingListener.atIntervals((loop, im) -> {
                             drained.add(im);
