@@ -10,6 +10,7 @@ import org.gaplab.engine.experiment.gapcontrol.GapControl;
 import org.gaplab.engine.experiment.gapcontrol.GapControlConfig;
 import org.gaplab.engine.experiment.gibbs.GibbsReference;
 import org.gaplab.engine.experiment.gibbs.UnimodalGibbs;
+import org.gaplab.engine.experiment.gibbs.UnimodalGibbsClaims;
 import org.gaplab.engine.experiment.gibbs.UnimodalGibbsConfig;
 import org.gaplab.engine.experiment.gradconsistency.GradConsistency;
 import org.gaplab.engine.experiment.gradconsistency.GradConsistencyConfig;
@@ -332,35 +333,35 @@ class VerdictsTest {
         Random rng = new Random(13);
         double sd = 0.012;
         UnimodalGibbs.Result exact = gibbs(c, gibbs, t -> gibbs[t] + sd * rng.nextGaussian());
-        List<Claim> claims = UnimodalGibbs.claims(exact);
+        List<Claim> claims = UnimodalGibbsClaims.claims(exact);
         assertThat(claims.get(0).verdict()).isEqualTo(SUPPORTED);
         assertThat(claims.get(1).verdict()).isEqualTo(SUPPORTED);
         UnimodalGibbs.Result cloud = gibbs(c, gibbs, t -> uniform + sd * rng.nextGaussian());
-        List<Claim> cloudClaims = UnimodalGibbs.claims(cloud);
+        List<Claim> cloudClaims = UnimodalGibbsClaims.claims(cloud);
         assertThat(cloudClaims.get(0).verdict()).isEqualTo(NOT_SUPPORTED);
         // noise without a trend: never SUPPORTED (at the 5% level it may read either other way; calibration is tested above)
         assertThat(cloudClaims.get(1).verdict()).isNotEqualTo(SUPPORTED);
         // the binned KL is reported, not deciding (a union of two level-0.05 tests had level up to 0.1)
         UnimodalGibbs.Result spread = gibbs(c, gibbs, t -> gibbs[t] + sd * rng.nextGaussian(), 0.2);
-        assertThat(UnimodalGibbs.claims(spread).get(0).verdict()).isEqualTo(SUPPORTED);
+        assertThat(UnimodalGibbsClaims.claims(spread).get(0).verdict()).isEqualTo(SUPPORTED);
         // two seeds that straddle Gibbs by +-0.1 cannot tell Gibbs from a uniform cloud either
         UnimodalGibbsConfig two = c.withSeeds(2);
         int[] call = {0};
         UnimodalGibbs.Result noisy = gibbs(two, gibbs, t -> gibbs[t] + (call[0]++ % 2 == 0 ? 0.1 : -0.1));
-        assertThat(UnimodalGibbs.claims(noisy).get(0).verdict()).isEqualTo(INCONCLUSIVE);
+        assertThat(UnimodalGibbsClaims.claims(noisy).get(0).verdict()).isEqualTo(INCONCLUSIVE);
         // a bias of +0.03, twice the estimator's margin, is not tracking; +0.012 is within the margin but, with its
         // interval reaching past it, cannot be shown equivalent
         UnimodalGibbs.Result biased = gibbs(c, gibbs, t -> gibbs[t] + 0.03 + sd * rng.nextGaussian());
-        assertThat(UnimodalGibbs.claims(biased).get(0).verdict()).isEqualTo(NOT_SUPPORTED);
+        assertThat(UnimodalGibbsClaims.claims(biased).get(0).verdict()).isEqualTo(NOT_SUPPORTED);
         UnimodalGibbs.Result edge = gibbs(c, gibbs, t -> gibbs[t] + 0.013 + sd * rng.nextGaussian());
-        assertThat(UnimodalGibbs.claims(edge).get(0).verdict()).isEqualTo(INCONCLUSIVE);
+        assertThat(UnimodalGibbsClaims.claims(edge).get(0).verdict()).isEqualTo(INCONCLUSIVE);
         // more seeds can only help an estimator within its bias: 200 seeds at +0.010 read SUPPORTED
         UnimodalGibbs.Result many = gibbs(c.withSeeds(200), gibbs, t -> gibbs[t] + 0.010 + sd * rng.nextGaussian());
-        assertThat(UnimodalGibbs.claims(many).get(0).verdict()).isEqualTo(SUPPORTED);
+        assertThat(UnimodalGibbsClaims.claims(many).get(0).verdict()).isEqualTo(SUPPORTED);
         // tau = 0.1 is narrower than the KDE bandwidth: reported as a deviation, not judged
-        assertThat(UnimodalGibbs.resolved(0.1, c.bandwidth())).isFalse();
-        assertThat(UnimodalGibbs.resolved(0.2, c.bandwidth())).isTrue();
-        assertThat(UnimodalGibbs.deviations(exact)).contains("tau = 0.1").doesNotContain("tau = 0.2");
+        assertThat(UnimodalGibbsClaims.resolved(0.1, c.bandwidth())).isFalse();
+        assertThat(UnimodalGibbsClaims.resolved(0.2, c.bandwidth())).isTrue();
+        assertThat(UnimodalGibbsClaims.deviations(exact)).contains("tau = 0.1").doesNotContain("tau = 0.2");
         assertThat(taus[taus.length - 1]).isEqualTo(0.1);
     }
 

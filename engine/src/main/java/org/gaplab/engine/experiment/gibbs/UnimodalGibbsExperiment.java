@@ -1,9 +1,9 @@
 package org.gaplab.engine.experiment.gibbs;
 
 import static org.gaplab.engine.experiment.gibbs.UnimodalGibbs.klFloor;
-import static org.gaplab.engine.experiment.gibbs.UnimodalGibbs.read;
 import static org.gaplab.engine.experiment.gibbs.UnimodalGibbs.trainChunk;
-import static org.gaplab.engine.experiment.gibbs.UnimodalGibbs.write;
+import static org.gaplab.engine.experiment.gibbs.UnimodalGibbsReport.read;
+import static org.gaplab.engine.experiment.gibbs.UnimodalGibbsReport.write;
 
 import ai.djl.ndarray.NDManager;
 

@@ -142,8 +142,8 @@ class UnimodalGibbsTest {
         UnimodalGibbsConfig c = UnimodalGibbsConfig.quick().withSteps(50).withSeeds(2);
         Reproduce.onCpu(new UnimodalGibbsExperiment(), c.withRunsPerChunk(14), out.resolve("stacked"));
         Reproduce.onCpu(new UnimodalGibbsExperiment(), c.withRunsPerChunk(1), out.resolve("alone"));
-        UnimodalGibbs.Result stacked = UnimodalGibbs.read(out.resolve("stacked/unimodal_gibbs.json"));
-        UnimodalGibbs.Result alone = UnimodalGibbs.read(out.resolve("alone/unimodal_gibbs.json"));
+        UnimodalGibbs.Result stacked = UnimodalGibbsReport.read(out.resolve("stacked/unimodal_gibbs.json"));
+        UnimodalGibbs.Result alone = UnimodalGibbsReport.read(out.resolve("alone/unimodal_gibbs.json"));
         for (int t = 0; t < c.taus().size(); t++) {
             for (int s = 0; s < c.seeds(); s++) {
                 assertThat(stacked.objective()[t][s]).as("J tau %s seed %d", c.taus().get(t), s)
@@ -193,12 +193,12 @@ class UnimodalGibbsTest {
 
         // an earlier run's outputs can be rewritten from its JSON alone, to the same tables and verdicts
         Path again = out.resolve("rewritten");
-        UnimodalGibbs.write(UnimodalGibbs.read(out.resolve("unimodal_gibbs.json")), again);
+        UnimodalGibbsReport.write(UnimodalGibbsReport.read(out.resolve("unimodal_gibbs.json")), again);
         for (String f : new String[] {"summary.md", "cap_mass.csv", "kl.csv"}) {
             assertThat(Files.readString(again.resolve(f))).as(f).isEqualTo(Files.readString(out.resolve(f)));
         }
         Files.writeString(again.resolve("unimodal_gibbs.json"), "{\"experiment\": \"corruption\"}");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> UnimodalGibbs.read(again.resolve("unimodal_gibbs.json")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> UnimodalGibbsReport.read(again.resolve("unimodal_gibbs.json")))
                 .isInstanceOf(UserException.class).hasMessageContaining("not the output of a unimodal-gibbs run");
     }
 }
