@@ -15,6 +15,7 @@ import org.gaplab.engine.experiment.gibbs.UnimodalGibbsConfig;
 import org.gaplab.engine.experiment.gradconsistency.GradConsistency;
 import org.gaplab.engine.experiment.gradconsistency.GradConsistencyConfig;
 import org.gaplab.engine.experiment.modalitygap.ModalityGap;
+import org.gaplab.engine.experiment.modalitygap.ModalityGapClaims;
 import org.gaplab.engine.experiment.modalitygap.ModalityGapConfig;
 import org.gaplab.engine.sweep.SweepRow;
 import org.gaplab.engine.sweep.SweepTable;
@@ -283,18 +284,18 @@ class VerdictsTest {
         double[] sigmas = {0, 0.2, 0.4, 0.6};
         Random rng = new Random(11);
         ModalityGap.Result trained = modalityGap(sigmas, 8, (sigma, control) -> 0.4 * control + 0.002 * rng.nextGaussian(), rng);
-        List<Claim> c = ModalityGap.claims(trained);
+        List<Claim> c = ModalityGapClaims.claims(trained);
         assertThat(c.get(0).verdict()).isEqualTo(SUPPORTED);
         assertThat(c.get(1).verdict()).isEqualTo(SUPPORTED);
         // the identity encoder itself: J grows with sigma, but is not below the control
         ModalityGap.Result identity = modalityGap(sigmas, 8, (sigma, control) -> control, rng);
-        assertThat(ModalityGap.claims(identity).get(1).verdict()).isEqualTo(INCONCLUSIVE);
+        assertThat(ModalityGapClaims.claims(identity).get(1).verdict()).isEqualTo(INCONCLUSIVE);
         // training that makes the marginals further apart than raw features contradicts the comparison
         ModalityGap.Result worse = modalityGap(sigmas, 8, (sigma, control) -> 1.5 * control, rng);
-        assertThat(ModalityGap.claims(worse).get(1).verdict()).isEqualTo(NOT_SUPPORTED);
+        assertThat(ModalityGapClaims.claims(worse).get(1).verdict()).isEqualTo(NOT_SUPPORTED);
         // J that does not depend on sigma does not grow with it
         ModalityGap.Result flat = modalityGap(sigmas, 8, (sigma, control) -> 0.01 + 0.002 * rng.nextGaussian(), rng);
-        assertThat(ModalityGap.claims(flat).get(0).verdict()).isEqualTo(INCONCLUSIVE);
+        assertThat(ModalityGapClaims.claims(flat).get(0).verdict()).isEqualTo(INCONCLUSIVE);
     }
 
     @Test

@@ -6,7 +6,7 @@ import static org.gaplab.engine.experiment.modalitygap.ModalityGap.measure;
 import static org.gaplab.engine.experiment.modalitygap.ModalityGap.measurePairwise;
 import static org.gaplab.engine.experiment.modalitygap.ModalityGap.result;
 import static org.gaplab.engine.experiment.modalitygap.ModalityGap.sweepSpec;
-import static org.gaplab.engine.experiment.modalitygap.ModalityGap.write;
+import static org.gaplab.engine.experiment.modalitygap.ModalityGapReport.write;
 
 import org.gaplab.core.Json;
 import org.gaplab.engine.experiment.Reproduction;
