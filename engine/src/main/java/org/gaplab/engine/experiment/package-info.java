@@ -11,8 +11,8 @@
  * {@code gibbslimit}, {@code corruption}, {@code gapcontrol}, {@code alignedstart}, {@code sharpening})
  * holding its config record (paper defaults and a quick mode), its compute, and its declaration
  * ({@code *Experiment}). This package keeps the helpers they share: claims and their verdicts
- * ({@link org.gaplab.engine.experiment.Claim}, {@link org.gaplab.engine.experiment.Inference},
- * {@link org.gaplab.engine.experiment.RobustInference}), seed statistics, outputs (JSON, CSV,
+ * ({@link org.gaplab.engine.experiment.Claim}, {@link org.gaplab.engine.experiment.HypothesisTests},
+ * {@link org.gaplab.engine.experiment.RobustHypothesisTests}), seed statistics, outputs (JSON, CSV,
  * summary.md), and the trained-run studies ({@link org.gaplab.engine.experiment.ParameterStudy},
  * {@link org.gaplab.engine.experiment.TrackedTraining}). Each writes a JSON with every plotted
  * number, CSV tables, PNG/SVG figures and a {@code summary.md} that checks the paper's claims.

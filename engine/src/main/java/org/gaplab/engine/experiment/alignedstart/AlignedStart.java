@@ -2,9 +2,9 @@ package org.gaplab.engine.experiment.alignedstart;
 
 import org.gaplab.core.Json;
 import org.gaplab.engine.experiment.Claim;
-import org.gaplab.engine.experiment.Inference;
+import org.gaplab.engine.experiment.HypothesisTests;
 import org.gaplab.engine.experiment.Outputs;
-import org.gaplab.engine.experiment.RobustInference;
+import org.gaplab.engine.experiment.RobustHypothesisTests;
 import org.gaplab.engine.experiment.TrackedTraining;
 import org.gaplab.engine.experiment.modalitygap.ModalityGap;
 import org.gaplab.engine.report.Figures;
@@ -70,7 +70,7 @@ public final class AlignedStart {
      * @param seconds compute time
      * @param device where it ran
      */
-    public record Result(AlignedStartConfig config, List<TrackedTraining.Row> rows, List<Cell> cells, double seconds, String device) {}
+    public record AlignedStartResult(AlignedStartConfig config, List<TrackedTraining.Row> rows, List<Cell> cells, double seconds, String device) {}
 
     /** Every run of one dataset as points, in the order (setting, start, seed). */
     static List<SweepPoint> points(AlignedStartConfig c, String dataset) {
@@ -155,7 +155,7 @@ public final class AlignedStart {
     }
 
     /** @return the claims (a) and (b) of docs/theory.md section 8.1 */
-    public static List<Claim> claims(Result r) {
+    public static List<Claim> claims(AlignedStartResult r) {
         AlignedStartConfig c = r.config();
         String source = "paper, abstract (\"a structural geometric necessity rather than an initialization artifact\") and section 5; "
                 + "against Liang et al. 2022 (arXiv 2203.02053), who attribute the gap to the cone effect of initialisation";
@@ -167,10 +167,10 @@ public final class AlignedStart {
         boolean allTrained = true;
         for (double sigma : c.sigmas()) {
             List<TrackedTraining.Row> al = select(r.rows(), "circle", sigma, ALIGNED);
-            Inference.Tested t = Inference.signedRank(bySeed(al, "eval_loss", n), bySeed(al, "eval_loss_0", n), Inference.Direction.DECREASING);
-            allTrained &= t.pExpected() < Inference.ALPHA;
+            HypothesisTests.Tested t = HypothesisTests.signedRank(bySeed(al, "eval_loss", n), bySeed(al, "eval_loss_0", n), HypothesisTests.Direction.DECREASING);
+            allTrained &= t.pExpected() < HypothesisTests.ALPHA;
             trained.append(trained.length() == 0 ? "" : ", ").append("sigma ").append(Outputs.f(sigma, 2)).append(" p = ")
-                    .append(Inference.p(t.pExpected()));
+                    .append(HypothesisTests.p(t.pExpected()));
         }
         List<TrackedTraining.Row> zero = select(r.rows(), "circle", 0.0, ALIGNED);
         double[] pJ = new double[positive.size()];
@@ -178,20 +178,20 @@ public final class AlignedStart {
         StringBuilder ev = new StringBuilder();
         for (int i = 0; i < positive.size(); i++) {
             List<TrackedTraining.Row> al = select(r.rows(), "circle", positive.get(i), ALIGNED);
-            Inference.Tested tj = Inference.signedRank(bySeed(al, "jeffreys", n), bySeed(zero, "jeffreys", n), Inference.Direction.INCREASING);
-            Inference.Tested tg = Inference.signedRank(bySeed(al, "centroid_gap", n), bySeed(zero, "centroid_gap", n),
-                    Inference.Direction.INCREASING);
-            Inference.Tested te = Inference.signedRank(bySeed(al, "energy_distance", n), bySeed(zero, "energy_distance", n),
-                    Inference.Direction.INCREASING);
+            HypothesisTests.Tested tj = HypothesisTests.signedRank(bySeed(al, "jeffreys", n), bySeed(zero, "jeffreys", n), HypothesisTests.Direction.INCREASING);
+            HypothesisTests.Tested tg = HypothesisTests.signedRank(bySeed(al, "centroid_gap", n), bySeed(zero, "centroid_gap", n),
+                    HypothesisTests.Direction.INCREASING);
+            HypothesisTests.Tested te = HypothesisTests.signedRank(bySeed(al, "energy_distance", n), bySeed(zero, "energy_distance", n),
+                    HypothesisTests.Direction.INCREASING);
             pJ[i] = tj.pExpected();
             pJOpp[i] = tj.pOpposite();
             ev.append(i == 0 ? "" : "; ").append("sigma ").append(Outputs.f(positive.get(i), 2)).append(": median J ")
                     .append(Outputs.f(median(al, "jeffreys"), 4)).append(" vs ").append(Outputs.f(median(zero, "jeffreys"), 4))
-                    .append(" at sigma 0 (p = ").append(Inference.p(tj.pExpected())).append("), centroid gap p = ")
-                    .append(Inference.p(tg.pExpected())).append(", energy p = ").append(Inference.p(te.pExpected()));
+                    .append(" at sigma 0 (p = ").append(HypothesisTests.p(tj.pExpected())).append("), centroid gap p = ")
+                    .append(HypothesisTests.p(tg.pExpected())).append(", energy p = ").append(HypothesisTests.p(te.pExpected()));
         }
-        boolean above = pJ.length > 0 && Arrays.stream(pJ).allMatch(p -> p < Inference.ALPHA);
-        boolean below = Arrays.stream(Inference.holm(pJOpp)).anyMatch(p -> p < Inference.ALPHA);
+        boolean above = pJ.length > 0 && Arrays.stream(pJ).allMatch(p -> p < HypothesisTests.ALPHA);
+        boolean below = Arrays.stream(HypothesisTests.holm(pJOpp)).anyMatch(p -> p < HypothesisTests.ALPHA);
         Claim.Verdict a = !allTrained ? Claim.Verdict.INCONCLUSIVE
                 : above ? Claim.Verdict.SUPPORTED : below ? Claim.Verdict.NOT_SUPPORTED : Claim.Verdict.INCONCLUSIVE;
         out.add(new Claim("(a) Training from an aligned start does not close the gap: at every sigma > 0 the trained J stays above "
@@ -199,7 +199,7 @@ public final class AlignedStart {
                 "first, the aligned runs trained: at every sigma their evaluation loss after training lies below their loss at step 0 "
                         + "(Wilcoxon signed-rank over seeds, one-sided; otherwise INCONCLUSIVE); then at every sigma > 0 the aligned runs' "
                         + "J (60-bin histograms on disjoint halves) above the same seed's aligned sigma = 0 J (signed-rank, one-sided, every "
-                        + "sigma must reject at " + Inference.ALPHA + "); NOT SUPPORTED when some sigma is significantly below (Holm); centroid "
+                        + "sigma must reject at " + HypothesisTests.ALPHA + "); NOT SUPPORTED when some sigma is significantly below (Holm); centroid "
                         + "gap and energy reported, not deciding",
                 a, "training check: " + (allTrained ? "passed" : "FAILED") + " (" + trained + "); " + ev
                         + "; all runs used, flagged ones counted in the table"));
@@ -226,18 +226,18 @@ public final class AlignedStart {
         double[] pBeyond = new double[names.size()];
         StringBuilder evb = new StringBuilder();
         for (int i = 0; i < names.size(); i++) {
-            RobustInference.Equivalence e = RobustInference.signEquivalence(diffs.get(i), margins.get(i));
+            RobustHypothesisTests.Equivalence e = RobustHypothesisTests.signEquivalence(diffs.get(i), margins.get(i));
             pEq[i] = e.pEquivalent();
             pBeyond[i] = e.pBeyond();
             evb.append(i == 0 ? "" : "; ").append(names.get(i)).append(": aligned - independent ")
-                    .append(RobustInference.medianCi(diffs.get(i)).text(4)).append(", margin +-").append(Outputs.f(margins.get(i), 4))
-                    .append(", equivalence p = ").append(Inference.p(pEq[i]));
+                    .append(RobustHypothesisTests.medianCi(diffs.get(i)).text(4)).append(", margin +-").append(Outputs.f(margins.get(i), 4))
+                    .append(", equivalence p = ").append(HypothesisTests.p(pEq[i]));
         }
-        boolean equivalent = pEq.length > 0 && Arrays.stream(pEq).allMatch(p -> p < Inference.ALPHA);
-        boolean differs = Arrays.stream(Inference.holm(pBeyond)).anyMatch(p -> p < Inference.ALPHA);
+        boolean equivalent = pEq.length > 0 && Arrays.stream(pEq).allMatch(p -> p < HypothesisTests.ALPHA);
+        boolean differs = Arrays.stream(HypothesisTests.holm(pBeyond)).anyMatch(p -> p < HypothesisTests.ALPHA);
         out.add(new Claim("(b) The final gap does not depend on the start: aligned and independent starts end with the same gap.", source,
                 "per setting, the per-seed difference aligned minus independent (same seeds and batches); margin = " + c.marginFraction()
-                        + " x the median independent-start value; two one-sided sign tests at " + Inference.ALPHA
+                        + " x the median independent-start value; two one-sided sign tests at " + HypothesisTests.ALPHA
                         + ": SUPPORTED when every setting's median difference lies within the margin; NOT SUPPORTED when some setting's "
                         + "lies beyond it significantly (Holm); INCONCLUSIVE otherwise",
                 equivalent ? Claim.Verdict.SUPPORTED : differs ? Claim.Verdict.NOT_SUPPORTED : Claim.Verdict.INCONCLUSIVE, evb.toString()));
@@ -253,7 +253,7 @@ public final class AlignedStart {
     }
 
     /** Writes aligned_start.json, runs.csv, cells.csv, path figures and summary.md. */
-    public static Map<String, Object> write(Result r, Path dir) {
+    public static Map<String, Object> write(AlignedStartResult r, Path dir) {
         AlignedStartConfig c = r.config();
         List<Claim> claims = claims(r);
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -308,7 +308,7 @@ public final class AlignedStart {
         return doc;
     }
 
-    static void pathFigures(Result r, Path dir) {
+    static void pathFigures(AlignedStartResult r, Path dir) {
         AlignedStartConfig c = r.config();
         List<XYChart> panels = new ArrayList<>();
         for (double sigma : c.sigmas()) {
@@ -330,7 +330,7 @@ public final class AlignedStart {
     }
 
     /** Median and interquartile band over seeds, per start; degenerate runs left out of the band and counted in the legend. */
-    static XYChart pathPanel(Result r, String dataset, double sigma, String what, String title, boolean j) {
+    static XYChart pathPanel(AlignedStartResult r, String dataset, double sigma, String what, String title, boolean j) {
         XYChart chart = Figures.lineChart(title, "training step", what + ", median & IQR", Figures.WIDTH, 180);
         int ci = 0;
         for (String start : List.of(INDEPENDENT, ALIGNED)) {

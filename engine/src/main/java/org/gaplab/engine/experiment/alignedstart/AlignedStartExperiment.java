@@ -8,7 +8,7 @@ import static org.gaplab.engine.experiment.alignedstart.AlignedStart.write;
 
 import org.gaplab.engine.experiment.Reproduction;
 import org.gaplab.engine.experiment.TrackedTraining;
-import org.gaplab.engine.experiment.alignedstart.AlignedStart.Result;
+import org.gaplab.engine.experiment.alignedstart.AlignedStart.AlignedStartResult;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,6 +65,6 @@ public final class AlignedStartExperiment extends Reproduction<AlignedStartConfi
         }
         rows.sort(java.util.Comparator.comparing((TrackedTraining.Row x) -> (String) x.overrides().get("dataset"))
                 .thenComparingInt(TrackedTraining.Row::index));
-        return write(new Result(config, rows, cells(config, rows), results.seconds(), results.device()), dir);
+        return write(new AlignedStartResult(config, rows, cells(config, rows), results.seconds(), results.device()), dir);
     }
 }

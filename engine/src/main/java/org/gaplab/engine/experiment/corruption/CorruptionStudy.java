@@ -6,7 +6,7 @@ import org.gaplab.core.Json;
 import org.gaplab.datasets.paired.DigitsConfig;
 import org.gaplab.engine.experiment.Claim;
 import org.gaplab.engine.experiment.EvalGeometry;
-import org.gaplab.engine.experiment.Inference;
+import org.gaplab.engine.experiment.HypothesisTests;
 import org.gaplab.engine.experiment.Outputs;
 import org.gaplab.engine.experiment.ParameterStudy;
 import org.gaplab.engine.experiment.Stats;
@@ -43,7 +43,7 @@ public final class CorruptionStudy {
      * @param seconds wall time
      * @param device where it ran
      */
-    public record Result(CorruptionStudyConfig config, SweepTable rows, List<ParameterStudy.Point> points, double[] untrainedR1,
+    public record CorruptionStudyResult(CorruptionStudyConfig config, SweepTable rows, List<ParameterStudy.Point> points, double[] untrainedR1,
             double seconds, String device) {}
 
     static java.util.function.BiFunction<Double, Long, org.gaplab.engine.config.RunConfig> runAt(CorruptionStudyConfig config) {
@@ -62,7 +62,7 @@ public final class CorruptionStudy {
     }
 
     /** @return the claims checked against a result: trend tests over every p on per-run values */
-    public static List<Claim> claims(Result r) {
+    public static List<Claim> claims(CorruptionStudyResult r) {
         List<SweepRow> runs = r.rows().rows().stream().filter(SweepRow::completed).toList();
         double[] p = runs.stream().mapToDouble(x -> ((Number) x.overrides().get(KEY)).doubleValue()).toArray();
         double[] r1 = runs.stream().mapToDouble(x -> (x.metric(Metric.EVAL_R1_1TO2) + x.metric(Metric.EVAL_R1_2TO1)) / 2).toArray();
@@ -78,25 +78,25 @@ public final class CorruptionStudy {
                 gain[(int) x.seed()] = (x.metric(Metric.EVAL_R1_1TO2) + x.metric(Metric.EVAL_R1_2TO1)) / 2 - r.untrainedR1()[(int) x.seed()];
             }
         }
-        Inference.Tested learned = Inference.againstThreshold(gain, 0, Inference.Direction.INCREASING);
+        HypothesisTests.Tested learned = HypothesisTests.againstThreshold(gain, 0, HypothesisTests.Direction.INCREASING);
         if (learned.verdict() != Claim.Verdict.SUPPORTED) {
             String why = String.format(java.util.Locale.ROOT, "the runs did not learn the pairing: held-out R@1 at p = %s exceeds the "
                     + "untrained model's by %.4f on average (paired t-test over seeds, p = %s), so there is nothing for corruption to "
-                    + "degrade", p0, Stats.mean(java.util.Arrays.stream(gain).filter(Double::isFinite).toArray()), Inference.p(learned.pExpected()));
+                    + "degrade", p0, Stats.mean(java.util.Arrays.stream(gain).filter(Double::isFinite).toArray()), HypothesisTests.p(learned.pExpected()));
             String criterion = "first, the runs at p = " + p0 + " must beat the untrained model's R@1 (paired one-sided t-test, level "
-                    + Inference.ALPHA + "); then a trend test across seeds over every p";
+                    + HypothesisTests.ALPHA + "); then a trend test across seeds over every p";
             return List.of(new Claim("Retrieval falls as the corruption probability p grows.", source, criterion, Claim.Verdict.INCONCLUSIVE, why),
                     new Claim("The centroid gap grows as p grows.", source, criterion, Claim.Verdict.INCONCLUSIVE, why));
         }
         return List.of(
-                Inference.trendClaim("Retrieval falls as the corruption probability p grows.", source,
-                        "held-out R@1 (mean of both directions)", "p", p, r1, seed, Inference.Direction.DECREASING),
-                Inference.trendClaim("The centroid gap grows as p grows.", source, "held-out centroid gap", "p", p, gap, seed,
-                        Inference.Direction.INCREASING));
+                HypothesisTests.trendClaim("Retrieval falls as the corruption probability p grows.", source,
+                        "held-out R@1 (mean of both directions)", "p", p, r1, seed, HypothesisTests.Direction.DECREASING),
+                HypothesisTests.trendClaim("The centroid gap grows as p grows.", source, "held-out centroid gap", "p", p, gap, seed,
+                        HypothesisTests.Direction.INCREASING));
     }
 
     /** Writes corruption.json, corruption.csv, runs.csv, the figures and summary.md. */
-    public static Map<String, Object> write(Result r, Path out) {
+    public static Map<String, Object> write(CorruptionStudyResult r, Path out) {
         List<String> metrics = EvalGeometry.rowMetrics();
         List<Claim> claims = claims(r);
         Map<String, Object> doc = new LinkedHashMap<>();

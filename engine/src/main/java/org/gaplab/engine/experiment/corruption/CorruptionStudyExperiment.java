@@ -7,7 +7,7 @@ import static org.gaplab.engine.experiment.corruption.CorruptionStudy.write;
 
 import org.gaplab.engine.experiment.ParameterStudy;
 import org.gaplab.engine.experiment.Reproduction;
-import org.gaplab.engine.experiment.corruption.CorruptionStudy.Result;
+import org.gaplab.engine.experiment.corruption.CorruptionStudy.CorruptionStudyResult;
 import org.gaplab.engine.sweep.SweepRow;
 import org.gaplab.engine.sweep.SweepTable;
 
@@ -69,7 +69,7 @@ public final class CorruptionStudyExperiment extends Reproduction<CorruptionStud
             }
         }
         SweepTable table = new SweepTable(rows);
-        return write(new Result(config, table, ParameterStudy.summarise(table, KEY, config.probabilities()),
+        return write(new CorruptionStudyResult(config, table, ParameterStudy.summarise(table, KEY, config.probabilities()),
                 results.get(UNTRAINED, double[].class), results.seconds(), results.device()), dir);
     }
 }

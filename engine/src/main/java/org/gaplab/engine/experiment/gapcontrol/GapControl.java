@@ -5,7 +5,7 @@ import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.experiment.Claim;
 import org.gaplab.engine.experiment.EvalGeometry;
-import org.gaplab.engine.experiment.Inference;
+import org.gaplab.engine.experiment.HypothesisTests;
 import org.gaplab.engine.experiment.Outputs;
 import org.gaplab.engine.experiment.ParameterStudy;
 import org.gaplab.engine.experiment.Stats;
@@ -50,7 +50,7 @@ public final class GapControl {
      * @param seconds wall time
      * @param device where it ran
      */
-    public record Result(GapControlConfig config, List<Curve> curves, double seconds, String device) {}
+    public record GapControlResult(GapControlConfig config, List<Curve> curves, double seconds, String device) {}
 
     /**
      * Root-mean-square distance of unit vectors to their centroid, {@code sqrt(1 - ||c||^2)}
@@ -65,7 +65,7 @@ public final class GapControl {
     }
 
     /** @return the claims checked against a result: lambda = 0 against the largest lambda, by Welch's test */
-    public static List<Claim> claims(Result r) {
+    public static List<Claim> claims(GapControlResult r) {
         List<Claim> out = new ArrayList<>();
         String source = "paper, section 5 (closing the gap needs an explicit cross-modal divergence regulariser); docs/theory.md section 5";
         for (Curve c : r.curves()) {
@@ -86,22 +86,22 @@ public final class GapControl {
                 double[] relL = bySeed(c, l, x -> x.metric(Metric.EVAL_CENTROID_GAP) / spread(x), n);
                 double[] spL = bySeed(c, l, GapControl::spread, n);
                 // paired by seed: lambda = 0 and lambda > 0 share initialisation and batches
-                Inference.Tested gap = Inference.againstThreshold(minus(gapL, gap0, 1), 0, Inference.Direction.DECREASING);
-                Inference.Tested rel = Inference.againstThreshold(minus(relL, rel0, 1), 0, Inference.Direction.DECREASING);
-                Inference.Tested kept = Inference.againstThreshold(minus(spL, sp0, 0.5), 0, Inference.Direction.INCREASING);
+                HypothesisTests.Tested gap = HypothesisTests.againstThreshold(minus(gapL, gap0, 1), 0, HypothesisTests.Direction.DECREASING);
+                HypothesisTests.Tested rel = HypothesisTests.againstThreshold(minus(relL, rel0, 1), 0, HypothesisTests.Direction.DECREASING);
+                HypothesisTests.Tested kept = HypothesisTests.againstThreshold(minus(spL, sp0, 0.5), 0, HypothesisTests.Direction.INCREASING);
                 pClose[i] = Math.max(gap.pExpected(), Math.max(rel.pExpected(), kept.pExpected()));
-                falls[i] = gap.pExpected() < Inference.ALPHA;
-                collapsed[i] = kept.pOpposite() < Inference.ALPHA;
+                falls[i] = gap.pExpected() < HypothesisTests.ALPHA;
+                collapsed[i] = kept.pOpposite() < HypothesisTests.ALPHA;
                 ev.append("lambda ").append(l).append(": centroid gap ").append(Outputs.f(Stats.mean(gap0), 3)).append(" -> ")
-                        .append(Outputs.f(Stats.mean(gapL), 3)).append(" (p = ").append(Inference.p(gap.pExpected())).append("), gap / spread p = ")
-                        .append(Inference.p(rel.pExpected())).append(", spread ").append(Outputs.f(Stats.mean(sp0), 3)).append(" -> ")
-                        .append(Outputs.f(Stats.mean(spL), 3)).append(" (above half: p = ").append(Inference.p(kept.pExpected()))
-                        .append(collapsed[i] ? "; COLLAPSE: below half, p = " + Inference.p(kept.pOpposite()) : "").append("); ");
+                        .append(Outputs.f(Stats.mean(gapL), 3)).append(" (p = ").append(HypothesisTests.p(gap.pExpected())).append("), gap / spread p = ")
+                        .append(HypothesisTests.p(rel.pExpected())).append(", spread ").append(Outputs.f(Stats.mean(sp0), 3)).append(" -> ")
+                        .append(Outputs.f(Stats.mean(spL), 3)).append(" (above half: p = ").append(HypothesisTests.p(kept.pExpected()))
+                        .append(collapsed[i] ? "; COLLAPSE: below half, p = " + HypothesisTests.p(kept.pOpposite()) : "").append("); ");
             }
-            double[] holm = Inference.holm(pClose);
+            double[] holm = HypothesisTests.holm(pClose);
             double largest = Double.NaN;
             for (int i = 0; i < lambdas.size(); i++) {
-                if (holm[i] < Inference.ALPHA) {
+                if (holm[i] < HypothesisTests.ALPHA) {
                     largest = lambdas.get(i);
                 }
             }
@@ -114,7 +114,7 @@ public final class GapControl {
             Claim.Verdict v = !Double.isNaN(largest) ? Claim.Verdict.SUPPORTED
                     : anyFalls && allFallsCollapsed ? Claim.Verdict.NOT_SUPPORTED : Claim.Verdict.INCONCLUSIVE;
             out.add(new Claim(c.dataset() + ": the divergence regulariser closes the population-level gap.", source,
-                    "for each lambda > 0, paired by seed against lambda = 0 (one-sided paired t-tests at level " + Inference.ALPHA
+                    "for each lambda > 0, paired by seed against lambda = 0 (one-sided paired t-tests at level " + HypothesisTests.ALPHA
                             + "): the centroid gap falls, the gap relative to the spread sqrt(1 - |c|^2) falls, and the spread stays "
                             + "significantly above half of the same seed's lambda = 0 spread (non-collapse shown, not assumed); SUPPORTED when "
                             + "some lambda passes all three (Holm across lambdas on the largest of its three p-values); NOT SUPPORTED when no "
@@ -127,12 +127,12 @@ public final class GapControl {
                             + Outputs.f(mean(c, l1, Metric.EVAL_WANG_ISOLA_UNIFORMITY_2), 3) + " at lambda " + l1));
             double[] loss0 = bySeed(c, l0, x -> x.metric(Metric.EVAL_LOSS), n);
             double[] loss1 = bySeed(c, l1, x -> x.metric(Metric.EVAL_LOSS), n);
-            Inference.Tested loss = Inference.againstThreshold(minus(loss1, loss0, 1), 0, Inference.Direction.INCREASING);
+            HypothesisTests.Tested loss = HypothesisTests.againstThreshold(minus(loss1, loss0, 1), 0, HypothesisTests.Direction.INCREASING);
             out.add(new Claim(c.dataset() + ": closing the gap is a trade-off: the contrastive fit gets worse.", source,
-                    "one-sided paired t-test over seeds at level " + Inference.ALPHA + ": held-out symmetric InfoNCE loss at lambda = " + l1
+                    "one-sided paired t-test over seeds at level " + HypothesisTests.ALPHA + ": held-out symmetric InfoNCE loss at lambda = " + l1
                             + " above the same seed's lambda = 0 loss",
                     loss.verdict(), "held-out InfoNCE " + Outputs.f(Stats.mean(finite(loss0)), 4) + " -> " + Outputs.f(Stats.mean(finite(loss1)), 4)
-                            + " (p = " + Inference.p(loss.pExpected()) + "); R@1 "
+                            + " (p = " + HypothesisTests.p(loss.pExpected()) + "); R@1 "
                             + Outputs.f(mean(c, l0, Metric.EVAL_R1_1TO2), 4) + " -> " + Outputs.f(mean(c, l1, Metric.EVAL_R1_1TO2), 4)
                             + "; mean pair cosine " + Outputs.f(mean(c, l0, Metric.MEAN_PAIR_COSINE), 4) + " -> "
                             + Outputs.f(mean(c, l1, Metric.MEAN_PAIR_COSINE), 4)));
@@ -174,14 +174,14 @@ public final class GapControl {
         return Stats.mean(values(c, lambda, x -> x.metric(metric)));
     }
 
-    private static String diff(double[] before, double[] after, Inference.Welch w) {
+    private static String diff(double[] before, double[] after, HypothesisTests.Welch w) {
         return String.format(java.util.Locale.ROOT, "%.4g -> %.4g (difference %.4g, %.0f%% CI [%.4g, %.4g], p = %s)",
-                Stats.mean(before), Stats.mean(after), w.difference(), 100 * (1 - 2 * Inference.ALPHA), w.lo(), w.hi(),
-                Inference.p(w.test().pExpected()));
+                Stats.mean(before), Stats.mean(after), w.difference(), 100 * (1 - 2 * HypothesisTests.ALPHA), w.lo(), w.hi(),
+                HypothesisTests.p(w.test().pExpected()));
     }
 
     /** Writes gap_control.json, gap_control_&lt;dataset&gt;.csv, runs_&lt;dataset&gt;.csv, figures and summary.md. */
-    public static Map<String, Object> write(Result r, Path out) {
+    public static Map<String, Object> write(GapControlResult r, Path out) {
         List<String> metrics = EvalGeometry.rowMetrics();
         List<Claim> claims = claims(r);
         Map<String, Object> doc = new LinkedHashMap<>();

@@ -8,7 +8,7 @@ import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.experiment.ParameterStudy;
 import org.gaplab.engine.experiment.Reproduction;
 import org.gaplab.engine.experiment.gapcontrol.GapControl.Curve;
-import org.gaplab.engine.experiment.gapcontrol.GapControl.Result;
+import org.gaplab.engine.experiment.gapcontrol.GapControl.GapControlResult;
 import org.gaplab.engine.sweep.SweepRow;
 import org.gaplab.engine.sweep.SweepTable;
 
@@ -78,6 +78,6 @@ public final class GapControlExperiment extends Reproduction<GapControlConfig> {
             SweepTable t = new SweepTable(rows);
             curves.add(new Curve(d.getKey(), t, ParameterStudy.summarise(t, KEY, config.lambdas())));
         }
-        return write(new Result(config, curves, results.seconds(), results.device()), dir);
+        return write(new GapControlResult(config, curves, results.seconds(), results.device()), dir);
     }
 }

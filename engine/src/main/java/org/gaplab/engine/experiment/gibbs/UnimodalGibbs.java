@@ -56,7 +56,7 @@ public final class UnimodalGibbs {
      * @param objective final training objective J, {@code [tau][seed]}
      * @param representative final particles of the first seed, {@code [tau][M][3]}
      */
-    public record Result(UnimodalGibbsConfig config, String device, double seconds, GibbsReference.Estimate gibbs,
+    public record UnimodalGibbsResult(UnimodalGibbsConfig config, String device, double seconds, GibbsReference.Estimate gibbs,
             double[][] capMass, double[][] kl, double[][] klFloor, double[][] objective, double[][][] representative) {}
 
     /** The stacked objective J per run, {@code [K]}, for {@code v: [K, M, 3]} and {@code invTau: [K]}. */

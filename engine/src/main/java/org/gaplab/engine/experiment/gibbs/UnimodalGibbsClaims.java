@@ -1,9 +1,9 @@
 package org.gaplab.engine.experiment.gibbs;
 
 import org.gaplab.engine.experiment.Claim;
-import org.gaplab.engine.experiment.Inference;
+import org.gaplab.engine.experiment.HypothesisTests;
 import org.gaplab.engine.experiment.Outputs;
-import org.gaplab.engine.experiment.RobustInference;
+import org.gaplab.engine.experiment.RobustHypothesisTests;
 import org.gaplab.engine.experiment.Stats;
 
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ public final class UnimodalGibbsClaims {
      * @param r a result
      * @return the claims with verdicts
      */
-    public static List<Claim> claims(UnimodalGibbs.Result r) {
+    public static List<Claim> claims(UnimodalGibbs.UnimodalGibbsResult r) {
         UnimodalGibbsConfig c = r.config();
         double[] taus = c.tauArray();
         int n = taus.length;
@@ -67,32 +67,32 @@ public final class UnimodalGibbsClaims {
             est[i] = Stats.mean(cap);
             ref[i] = g[t];
             se[i] = cap.length < 2 ? Double.NaN : Math.hypot(Stats.sem(cap), r.gibbs().capMassSe()[t]);
-            RobustInference.Equivalence e = RobustInference.tEquivalence(est[i] - ref[i], se[i], cap.length - 1, TRACKING_MARGIN);
+            RobustHypothesisTests.Equivalence e = RobustHypothesisTests.tEquivalence(est[i] - ref[i], se[i], cap.length - 1, TRACKING_MARGIN);
             pEquivalent[i] = e.pEquivalent();
             pBeyond[i] = e.pBeyond();
             uniformOutside |= Math.abs(uniform - ref[i]) > TRACKING_MARGIN;
-            double half = RobustInference.tHalfWidth(se[i], cap.length - 1);
+            double half = RobustHypothesisTests.tHalfWidth(se[i], cap.length - 1);
             ev.append("tau=").append(UnimodalGibbs.fmtTau(taus[t])).append(": ").append(Outputs.f(est[i], 3)).append(" vs ").append(Outputs.f(ref[i], 3))
                     .append(" (difference ").append(String.format(java.util.Locale.ROOT, "%+.4f", est[i] - ref[i])).append(", 90% CI [")
                     .append(Outputs.f(est[i] - ref[i] - half, 4)).append(", ").append(Outputs.f(est[i] - ref[i] + half, 4))
                     .append("], KL ").append(Outputs.f(Stats.mean(r.kl()[t]), 3)).append(" vs exact-sample floor ")
                     .append(Outputs.f(Stats.mean(r.klFloor()[t]), 3)).append("); ");
         }
-        boolean equivalent = !judged.isEmpty() && seeds >= 2 && Arrays.stream(pEquivalent).allMatch(p -> p < Inference.ALPHA);
-        boolean beyond = seeds >= 2 && Arrays.stream(Inference.holm(pBeyond)).anyMatch(p -> p < Inference.ALPHA);
+        boolean equivalent = !judged.isEmpty() && seeds >= 2 && Arrays.stream(pEquivalent).allMatch(p -> p < HypothesisTests.ALPHA);
+        boolean beyond = seeds >= 2 && Arrays.stream(HypothesisTests.holm(pBeyond)).anyMatch(p -> p < HypothesisTests.ALPHA);
         Claim.Verdict tracks = equivalent && uniformOutside ? Claim.Verdict.SUPPORTED
                 : beyond ? Claim.Verdict.NOT_SUPPORTED : Claim.Verdict.INCONCLUSIVE;
         out.add(new Claim("The trained cap mass tracks the Gibbs cap mass, within the bias of the KDE estimator at h = " + c.bandwidth() + ".",
                 source,
                 "equivalence (docs/theory.md section 8.1): at every tau the KDE resolves (sqrt(tau) > h), the 90% t-interval of the "
                         + "seed-mean cap mass minus Gibbs (seeds - 1 degrees of freedom; se of seeds and Monte Carlo) lies within +-"
-                        + TRACKING_MARGIN + ", the KDE objective's own bias at h = 0.35 with headroom (an intersection of level-" + Inference.ALPHA
+                        + TRACKING_MARGIN + ", the KDE objective's own bias at h = 0.35 with headroom (an intersection of level-" + HypothesisTests.ALPHA
                         + " tests, valid whatever the dependence of the taus, which share seeds), and a uniform cloud (cap mass "
                         + Outputs.f(uniform, 4) + ") lies outside the margin at some tau; NOT SUPPORTED when some tau deviates beyond the "
                         + "margin significantly (one-sided t, Holm across taus); the binned KL is reported, not deciding. The margin was set "
                         + "after the earlier reference run; the test of whether the bias is the estimator's is reproduce gibbs-limit",
-                tracks, ev + "largest equivalence p = " + Inference.p(Arrays.stream(pEquivalent).max().orElse(1))
-                        + ", smallest Holm p beyond the margin = " + Inference.p(Arrays.stream(Inference.holm(pBeyond)).min().orElse(1))));
+                tracks, ev + "largest equivalence p = " + HypothesisTests.p(Arrays.stream(pEquivalent).max().orElse(1))
+                        + ", smallest Holm p beyond the margin = " + HypothesisTests.p(Arrays.stream(HypothesisTests.holm(pBeyond)).min().orElse(1))));
 
         double[] x = new double[n * c.seeds()];
         double[] y = new double[x.length];
@@ -106,13 +106,13 @@ public final class UnimodalGibbsClaims {
         }
         double[] logTau = Arrays.stream(x).map(Math::log).toArray();
         // per unit ln tau: on a linear tau axis the slope is the leverage of tau = 10 alone
-        out.add(Inference.trendClaim("The trained cap mass rises as tau falls.", source, "cap mass", "ln tau", logTau, y, seed,
-                Inference.Direction.DECREASING));
+        out.add(HypothesisTests.trendClaim("The trained cap mass rises as tau falls.", source, "cap mass", "ln tau", logTau, y, seed,
+                HypothesisTests.Direction.DECREASING));
         return out;
     }
 
     /** @return the temperatures the KDE cannot resolve, with the cause, as summary lines (empty when none) */
-    public static String deviations(UnimodalGibbs.Result r) {
+    public static String deviations(UnimodalGibbs.UnimodalGibbsResult r) {
         UnimodalGibbsConfig c = r.config();
         double[] taus = c.tauArray();
         StringBuilder sb = new StringBuilder();

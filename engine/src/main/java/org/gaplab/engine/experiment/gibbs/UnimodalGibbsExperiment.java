@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDManager;
 import org.gaplab.core.Json;
 import org.gaplab.core.Seeds;
 import org.gaplab.engine.experiment.Reproduction;
-import org.gaplab.engine.experiment.gibbs.UnimodalGibbs.Result;
+import org.gaplab.engine.experiment.gibbs.UnimodalGibbs.UnimodalGibbsResult;
 import org.gaplab.engine.report.Progress;
 
 import java.nio.file.Path;
@@ -160,7 +160,7 @@ public final class UnimodalGibbsExperiment extends Reproduction<UnimodalGibbsCon
         com.fasterxml.jackson.databind.JsonNode ref = results.units().get(REFERENCE);
         GibbsReference.Estimate gibbs = Json.MAPPER.convertValue(ref.get("gibbs"), GibbsReference.Estimate.class);
         double[][] floor = Json.MAPPER.convertValue(ref.get("kl_floor"), double[][].class);
-        return write(new Result(c, results.device(), results.seconds(), gibbs, cap, kl, floor, obj, rep), dir);
+        return write(new UnimodalGibbsResult(c, results.device(), results.seconds(), gibbs, cap, kl, floor, obj, rep), dir);
     }
 
     @Override

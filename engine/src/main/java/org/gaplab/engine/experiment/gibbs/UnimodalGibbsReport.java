@@ -32,7 +32,7 @@ public final class UnimodalGibbsReport {
      * @param json an earlier run's {@code unimodal_gibbs.json}
      * @return the result it holds (the Gibbs reference without its cell masses, which writing does not use)
      */
-    public static UnimodalGibbs.Result read(Path json) {
+    public static UnimodalGibbs.UnimodalGibbsResult read(Path json) {
         com.fasterxml.jackson.databind.JsonNode doc;
         try {
             doc = Json.MAPPER.readTree(json.toFile());
@@ -51,7 +51,7 @@ public final class UnimodalGibbsReport {
             GibbsReference.Estimate gibbs = new GibbsReference.Estimate(taus, Json.MAPPER.treeToValue(g.get("cap_mass"), double[].class),
                     Json.MAPPER.treeToValue(g.get("cap_mass_se"), double[].class),
                     Json.MAPPER.treeToValue(g.get("log_partition"), double[].class), new double[taus.length][0], g.get("points").asLong());
-            return new UnimodalGibbs.Result(c, doc.get("device").asText(), doc.get("wall_seconds").asDouble(), gibbs,
+            return new UnimodalGibbs.UnimodalGibbsResult(c, doc.get("device").asText(), doc.get("wall_seconds").asDouble(), gibbs,
                     Json.MAPPER.treeToValue(doc.get("trained").get("cap_mass_per_seed"), double[][].class),
                     Json.MAPPER.treeToValue(doc.get("kl").get("particles_per_seed"), double[][].class),
                     Json.MAPPER.treeToValue(doc.get("kl").get("floor_per_repeat"), double[][].class),
@@ -70,7 +70,7 @@ public final class UnimodalGibbsReport {
      * @param out the output directory
      * @return the JSON document written
      */
-    public static Map<String, Object> write(UnimodalGibbs.Result r, Path out) {
+    public static Map<String, Object> write(UnimodalGibbs.UnimodalGibbsResult r, Path out) {
         UnimodalGibbsConfig c = r.config();
         double[] taus = c.tauArray();
         List<Claim> claims = UnimodalGibbsClaims.claims(r);

@@ -2,9 +2,9 @@ package org.gaplab.engine.experiment.gibbslimit;
 
 import org.gaplab.core.Json;
 import org.gaplab.engine.experiment.Claim;
-import org.gaplab.engine.experiment.Inference;
+import org.gaplab.engine.experiment.HypothesisTests;
 import org.gaplab.engine.experiment.Outputs;
-import org.gaplab.engine.experiment.RobustInference;
+import org.gaplab.engine.experiment.RobustHypothesisTests;
 import org.gaplab.engine.experiment.Stats;
 import org.gaplab.engine.experiment.gibbs.GibbsReference;
 import org.gaplab.engine.experiment.gibbs.UnimodalGibbs;
@@ -69,7 +69,7 @@ public final class GibbsLimit {
      * @param seconds compute time
      * @param device where it ran
      */
-    public record Result(GibbsLimitConfig config, GibbsReference.Estimate gibbs, List<Level> levels, List<Row> rows, double seconds,
+    public record GibbsLimitResult(GibbsLimitConfig config, GibbsReference.Estimate gibbs, List<Level> levels, List<Row> rows, double seconds,
             String device) {}
 
     public static List<Row> rows(GibbsLimitConfig c, GibbsReference.Estimate gibbs, List<Level> levels) {
@@ -87,7 +87,7 @@ public final class GibbsLimit {
     }
 
     /** @return the claims L1 and L2 of docs/theory.md section 8.1 */
-    public static List<Claim> claims(Result r) {
+    public static List<Claim> claims(GibbsLimitResult r) {
         GibbsLimitConfig c = r.config();
         String source = "issue 25 (is the cap-mass bias of unimodal-gibbs the KDE estimator's or the theory's?); paper section 4; "
                 + "docs/theory.md section 8.1";
@@ -114,49 +114,49 @@ public final class GibbsLimit {
             double g = r.gibbs().capMass()[t];
             double[] first = Arrays.stream(r.levels().get(0).capMass()[t]).map(x -> x - g).toArray();
             double[] last = Arrays.stream(r.levels().get(nl - 1).capMass()[t]).map(x -> x - g).toArray();
-            Inference.Welch w = Inference.welch(first, last, Inference.Direction.INCREASING);
+            HypothesisTests.Welch w = HypothesisTests.welch(first, last, HypothesisTests.Direction.INCREASING);
             pShrink[t] = w.test().pExpected();
             pGrow[t] = w.test().pOpposite();
-            RobustInference.Line line = RobustInference.weightedLine(hsq, bias, se);
+            RobustHypothesisTests.Line line = RobustHypothesisTests.weightedLine(hsq, bias, se);
             int df = Math.max(0, minSeedsAt(r, t) - 1);
-            RobustInference.Equivalence eq = RobustInference.tEquivalence(line.a(), line.seA(), df, c.margin());
+            RobustHypothesisTests.Equivalence eq = RobustHypothesisTests.tEquivalence(line.a(), line.seA(), df, c.margin());
             pEquiv[t] = eq.pEquivalent();
             pBeyond[t] = eq.pBeyond();
-            double half = RobustInference.tHalfWidth(line.seA(), df);
+            double half = RobustHypothesisTests.tHalfWidth(line.seA(), df);
             String tau = UnimodalGibbs.fmtTau(c.taus().get(t));
             ev1.append(t == 0 ? "" : "; ").append("tau=").append(tau).append(": bias ");
             for (int i = 0; i < nl; i++) {
                 ev1.append(i == 0 ? "" : " -> ").append(String.format(java.util.Locale.ROOT, "%+.4f", bias[i]));
             }
             ev1.append(" (h = ").append(c.bandwidths().get(0)).append(" .. ").append(c.bandwidths().get(nl - 1))
-                    .append("), Welch difference ").append(Outputs.f(w.difference(), 4)).append(", p = ").append(Inference.p(pShrink[t]))
+                    .append("), Welch difference ").append(Outputs.f(w.difference(), 4)).append(", p = ").append(HypothesisTests.p(pShrink[t]))
                     .append(", slope ").append(Outputs.f(line.b(), 3)).append(" per unit h^2");
             ev2.append(t == 0 ? "" : "; ").append("tau=").append(tau).append(": bias at h = 0 ")
                     .append(String.format(java.util.Locale.ROOT, "%+.4f", line.a())).append(", 90% CI [")
                     .append(Outputs.f(line.a() - half, 4)).append(", ").append(Outputs.f(line.a() + half, 4)).append("] (df ").append(df)
-                    .append("), equivalence p = ").append(Inference.p(pEquiv[t]));
+                    .append("), equivalence p = ").append(HypothesisTests.p(pEquiv[t]));
         }
         List<Claim> out = new ArrayList<>();
-        boolean allShrink = Arrays.stream(pShrink).allMatch(p -> p < Inference.ALPHA);
-        boolean grows = Arrays.stream(Inference.holm(pGrow)).anyMatch(p -> p < Inference.ALPHA);
+        boolean allShrink = Arrays.stream(pShrink).allMatch(p -> p < HypothesisTests.ALPHA);
+        boolean grows = Arrays.stream(HypothesisTests.holm(pGrow)).anyMatch(p -> p < HypothesisTests.ALPHA);
         out.add(new Claim("The cap-mass bias of the particle objective shrinks as the KDE bandwidth h falls (M scaled with 1/h^2).",
                 source,
-                "at every tau, Welch's one-sided test of mean bias at the largest h above that at the smallest h, level " + Inference.ALPHA
+                "at every tau, Welch's one-sided test of mean bias at the largest h above that at the smallest h, level " + HypothesisTests.ALPHA
                         + " (every tau must reject); NOT SUPPORTED when some tau shows the opposite significantly (Holm)",
                 allShrink ? Claim.Verdict.SUPPORTED : grows ? Claim.Verdict.NOT_SUPPORTED : Claim.Verdict.INCONCLUSIVE, ev1.toString()));
-        boolean allEquiv = minSeeds >= 2 && Arrays.stream(pEquiv).allMatch(p -> p < Inference.ALPHA);
-        boolean beyond = minSeeds >= 2 && Arrays.stream(Inference.holm(pBeyond)).anyMatch(p -> p < Inference.ALPHA);
+        boolean allEquiv = minSeeds >= 2 && Arrays.stream(pEquiv).allMatch(p -> p < HypothesisTests.ALPHA);
+        boolean beyond = minSeeds >= 2 && Arrays.stream(HypothesisTests.holm(pBeyond)).anyMatch(p -> p < HypothesisTests.ALPHA);
         out.add(new Claim("The cap-mass bias extrapolated to h = 0 is consistent with zero (the particles track Gibbs in the limit).",
                 source,
                 "weighted least-squares fit bias = a + b h^2 over the levels (weights 1/SE^2), a's 90% t-interval with min(seeds) - 1 "
                         + "degrees of freedom; SUPPORTED when at every tau it lies within +-" + c.margin() + " (two one-sided tests, level "
-                        + Inference.ALPHA + "); NOT SUPPORTED when at some tau a lies beyond the margin significantly (Holm); "
+                        + HypothesisTests.ALPHA + "); NOT SUPPORTED when at some tau a lies beyond the margin significantly (Holm); "
                         + "INCONCLUSIVE otherwise, and with fewer than 2 seeds per level",
                 allEquiv ? Claim.Verdict.SUPPORTED : beyond ? Claim.Verdict.NOT_SUPPORTED : Claim.Verdict.INCONCLUSIVE, ev2.toString()));
         return out;
     }
 
-    static int minSeedsAt(Result r, int t) {
+    static int minSeedsAt(GibbsLimitResult r, int t) {
         int n = Integer.MAX_VALUE;
         for (int i = 0; i < r.levels().size(); i++) {
             n = Math.min(n, row(r, i, t).seeds());
@@ -164,12 +164,12 @@ public final class GibbsLimit {
         return n;
     }
 
-    static Row row(Result r, int level, int t) {
+    static Row row(GibbsLimitResult r, int level, int t) {
         return r.rows().get(level * r.config().taus().size() + t);
     }
 
     /** Writes gibbs_limit.json, gibbs_limit.csv, runs.csv, bias_vs_h2.png and summary.md. */
-    public static Map<String, Object> write(Result r, Path dir) {
+    public static Map<String, Object> write(GibbsLimitResult r, Path dir) {
         GibbsLimitConfig c = r.config();
         List<Claim> claims = claims(r);
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -215,7 +215,7 @@ public final class GibbsLimit {
         return doc;
     }
 
-    static void figure(Result r, Path dir) {
+    static void figure(GibbsLimitResult r, Path dir) {
         GibbsLimitConfig c = r.config();
         XYChart chart = Figures.lineChart("Cap-mass bias against h²", "h² (KDE bandwidth squared, rad²)", "trained − Gibbs cap mass");
         int nl = r.levels().size();
@@ -237,7 +237,7 @@ public final class GibbsLimit {
             }
             java.awt.Color color = Figures.PALETTE[t % Figures.PALETTE.length];
             s.setMarkerColor(color);
-            RobustInference.Line line = RobustInference.weightedLine(x, y, e);
+            RobustHypothesisTests.Line line = RobustHypothesisTests.weightedLine(x, y, e);
             if (Double.isFinite(line.a())) {
                 double[] lx = {0, x[0]};
                 double[] ly = {line.a(), line.a() + line.b() * x[0]};

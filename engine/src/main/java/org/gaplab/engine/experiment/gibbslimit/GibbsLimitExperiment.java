@@ -12,7 +12,7 @@ import org.gaplab.engine.experiment.gibbs.SphereBins;
 import org.gaplab.engine.experiment.gibbs.UnimodalGibbsConfig;
 import org.gaplab.engine.experiment.gibbs.UnimodalGibbsExperiment;
 import org.gaplab.engine.experiment.gibbslimit.GibbsLimit.Level;
-import org.gaplab.engine.experiment.gibbslimit.GibbsLimit.Result;
+import org.gaplab.engine.experiment.gibbslimit.GibbsLimit.GibbsLimitResult;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,6 +107,6 @@ public final class GibbsLimitExperiment extends Reproduction<GibbsLimitConfig> {
             }
             levels.add(new Level(config.bandwidths().get(i), config.particles().get(i), cap, obj));
         }
-        return write(new Result(config, ref, levels, rows(config, ref, levels), results.seconds(), results.device()), dir);
+        return write(new GibbsLimitResult(config, ref, levels, rows(config, ref, levels), results.seconds(), results.device()), dir);
     }
 }

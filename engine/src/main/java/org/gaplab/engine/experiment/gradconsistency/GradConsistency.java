@@ -13,7 +13,7 @@ import org.gaplab.core.Json;
 import org.gaplab.core.Seeds;
 import org.gaplab.datasets.GaussianMixture;
 import org.gaplab.engine.experiment.Claim;
-import org.gaplab.engine.experiment.Inference;
+import org.gaplab.engine.experiment.HypothesisTests;
 import org.gaplab.engine.experiment.Outputs;
 import org.gaplab.engine.experiment.Stats;
 import org.gaplab.engine.loss.CosineCritic;
@@ -120,7 +120,7 @@ public final class GradConsistency {
      * @param seconds wall time of the computation
      * @param curves one per critic
      */
-    public record Result(GradConsistencyConfig config, String device, double seconds, List<Curve> curves) {}
+    public record GradConsistencyResult(GradConsistencyConfig config, String device, double seconds, List<Curve> curves) {}
 
     private GradConsistency() {}
 
@@ -255,7 +255,7 @@ public final class GradConsistency {
      * @param r a result
      * @return the claims with verdicts
      */
-    public static List<Claim> claims(Result r) {
+    public static List<Claim> claims(GradConsistencyResult r) {
         List<Claim> out = new ArrayList<>();
         List<Integer> ns = r.config().negatives();
         String source = "paper, section 3 (consistency of the large-batch limit) and its gradient-consistency figure";
@@ -265,7 +265,7 @@ public final class GradConsistency {
         for (Curve cv : r.curves()) {
             for (boolean cosine : new boolean[] {true, false}) {
                 double[][] v = cosine ? cv.cosine() : cv.relError();
-                Inference.Direction dir = cosine ? Inference.Direction.INCREASING : Inference.Direction.DECREASING;
+                HypothesisTests.Direction dir = cosine ? HypothesisTests.Direction.INCREASING : HypothesisTests.Direction.DECREASING;
                 double[] x = new double[v.length * ns.size()];
                 double[] y = new double[x.length];
                 long[] seed = new long[x.length];
@@ -276,21 +276,21 @@ public final class GradConsistency {
                         seed[s * ns.size() + j] = s;
                     }
                 }
-                Inference.Trend trend = Inference.trend(x, y, seed, dir);
+                HypothesisTests.Trend trend = HypothesisTests.trend(x, y, seed, dir);
                 // a step that makes things significantly worse, reported
                 double[] worse = new double[Math.max(0, ns.size() - 1)];
                 for (int j = 1; j < ns.size(); j++) {
-                    Inference.Direction against = cosine ? Inference.Direction.DECREASING : Inference.Direction.INCREASING;
-                    worse[j - 1] = Inference.signedRank(Stats.column(v, j), Stats.column(v, j - 1), against).pExpected();
+                    HypothesisTests.Direction against = cosine ? HypothesisTests.Direction.DECREASING : HypothesisTests.Direction.INCREASING;
+                    worse[j - 1] = HypothesisTests.signedRank(Stats.column(v, j), Stats.column(v, j - 1), against).pExpected();
                 }
-                double minWorse = java.util.Arrays.stream(Inference.holm(worse)).min().orElse(1);
+                double minWorse = java.util.Arrays.stream(HypothesisTests.holm(worse)).min().orElse(1);
                 // "monotonically" is not claimed (docs/theory.md section 8.1): a worse step is reported, not deciding
                 allUp &= trend.test().verdict() == Claim.Verdict.SUPPORTED;
                 anyAgainst |= trend.test().verdict() == Claim.Verdict.NOT_SUPPORTED;
                 ev.append(cv.critic().label()).append(cosine ? " cosine " : " rel. error ").append(series(cosine
                         ? cv.cosineMean() : cv.relErrorMean())).append(" (").append(trend.agreeing()).append(" of ")
-                        .append(trend.tau().length).append(" seeds trend the predicted way, p = ").append(Inference.p(trend.test().pExpected())).append("; smallest Holm p of a worse step ")
-                        .append(Inference.p(minWorse)).append("); ");
+                        .append(trend.tau().length).append(" seeds trend the predicted way, p = ").append(HypothesisTests.p(trend.test().pExpected())).append("; smallest Holm p of a worse step ")
+                        .append(HypothesisTests.p(minWorse)).append("); ");
             }
         }
         ev.append("fitted log-log slopes of the relative error: ");
@@ -300,14 +300,14 @@ public final class GradConsistency {
         ev.append("(an observation; the theory gives no rate)");
         out.add(new Claim("Both cos(g_N, g_ref) and the relative error improve with N.", source,
                 "for each critic and each measure: a trend across seeds (Kendall's tau per seed, Wilcoxon signed-rank of the taus, "
-                        + "one-sided), level " + Inference.ALPHA + "; the reference gradient uses N_ref negatives disjoint from the "
+                        + "one-sided), level " + HypothesisTests.ALPHA + "; the reference gradient uses N_ref negatives disjoint from the "
                         + "pool whose prefixes give g_N; a step from one N to the next that is significantly worse (Wilcoxon signed-rank "
                         + "over seeds, Holm-adjusted) is reported, not deciding (\"monotonically\" would need every step to improve)",
                 allUp ? Claim.Verdict.SUPPORTED : anyAgainst ? Claim.Verdict.NOT_SUPPORTED : Claim.Verdict.INCONCLUSIVE,
                 ev.toString().trim()));
 
         String criterion = "one-sample t-test of the per-seed cosine against 0.95 at every N >= 512 for both critics, one-sided, "
-                + "level " + Inference.ALPHA + "; SUPPORTED when every one is significantly above, NOT SUPPORTED when any is "
+                + "level " + HypothesisTests.ALPHA + "; SUPPORTED when every one is significantly above, NOT SUPPORTED when any is "
                 + "significantly below (Holm-adjusted)";
         List<Integer> big = ns.stream().filter(n -> n >= 512).toList();
         if (big.isEmpty()) {
@@ -320,7 +320,7 @@ public final class GradConsistency {
             for (Curve cv : r.curves()) {
                 for (int n : big) {
                     int j = ns.indexOf(n);
-                    Inference.Tested t = Inference.againstThreshold(Stats.column(cv.cosine(), j), 0.95, Inference.Direction.INCREASING);
+                    HypothesisTests.Tested t = HypothesisTests.againstThreshold(Stats.column(cv.cosine(), j), 0.95, HypothesisTests.Direction.INCREASING);
                     pAbove.add(t.pExpected());
                     pBelow.add(t.pOpposite());
                     ev2.append(cv.critic().label()).append(" N=").append(n).append(": ").append(Outputs.f(cv.cosineMean()[j], 4))
@@ -329,12 +329,12 @@ public final class GradConsistency {
             }
             // "every N and critic above" needs each test to reject (no adjustment); "some below" is Holm-adjusted
             double[] above = pAbove.stream().mapToDouble(Double::doubleValue).toArray();
-            double[] below = Inference.holm(pBelow.stream().mapToDouble(Double::doubleValue).toArray());
-            boolean all = java.util.Arrays.stream(above).allMatch(p -> p < Inference.ALPHA);
-            boolean against = java.util.Arrays.stream(below).anyMatch(p -> p < Inference.ALPHA);
+            double[] below = HypothesisTests.holm(pBelow.stream().mapToDouble(Double::doubleValue).toArray());
+            boolean all = java.util.Arrays.stream(above).allMatch(p -> p < HypothesisTests.ALPHA);
+            boolean against = java.util.Arrays.stream(below).anyMatch(p -> p < HypothesisTests.ALPHA);
             out.add(new Claim("The cosine exceeds 0.95 for N >= 512.", source, criterion,
                     all ? Claim.Verdict.SUPPORTED : against ? Claim.Verdict.NOT_SUPPORTED : Claim.Verdict.INCONCLUSIVE,
-                    ev2 + "largest p (above 0.95) = " + Inference.p(java.util.Arrays.stream(above).max().orElse(1))));
+                    ev2 + "largest p (above 0.95) = " + HypothesisTests.p(java.util.Arrays.stream(above).max().orElse(1))));
         }
         return out;
     }
@@ -355,7 +355,7 @@ public final class GradConsistency {
      * @param out the output directory
      * @return the JSON document written
      */
-    public static Map<String, Object> write(Result r, Path out) {
+    public static Map<String, Object> write(GradConsistencyResult r, Path out) {
         List<Claim> claims = claims(r);
         GradConsistencyConfig c = r.config();
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -408,7 +408,7 @@ public final class GradConsistency {
         return doc;
     }
 
-    static String table(Result r) {
+    static String table(GradConsistencyResult r) {
         StringBuilder sb = new StringBuilder("## Numbers (mean +- std over seeds)\n\n| critic | N | cos(g_N, g_ref) | ||g_N - g_ref|| / ||g_ref|| |\n|---|---|---|---|\n");
         for (Curve cv : r.curves()) {
             double[] cm = cv.cosineMean();
@@ -424,7 +424,7 @@ public final class GradConsistency {
         return sb.toString();
     }
 
-    static void figures(Result r, Path out) {
+    static void figures(GradConsistencyResult r, Path out) {
         double[] n = r.config().negatives().stream().mapToDouble(Integer::doubleValue).toArray();
         XYChart cos = Figures.lineChart("Gradient alignment vs N (mean ± std over " + r.config().seeds() + " seeds)",
                 "number of negatives N", "cos(g_N, g_ref)");

@@ -6,7 +6,7 @@ import static org.gaplab.engine.experiment.gradconsistency.GradConsistency.write
 import org.gaplab.core.Json;
 import org.gaplab.engine.experiment.Reproduction;
 import org.gaplab.engine.experiment.gradconsistency.GradConsistency.Curve;
-import org.gaplab.engine.experiment.gradconsistency.GradConsistency.Result;
+import org.gaplab.engine.experiment.gradconsistency.GradConsistency.GradConsistencyResult;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -61,6 +61,6 @@ public final class GradConsistencyExperiment extends Reproduction<GradConsistenc
     @Override
     public Map<String, Object> render(GradConsistencyConfig config, Results results, Path dir) {
         List<Curve> curves = List.of(Json.MAPPER.convertValue(results.units().get("all-seeds"), Curve[].class));
-        return write(new Result(config, results.device(), results.seconds(), curves), dir);
+        return write(new GradConsistencyResult(config, results.device(), results.seconds(), curves), dir);
     }
 }

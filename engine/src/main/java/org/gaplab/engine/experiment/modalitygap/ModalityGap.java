@@ -22,8 +22,8 @@ import org.gaplab.engine.measure.Pairwise;
 import org.gaplab.engine.sweep.SweepRow;
 import org.gaplab.engine.sweep.SweepSpec;
 import org.gaplab.engine.sweep.SweepTable;
-import org.gaplab.engine.train.RunStatus;
 import org.gaplab.engine.train.TrainedModel;
+import org.gaplab.engine.train.RunStatus;
 import org.gaplab.models.DualEncoder;
 
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ public final class ModalityGap {
     private ModalityGap() {}
 
     /** One trained run's measurements. */
-    public record RunResult(double sigma, long seed, RunStatus status, double finalLoss, double jeffreys, double centroidGap,
+    public record RunMeasurement(double sigma, long seed, RunStatus status, double finalLoss, double jeffreys, double centroidGap,
             double energyDistance, double meanPairCosine, boolean oppositeOrientation) {}
 
     /** Summary of one sigma over seeds. */
@@ -69,7 +69,7 @@ public final class ModalityGap {
     public record Representative(double sigma, long seed, double[] angle1, double[] angle2) {}
 
     /** Everything the experiment produced. */
-    public record Result(ModalityGapConfig config, List<RunResult> runs, List<SigmaSummary> perSigma, Representative representative,
+    public record ModalityGapResult(ModalityGapConfig config, List<RunMeasurement> runs, List<SigmaSummary> perSigma, Representative representative,
             double seconds, String device) {}
 
     /**
@@ -100,12 +100,12 @@ public final class ModalityGap {
     }
 
     /** Assembles the result from the sweep's rows, the per-sigma controls and the representative run. */
-    static Result result(ModalityGapConfig config, SweepTable rows, double[][] controls, Representative rep, double seconds,
+    static ModalityGapResult result(ModalityGapConfig config, SweepTable rows, double[][] controls, Representative rep, double seconds,
             String device) {
-        List<RunResult> runs = new ArrayList<>();
+        List<RunMeasurement> runs = new ArrayList<>();
         for (SweepRow r : rows.rows()) {
             double sigma = ((Number) r.overrides().get("data.sigma")).doubleValue();
-            runs.add(new RunResult(sigma, r.seed(), r.status(), r.metric(Metric.FINAL_LOSS), r.metric(Metric.JEFFREYS),
+            runs.add(new RunMeasurement(sigma, r.seed(), r.status(), r.metric(Metric.FINAL_LOSS), r.metric(Metric.JEFFREYS),
                     r.metric(Metric.CENTROID_GAP), r.metric(Metric.ENERGY_DISTANCE), r.metric(Metric.MEAN_PAIR_COSINE),
                     r.metric(Metric.OPPOSITE_ORIENTATION) > 0.5));
         }
@@ -113,7 +113,7 @@ public final class ModalityGap {
         for (int i = 0; i < config.sigmas().size(); i++) {
             perSigma.add(summarise(config.sigmas().get(i), runs, controls[i], config.batchSize()));
         }
-        return new Result(config, runs, perSigma, rep, seconds, device);
+        return new ModalityGapResult(config, runs, perSigma, rep, seconds, device);
     }
 
     static double closest(List<Double> values, double target) {
@@ -186,7 +186,7 @@ public final class ModalityGap {
      * circle is the mirror image of the other's, which no later step can undo continuously), or the
      * partners are not aligned at all (mean pair cosine below 0), or the divergence is not finite.
      */
-    public static boolean degenerate(RunResult r) {
+    public static boolean degenerate(RunMeasurement r) {
         return r.oppositeOrientation() || r.meanPairCosine() < 0 || !Double.isFinite(r.jeffreys());
     }
 
@@ -195,28 +195,28 @@ public final class ModalityGap {
      * logged interval) is not below ln B, no better than uniform logits. (A sweep row keeps no loss
      * curve, so the drift rule of the other studies does not apply here.)
      */
-    static boolean unconverged(RunResult r, int batchSize) {
+    static boolean unconverged(RunMeasurement r, int batchSize) {
         return !(r.finalLoss() < Math.log(batchSize));
     }
 
     /** @return whether a run is flagged: a degenerate basin or unconverged */
-    static boolean flagged(RunResult r, int batchSize) {
+    static boolean flagged(RunMeasurement r, int batchSize) {
         return degenerate(r) || unconverged(r, batchSize);
     }
 
-    private static SigmaSummary summarise(double sigma, List<RunResult> runs, double[] control, int batchSize) {
-        List<RunResult> at = runs.stream().filter(r -> r.sigma() == sigma).toList();
+    private static SigmaSummary summarise(double sigma, List<RunMeasurement> runs, double[] control, int batchSize) {
+        List<RunMeasurement> at = runs.stream().filter(r -> r.sigma() == sigma).toList();
         // the typical runs of the figure: not in a degenerate basin (a run above ln B stays in: see unconverged)
-        double[] kept = at.stream().filter(r -> !degenerate(r)).mapToDouble(RunResult::jeffreys).filter(Double::isFinite).toArray();
-        double[] j = at.stream().mapToDouble(RunResult::jeffreys).filter(Double::isFinite).toArray();
+        double[] kept = at.stream().filter(r -> !degenerate(r)).mapToDouble(RunMeasurement::jeffreys).filter(Double::isFinite).toArray();
+        double[] j = at.stream().mapToDouble(RunMeasurement::jeffreys).filter(Double::isFinite).toArray();
         double q25 = quantile(j, 0.25);
         double q75 = quantile(j, 0.75);
-        List<Long> degenerate = at.stream().filter(ModalityGap::degenerate).map(RunResult::seed).toList();
+        List<Long> degenerate = at.stream().filter(ModalityGap::degenerate).map(RunMeasurement::seed).toList();
         return new SigmaSummary(sigma, at.size(), Stats.mean(j), j.length > 1 ? Stats.sem(j) : 0, quantile(j, 0.5), q25, q75,
-                degenerate, (int) at.stream().filter(RunResult::oppositeOrientation).count(),
-                quantile(at.stream().mapToDouble(RunResult::centroidGap).toArray(), 0.5),
-                 quantile(at.stream().mapToDouble(RunResult::energyDistance).toArray(), 0.5), quantile(control, 0.5), control,
-                at.stream().filter(r -> unconverged(r, batchSize)).map(RunResult::seed).toList(), quantile(kept, 0.5), quantile(kept, 0.25),
+                degenerate, (int) at.stream().filter(RunMeasurement::oppositeOrientation).count(),
+                quantile(at.stream().mapToDouble(RunMeasurement::centroidGap).toArray(), 0.5),
+                 quantile(at.stream().mapToDouble(RunMeasurement::energyDistance).toArray(), 0.5), quantile(control, 0.5), control,
+                at.stream().filter(r -> unconverged(r, batchSize)).map(RunMeasurement::seed).toList(), quantile(kept, 0.5), quantile(kept, 0.25),
                  quantile(kept, 0.75));
     }
 

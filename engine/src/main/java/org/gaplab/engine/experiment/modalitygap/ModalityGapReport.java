@@ -28,7 +28,7 @@ public final class ModalityGapReport {
      * @param dir output directory
      * @return the JSON document (also printed with --json)
      */
-    public static Map<String, Object> write(ModalityGap.Result r, Path dir) {
+    public static Map<String, Object> write(ModalityGap.ModalityGapResult r, Path dir) {
         ModalityGapConfig c = r.config();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("schema_version", 1);
@@ -69,7 +69,7 @@ public final class ModalityGapReport {
      * and do not set the axis (a mirrored run's J is tens of times the median). Runs above ln B are
      * counted in the table.
      */
-    static void gapFigure(ModalityGap.Result r, Path dir) {
+    static void gapFigure(ModalityGap.ModalityGapResult r, Path dir) {
         double[] sigma = r.perSigma().stream().mapToDouble(ModalityGap.SigmaSummary::sigma).toArray();
         int seeds = r.perSigma().isEmpty() ? 0 : r.perSigma().get(0).seeds();
         int flagged = r.runs().stream().mapToInt(x -> ModalityGap.degenerate(x) ? 1 : 0).sum();
@@ -90,7 +90,7 @@ public final class ModalityGapReport {
         Figures.save(chart, dir.resolve("gap_curve"));
     }
 
-    static void statisticFigure(ModalityGap.Result r, Path dir) {
+    static void statisticFigure(ModalityGap.ModalityGapResult r, Path dir) {
         double[] sigma = r.perSigma().stream().mapToDouble(ModalityGap.SigmaSummary::sigma).toArray();
         // two statistics of different scale: one panel each
         XYChart centroid = Figures.lineChart("Centroid gap ‖E z1 − E z2‖", "σ", "median over seeds", Figures.WIDTH, 170);
@@ -190,7 +190,7 @@ public final class ModalityGapReport {
         return d;
     }
 
-    static void summary(ModalityGap.Result r, Path dir) {
+    static void summary(ModalityGap.ModalityGapResult r, Path dir) {
         ModalityGapConfig c = r.config();
         List<Claim> claims = ModalityGapClaims.claims(r);
         StringBuilder table = new StringBuilder("## Per sigma\n\n| σ | median J | IQR | median J, non-degenerate | mean J ± SEM | degenerate | unconverged | opposite det | centroid gap | energy | control J (median) |\n|---|---|---|---|---|---|---|---|---|---|---|\n");

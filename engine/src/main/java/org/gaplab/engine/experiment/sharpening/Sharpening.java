@@ -2,9 +2,9 @@ package org.gaplab.engine.experiment.sharpening;
 
 import org.gaplab.core.Json;
 import org.gaplab.engine.experiment.Claim;
-import org.gaplab.engine.experiment.Inference;
+import org.gaplab.engine.experiment.HypothesisTests;
 import org.gaplab.engine.experiment.Outputs;
-import org.gaplab.engine.experiment.RobustInference;
+import org.gaplab.engine.experiment.RobustHypothesisTests;
 import org.gaplab.engine.experiment.TrackedTraining;
 import org.gaplab.engine.experiment.alignedstart.AlignedStart;
 import org.gaplab.engine.experiment.gibbs.UnimodalGibbs;
@@ -62,7 +62,7 @@ public final class Sharpening {
      * @param seconds compute time
      * @param device where it ran
      */
-    public record Result(SharpeningConfig config, List<TrackedTraining.Row> rows, List<Cell> cells, double seconds, String device) {}
+    public record SharpeningResult(SharpeningConfig config, List<TrackedTraining.Row> rows, List<Cell> cells, double seconds, String device) {}
 
     static List<SweepPoint> points(SharpeningConfig c) {
         List<SweepPoint> points = new ArrayList<>();
@@ -115,7 +115,7 @@ public final class Sharpening {
         return out;
     }
 
-    public static List<Claim> claims(Result r) {
+    public static List<Claim> claims(SharpeningResult r) {
         SharpeningConfig c = r.config();
         int n = c.seeds();
         List<Double> positive = c.sigmas().stream().filter(s -> s > 0).toList();
@@ -129,37 +129,37 @@ public final class Sharpening {
             for (double sigma : positive) {
                 double[] j = converged(at(r.rows(), tau, sigma), "jeffreys", n);
                 double[] g = converged(at(r.rows(), tau, sigma), "centroid_gap", n);
-                Inference.Tested tj = Inference.signedRank(j, j0, Inference.Direction.INCREASING);
-                Inference.Tested tg = Inference.signedRank(g, g0, Inference.Direction.INCREASING);
+                HypothesisTests.Tested tj = HypothesisTests.signedRank(j, j0, HypothesisTests.Direction.INCREASING);
+                HypothesisTests.Tested tg = HypothesisTests.signedRank(g, g0, HypothesisTests.Direction.INCREASING);
                 pExp.add(tj.pExpected());
                 pExp.add(tg.pExpected());
                 pOpp.add(tj.pOpposite());
                 pOpp.add(tg.pOpposite());
                 ev.append(ev.length() == 0 ? "" : "; ").append("tau ").append(UnimodalGibbs.fmtTau(tau)).append(", sigma ")
-                        .append(Outputs.f(sigma, 1)).append(": p(J) = ").append(Inference.p(tj.pExpected())).append(", p(gap) = ")
-                        .append(Inference.p(tg.pExpected()));
+                        .append(Outputs.f(sigma, 1)).append(": p(J) = ").append(HypothesisTests.p(tj.pExpected())).append(", p(gap) = ")
+                        .append(HypothesisTests.p(tg.pExpected()));
             }
         }
-        boolean all = !pExp.isEmpty() && pExp.stream().allMatch(p -> p < Inference.ALPHA);
-        boolean against = Arrays.stream(Inference.holm(pOpp.stream().mapToDouble(Double::doubleValue).toArray()))
-                .anyMatch(p -> p < Inference.ALPHA);
+        boolean all = !pExp.isEmpty() && pExp.stream().allMatch(p -> p < HypothesisTests.ALPHA);
+        boolean against = Arrays.stream(HypothesisTests.holm(pOpp.stream().mapToDouble(Double::doubleValue).toArray()))
+                .anyMatch(p -> p < HypothesisTests.ALPHA);
         List<Claim> out = new ArrayList<>();
         out.add(new Claim("The gap persists under kernel sharpening: at every tau the trained J and centroid gap at sigma > 0 stay above "
                 + "the sigma = 0 control.",
                 "paper, abstract (\"a persistent negative symmetric divergence term that remains even after kernel sharpening\"); "
                         + "docs/theory.md sections 5 and 8.1",
                 "per (tau, sigma > 0) and statistic (J on disjoint halves, centroid gap), Wilcoxon signed-rank over seeds against the sigma "
-                        + "= 0 run of the same tau and seed, one-sided, level " + Inference.ALPHA + "; every cell and both statistics must "
+                        + "= 0 run of the same tau and seed, one-sided, level " + HypothesisTests.ALPHA + "; every cell and both statistics must "
                         + "reject; unconverged runs left out (a cell with fewer than 5 converged pairs cannot reject); NOT SUPPORTED when "
                         + "some cell is significantly below its control (Holm)",
                 all ? Claim.Verdict.SUPPORTED : against ? Claim.Verdict.NOT_SUPPORTED : Claim.Verdict.INCONCLUSIVE,
                 unconverged + " of " + r.rows().size() + " runs unconverged and left out; largest p = "
-                        + Inference.p(pExp.stream().mapToDouble(Double::doubleValue).max().orElse(1)) + "; " + ev));
+                        + HypothesisTests.p(pExp.stream().mapToDouble(Double::doubleValue).max().orElse(1)) + "; " + ev));
         return out;
     }
 
     /** The trend of J against ln tau per sigma > 0: an observation, not a verdict. */
-    public static String trendText(Result r) {
+    public static String trendText(SharpeningResult r) {
         SharpeningConfig c = r.config();
         StringBuilder sb = new StringBuilder("## Trend against tau (observation)\n\n");
         sb.append("Per seed, Kendall's tau and the least-squares slope of J (and of the centroid gap) against ln tau over the converged runs; "
@@ -184,15 +184,15 @@ public final class Sharpening {
                 double[] xs = x.stream().mapToDouble(Double::doubleValue).toArray();
                 double[] ys = y.stream().mapToDouble(Double::doubleValue).toArray();
                 long[] ss = seed.stream().mapToLong(Long::longValue).toArray();
-                Inference.Trend t = Inference.trend(xs, ys, ss, Inference.Direction.INCREASING);
-                double[] slopes = Inference.perSeedSlopes(xs, ys, ss);
-                RobustInference.MedianCi m = RobustInference.medianCi(slopes);
+                HypothesisTests.Trend t = HypothesisTests.trend(xs, ys, ss, HypothesisTests.Direction.INCREASING);
+                double[] slopes = HypothesisTests.perSeedSlopes(xs, ys, ss);
+                RobustHypothesisTests.MedianCi m = RobustHypothesisTests.medianCi(slopes);
                 String direction = m.hi() < 0 ? "falls as tau grows (grows as tau falls, Liang et al.'s direction)"
                         : m.lo() > 0 ? "grows with tau (falls as tau falls, against Liang et al.'s direction)"
                         : "no direction the interval can tell";
                 sb.append(String.format(java.util.Locale.ROOT, "- sigma %.1f, %s: %d of %d seeds increase with tau, p(increasing) = %s, "
                         + "p(decreasing) = %s; per-seed slope per unit ln tau: %s: %s.%n", sigma, metric.equals("jeffreys") ? "J" : "centroid gap",
-                        t.agreeing(), t.tau().length, Inference.p(t.test().pExpected()), Inference.p(t.test().pOpposite()), m.text(4),
+                        t.agreeing(), t.tau().length, HypothesisTests.p(t.test().pExpected()), HypothesisTests.p(t.test().pOpposite()), m.text(4),
                         direction));
             }
         }
@@ -200,7 +200,7 @@ public final class Sharpening {
     }
 
     /** Writes sharpening.json, runs.csv, cells.csv, gap_vs_tau and summary.md. */
-    public static Map<String, Object> write(Result r, Path dir) {
+    public static Map<String, Object> write(SharpeningResult r, Path dir) {
         SharpeningConfig c = r.config();
         List<Claim> claims = claims(r);
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -253,7 +253,7 @@ public final class Sharpening {
         return doc;
     }
 
-    static void figure(Result r, Path dir) {
+    static void figure(SharpeningResult r, Path dir) {
         SharpeningConfig c = r.config();
         List<XYChart> panels = new ArrayList<>();
         for (boolean j : new boolean[] {true, false}) {

@@ -6,7 +6,7 @@ import static org.gaplab.engine.experiment.sharpening.Sharpening.write;
 
 import org.gaplab.engine.experiment.Reproduction;
 import org.gaplab.engine.experiment.TrackedTraining;
-import org.gaplab.engine.experiment.sharpening.Sharpening.Result;
+import org.gaplab.engine.experiment.sharpening.Sharpening.SharpeningResult;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,6 +56,6 @@ public final class SharpeningExperiment extends Reproduction<SharpeningConfig> {
             rows.addAll(List.of(results.get(unit, TrackedTraining.Row[].class)));
         }
         rows.sort(java.util.Comparator.comparingInt(TrackedTraining.Row::index));
-        return write(new Result(config, rows, cells(config, rows), results.seconds(), results.device()), dir);
+        return write(new SharpeningResult(config, rows, cells(config, rows), results.seconds(), results.device()), dir);
     }
 }

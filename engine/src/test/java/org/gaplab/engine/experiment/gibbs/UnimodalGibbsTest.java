@@ -142,8 +142,8 @@ class UnimodalGibbsTest {
         UnimodalGibbsConfig c = UnimodalGibbsConfig.quick().withSteps(50).withSeeds(2);
         Reproduce.onCpu(new UnimodalGibbsExperiment(), c.withRunsPerChunk(14), out.resolve("stacked"));
         Reproduce.onCpu(new UnimodalGibbsExperiment(), c.withRunsPerChunk(1), out.resolve("alone"));
-        UnimodalGibbs.Result stacked = UnimodalGibbsReport.read(out.resolve("stacked/unimodal_gibbs.json"));
-        UnimodalGibbs.Result alone = UnimodalGibbsReport.read(out.resolve("alone/unimodal_gibbs.json"));
+        UnimodalGibbs.UnimodalGibbsResult stacked = UnimodalGibbsReport.read(out.resolve("stacked/unimodal_gibbs.json"));
+        UnimodalGibbs.UnimodalGibbsResult alone = UnimodalGibbsReport.read(out.resolve("alone/unimodal_gibbs.json"));
         for (int t = 0; t < c.taus().size(); t++) {
             for (int s = 0; s < c.seeds(); s++) {
                 assertThat(stacked.objective()[t][s]).as("J tau %s seed %d", c.taus().get(t), s)

@@ -11,8 +11,8 @@ import java.util.Arrays;
  * basin), two one-sided tests of equivalence with a margin stated in advance, and the weighted
  * least-squares extrapolation of a bias to h = 0.
  */
-public final class RobustInference {
-    private RobustInference() {}
+public final class RobustHypothesisTests {
+    private RobustHypothesisTests() {}
 
     /**
      * The exact sign test of the median of {@code values} against {@code threshold}: values equal to
@@ -20,7 +20,7 @@ public final class RobustInference {
      *
      * @return one-sided p-values: {@code pExpected} for "median above" with INCREASING, "below" with DECREASING
      */
-    public static Inference.Tested signTest(double[] values, double threshold, Inference.Direction direction) {
+    public static HypothesisTests.Tested signTest(double[] values, double threshold, HypothesisTests.Direction direction) {
         int above = 0;
         int below = 0;
         for (double v : values) {
@@ -34,12 +34,12 @@ public final class RobustInference {
         }
         int n = above + below;
         if (n == 0) {
-            return new Inference.Tested(1, 1);
+            return new HypothesisTests.Tested(1, 1);
         }
         BinomialDistribution b = new BinomialDistribution(null, n, 0.5);
         double pUp = 1 - b.cumulativeProbability(above - 1);      // P(X >= above)
         double pDown = 1 - b.cumulativeProbability(below - 1);    // P(X >= below)
-        return direction == Inference.Direction.INCREASING ? new Inference.Tested(pUp, pDown) : new Inference.Tested(pDown, pUp);
+        return direction == HypothesisTests.Direction.INCREASING ? new HypothesisTests.Tested(pUp, pDown) : new HypothesisTests.Tested(pDown, pUp);
     }
 
     /**
@@ -70,7 +70,7 @@ public final class RobustInference {
         double median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
         BinomialDistribution b = new BinomialDistribution(null, n, 0.5);
         int k = 0;
-        while (k + 1 <= n / 2 && b.cumulativeProbability(k) <= Inference.ALPHA) {
+        while (k + 1 <= n / 2 && b.cumulativeProbability(k) <= HypothesisTests.ALPHA) {
             k++;     // P(X <= k - 1) = P(X < k) <= ALPHA for the new k
         }
         if (k == 0) {
@@ -89,8 +89,8 @@ public final class RobustInference {
 
     /** @return the sign-test TOST of the median of {@code d} within (-margin, margin) */
     public static Equivalence signEquivalence(double[] d, double margin) {
-        Inference.Tested lower = signTest(d, -margin, Inference.Direction.INCREASING);
-        Inference.Tested upper = signTest(d, margin, Inference.Direction.DECREASING);
+        HypothesisTests.Tested lower = signTest(d, -margin, HypothesisTests.Direction.INCREASING);
+        HypothesisTests.Tested upper = signTest(d, margin, HypothesisTests.Direction.DECREASING);
         double med = medianCi(d).median();
         double beyond = med >= 0 ? upper.pOpposite() : lower.pOpposite();
         return new Equivalence(Math.max(lower.pExpected(), upper.pExpected()), beyond);
@@ -122,7 +122,7 @@ public final class RobustInference {
         if (df < 1 || !(se >= 0)) {
             return Double.NaN;
         }
-        return new TDistribution(null, df).inverseCumulativeProbability(1 - Inference.ALPHA) * se;
+        return new TDistribution(null, df).inverseCumulativeProbability(1 - HypothesisTests.ALPHA) * se;
     }
 
     /**
