@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
-import org.gaplab.core.Seeds;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.measure.AngleHistogramDivergence;
@@ -19,11 +18,10 @@ import org.gaplab.engine.train.DivergenceCheck;
 import org.gaplab.engine.train.EvalSummary;
 import org.gaplab.engine.train.Evaluation;
 import org.gaplab.engine.train.RunStatus;
+import org.gaplab.engine.train.StopSignal;
 import org.gaplab.engine.train.Trainer;
-import org.gaplab.engine.train.TrainedModel;
 import org.gaplab.engine.train.TrainingListener;
 import org.gaplab.engine.train.TrainingLoop;
-import org.gaplab.engine.train.StopSignal;
 import org.gaplab.models.DualEncoder;
 
 import java.util.ArrayList;
@@ -195,15 +193,9 @@ public final class TrackedTraining {
         }
     }
 
-    /** Evaluation embeddings of one run: modality 1 and 2 of the run's own evaluation pairs. */
-    private static NDList embed(DualEncoder model, PairedSource source, RunConfig rc, NDManager scope) {
-        NDList eval = source.evaluationSet(scope, Seeds.derive(rc.seed(), "eval", 0), rc.eval().size(), rc.precision().dataType());
-        return new NDList(TrainedModel.embedWith(model, eval.get(0), true), TrainedModel.embedWith(model, eval.get(1), false));
-    }
-
     /** J on disjoint halves (2-d embeddings only, NaN otherwise) and the centroid gap on all pairs. */
     private static Gap gap(DualEncoder model, PairedSource source, RunConfig rc, NDManager scope) {
-        NDList z = embed(model, source, rc, scope);
+        NDList z = Evaluation.embeddings(model, source, rc, scope);
         NDArray z1 = z.get(0);
         NDArray z2 = z.get(1);
         double centroid = z1.mean(new int[] {0}).sub(z2.mean(new int[] {0})).norm().toType(DataType.FLOAT64, false).getDouble();
@@ -218,7 +210,7 @@ public final class TrackedTraining {
 
     /** Energy distance of modality 1 from the first half of the evaluation pairs against modality 2 from the second. */
     private static double energy(DualEncoder model, PairedSource source, RunConfig rc, NDManager scope, Pairwise pairwise) {
-        NDList z = embed(model, source, rc, scope);
+        NDList z = Evaluation.embeddings(model, source, rc, scope);
         int sub = (int) Math.min(ENERGY_SUBSAMPLE, z.get(0).getShape().get(0) / 2);
         return EnergyDistance.compute(z.get(0).get(new NDIndex("0:{}", sub)), z.get(1).get(new NDIndex("{}:{}", sub, 2 * sub)), pairwise)
                 .energy();

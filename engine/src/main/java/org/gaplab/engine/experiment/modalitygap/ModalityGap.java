@@ -22,7 +22,7 @@ import org.gaplab.engine.measure.Pairwise;
 import org.gaplab.engine.sweep.SweepRow;
 import org.gaplab.engine.sweep.SweepSpec;
 import org.gaplab.engine.sweep.SweepTable;
-import org.gaplab.engine.train.TrainedModel;
+import org.gaplab.engine.train.Evaluation;
 import org.gaplab.engine.train.RunStatus;
 import org.gaplab.models.DualEncoder;
 
@@ -123,9 +123,9 @@ public final class ModalityGap {
     /** Per-run statistics on the run's own evaluation pairs. */
     static Map<String, Double> measure(DualEncoder model, PairedSource source, RunConfig rc, NDManager scope,
             ModalityGapConfig config, Pairwise pairwise, double figureSigma, Representative[] rep) {
-        NDList eval = source.evaluationSet(scope, Seeds.derive(rc.seed(), "eval", 0), rc.eval().size(), rc.precision().dataType());
-        NDArray z1 = TrainedModel.embedWith(model, eval.get(0), true);
-        NDArray z2 = TrainedModel.embedWith(model, eval.get(1), false);
+        NDList z = Evaluation.embeddings(model, source, rc, scope);
+        NDArray z1 = z.get(0);
+        NDArray z2 = z.get(1);
         Map<String, Double> m = new LinkedHashMap<>();
         AngleHistogramDivergence.Result j = disjointJ(z1, z2);
         m.put(Metric.JEFFREYS.key(), j.jeffreys());
