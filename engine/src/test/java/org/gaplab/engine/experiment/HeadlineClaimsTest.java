@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import org.gaplab.engine.experiment.alignedstart.AlignedStart;
+import org.gaplab.engine.experiment.alignedstart.AlignedStartClaims;
 import org.gaplab.engine.experiment.alignedstart.AlignedStartConfig;
 import org.gaplab.engine.experiment.gibbs.GibbsReference;
 import org.gaplab.engine.experiment.gibbslimit.GibbsLimit;
+import org.gaplab.engine.experiment.gibbslimit.GibbsLimitClaims;
 import org.gaplab.engine.experiment.gibbslimit.GibbsLimitConfig;
 import org.gaplab.engine.experiment.sharpening.Sharpening;
+import org.gaplab.engine.experiment.sharpening.SharpeningClaims;
 import org.gaplab.engine.experiment.sharpening.SharpeningConfig;
 import org.gaplab.engine.measure.AngleHistogramDivergence;
 import org.gaplab.engine.train.RunStatus;
@@ -175,15 +178,15 @@ class HeadlineClaimsTest {
         Random rng = new Random(19);
         // bias proportional to h^2 (0.1 h^2: +0.012 at h = 0.35), vanishing at h = 0; per-seed sd shrinking with 1/sqrt(M)
         GibbsLimit.GibbsLimitResult vanishing = gibbsLimit(c, (h, m) -> 0.1 * h * h + 0.004 * Math.sqrt(768.0 / m) * rng.nextGaussian());
-        assertThat(GibbsLimit.claims(vanishing)).extracting(Claim::verdict).containsExactly(SUPPORTED, SUPPORTED);
+        assertThat(GibbsLimitClaims.claims(vanishing)).extracting(Claim::verdict).containsExactly(SUPPORTED, SUPPORTED);
         // a bias that does not depend on h: the estimator is not its cause
         GibbsLimit.GibbsLimitResult constant = gibbsLimit(c, (h, m) -> 0.012 + 0.004 * Math.sqrt(768.0 / m) * rng.nextGaussian());
-        List<Claim> cc = GibbsLimit.claims(constant);
+        List<Claim> cc = GibbsLimitClaims.claims(constant);
         assertThat(cc.get(0).verdict()).isNotEqualTo(SUPPORTED);
         assertThat(cc.get(1).verdict()).isEqualTo(NOT_SUPPORTED);
         // two seeds: the extrapolation's interval is too wide to decide
         GibbsLimitConfig two = c.withSeeds(2);
-        assertThat(GibbsLimit.claims(gibbsLimit(two, (h, m) -> 0.1 * h * h + 0.004 * rng.nextGaussian())).get(1).verdict())
+        assertThat(GibbsLimitClaims.claims(gibbsLimit(two, (h, m) -> 0.1 * h * h + 0.004 * rng.nextGaussian())).get(1).verdict())
                 .isEqualTo(INCONCLUSIVE);
         // calibration: an extrapolated bias exactly at the margin reads SUPPORTED at most at the level
         int supported = 0;
@@ -192,7 +195,7 @@ class HeadlineClaimsTest {
                 c.potential(), c.capRadius(), c.mcPoints(), c.mcChunk(), c.margin());
         for (int r = 0; r < repeats; r++) {
             GibbsLimit.GibbsLimitResult atMargin = gibbsLimit(one, (h, m) -> one.margin() + 0.1 * h * h + 0.004 * Math.sqrt(768.0 / m) * rng.nextGaussian());
-            supported += GibbsLimit.claims(atMargin).get(1).verdict() == SUPPORTED ? 1 : 0;
+            supported += GibbsLimitClaims.claims(atMargin).get(1).verdict() == SUPPORTED ? 1 : 0;
         }
         // binomial(300, 0.05) exceeds 25 with probability < 0.01
         assertThat(supported).isLessThanOrEqualTo(25);
@@ -247,22 +250,22 @@ class HeadlineClaimsTest {
         Random rng = new Random(29);
         // trained, J grows with sigma, and the start does not matter
         AlignedStart.AlignedStartResult same = aligned(c, (sigma, aligned) -> run(0.01 + sigma * sigma + 0.002 * rng.nextGaussian(), 3.0, 5.0, 0.1), rng);
-        assertThat(AlignedStart.claims(same)).extracting(Claim::verdict).containsExactly(SUPPORTED, SUPPORTED);
+        assertThat(AlignedStartClaims.claims(same)).extracting(Claim::verdict).containsExactly(SUPPORTED, SUPPORTED);
         // untrained (the loss did not fall): (a) cannot be about training
         AlignedStart.AlignedStartResult untrained = aligned(c, (sigma, aligned) -> run(0.01 + sigma * sigma + 0.005 * rng.nextGaussian(), 5.0,
                 5.0 + 0.01 * rng.nextGaussian(), 0.1), rng);
-        assertThat(AlignedStart.claims(untrained).get(0).verdict()).isEqualTo(INCONCLUSIVE);
+        assertThat(AlignedStartClaims.claims(untrained).get(0).verdict()).isEqualTo(INCONCLUSIVE);
         // training from an aligned start closes the gap: J at sigma > 0 falls below the sigma = 0 level
         AlignedStart.AlignedStartResult closes = aligned(c, (sigma, aligned) -> run(aligned ? 0.05 - 0.1 * sigma + 0.002 * rng.nextGaussian()
                 : 0.01 + sigma, 3.0, 5.0, 0.1), rng);
-        assertThat(AlignedStart.claims(closes)).extracting(Claim::verdict).containsExactly(NOT_SUPPORTED, NOT_SUPPORTED);
+        assertThat(AlignedStartClaims.claims(closes)).extracting(Claim::verdict).containsExactly(NOT_SUPPORTED, NOT_SUPPORTED);
         // the start decides the gap's size (aligned twice the independent one) and the digits gap too
         AlignedStart.AlignedStartResult depends = aligned(c, (sigma, aligned) -> run((aligned ? 2 : 1) * (0.01 + sigma * sigma) + 0.002 * rng.nextGaussian(),
                 3.0, 5.0, aligned ? 0.2 : 0.1), rng);
-        assertThat(AlignedStart.claims(depends).get(1).verdict()).isEqualTo(NOT_SUPPORTED);
+        assertThat(AlignedStartClaims.claims(depends).get(1).verdict()).isEqualTo(NOT_SUPPORTED);
         // two seeds decide nothing
         AlignedStart.AlignedStartResult two = aligned(AlignedStartConfig.quick(), (sigma, aligned) -> run(0.01 + sigma * sigma, 3.0, 5.0, 0.1), rng);
-        assertThat(AlignedStart.claims(two)).extracting(Claim::verdict).containsOnly(INCONCLUSIVE);
+        assertThat(AlignedStartClaims.claims(two)).extracting(Claim::verdict).containsOnly(INCONCLUSIVE);
     }
 
     private record Fake(double j, double evalLoss, double evalLoss0, double gap) {}
@@ -313,17 +316,17 @@ class HeadlineClaimsTest {
         SharpeningConfig c = SharpeningConfig.paperDefault();
         Random rng = new Random(31);
         Sharpening.SharpeningResult persists = sharpening(c, (tau, sigma) -> 0.02 + sigma * (1 + 0.1 * rng.nextGaussian()), (tau, sigma) -> true);
-        assertThat(Sharpening.claims(persists).get(0).verdict()).isEqualTo(SUPPORTED);
+        assertThat(SharpeningClaims.claims(persists).get(0).verdict()).isEqualTo(SUPPORTED);
         // the gap vanishes at the sharpest temperature: not every cell rejects, and the sigma > 0 runs sit below the control there
         Sharpening.SharpeningResult vanishes = sharpening(c, (tau, sigma) -> tau < 0.03 ? 0.02 - 0.01 * sigma + 0.001 * rng.nextGaussian()
                 : 0.02 + sigma * (1 + 0.1 * rng.nextGaussian()), (tau, sigma) -> true);
-        assertThat(Sharpening.claims(vanishes).get(0).verdict()).isEqualTo(NOT_SUPPORTED);
+        assertThat(SharpeningClaims.claims(vanishes).get(0).verdict()).isEqualTo(NOT_SUPPORTED);
         // runs that did not converge at tau = 1 are left out; with none left that cell cannot reject
         Sharpening.SharpeningResult slow = sharpening(c, (tau, sigma) -> 0.02 + sigma * (1 + 0.1 * rng.nextGaussian()), (tau, sigma) -> tau < 1);
-        Claim claim = Sharpening.claims(slow).get(0);
+        Claim claim = SharpeningClaims.claims(slow).get(0);
         assertThat(claim.verdict()).isEqualTo(INCONCLUSIVE);
         assertThat(claim.evidence()).startsWith("30 of 240 runs unconverged");
-        assertThat(Sharpening.trendText(persists)).contains("per-seed slope per unit ln tau");
+        assertThat(SharpeningClaims.trendText(persists)).contains("per-seed slope per unit ln tau");
     }
 
     private static Sharpening.SharpeningResult sharpening(SharpeningConfig c, java.util.function.BiFunction<Double, Double, Double> j,

@@ -7,12 +7,14 @@ import org.apache.commons.math3.stat.inference.TTest;
 import org.gaplab.engine.experiment.corruption.CorruptionStudy;
 import org.gaplab.engine.experiment.corruption.CorruptionStudyConfig;
 import org.gaplab.engine.experiment.gapcontrol.GapControl;
+import org.gaplab.engine.experiment.gapcontrol.GapControlClaims;
 import org.gaplab.engine.experiment.gapcontrol.GapControlConfig;
 import org.gaplab.engine.experiment.gibbs.GibbsReference;
 import org.gaplab.engine.experiment.gibbs.UnimodalGibbs;
 import org.gaplab.engine.experiment.gibbs.UnimodalGibbsClaims;
 import org.gaplab.engine.experiment.gibbs.UnimodalGibbsConfig;
 import org.gaplab.engine.experiment.gradconsistency.GradConsistency;
+import org.gaplab.engine.experiment.gradconsistency.GradConsistencyClaims;
 import org.gaplab.engine.experiment.gradconsistency.GradConsistencyConfig;
 import org.gaplab.engine.experiment.modalitygap.ModalityGap;
 import org.gaplab.engine.experiment.modalitygap.ModalityGapClaims;
@@ -197,33 +199,33 @@ class VerdictsTest {
         Random rng = new Random(5);
         // lambda = 30 closes the gap while each cloud keeps its spread (centroid norms stay small)
         GapControl.GapControlResult closed = gapControl(4, (lambda, s) -> geometry(lambda == 0 ? 0.5 : 0.05, 0.3, lambda == 0 ? 2.7 : 3.1, rng));
-        List<Claim> c = GapControl.claims(closed);
+        List<Claim> c = GapControlClaims.claims(closed);
         assertThat(c.get(0).verdict()).isEqualTo(SUPPORTED);
         assertThat(c.get(1).verdict()).isEqualTo(SUPPORTED);
         // lambda = 30 shrinks both clouds to a point: the gap falls only because the spread does
         GapControl.GapControlResult collapsed = gapControl(4, (lambda, s) -> lambda == 0 ? geometry(0.5, 0.3, 2.7, rng)
                 : geometry(0.5 * 0.0999 / 0.954, 0.995, 3.1, rng));
-        Claim gap = GapControl.claims(collapsed).get(0);
+        Claim gap = GapControlClaims.claims(collapsed).get(0);
         assertThat(gap.verdict()).isEqualTo(NOT_SUPPORTED);
         assertThat(gap.evidence()).contains("COLLAPSE");
         // a collapse whose gap falls even relative to the spread is still a collapse
         GapControl.GapControlResult shrunk = gapControl(4, (lambda, s) -> lambda == 0 ? geometry(0.5, 0.3, 2.7, rng) : geometry(0.04, 0.995, 3.1, rng));
-        assertThat(GapControl.claims(shrunk).get(0).verdict()).isEqualTo(NOT_SUPPORTED);
+        assertThat(GapControlClaims.claims(shrunk).get(0).verdict()).isEqualTo(NOT_SUPPORTED);
         // a cloud that tightens a little (spread 0.95 -> 0.87) while the gap closes is not a collapse
         GapControl.GapControlResult tighter = gapControl(4, (lambda, s) -> geometry(lambda == 0 ? 0.5 : 0.05, lambda == 0 ? 0.3 : 0.5, 2.7, rng));
-        assertThat(GapControl.claims(tighter).get(0).verdict()).isEqualTo(SUPPORTED);
+        assertThat(GapControlClaims.claims(tighter).get(0).verdict()).isEqualTo(SUPPORTED);
         // one seed per lambda cannot decide
         GapControl.GapControlResult one = gapControl(1, (lambda, s) -> geometry(lambda == 0 ? 0.5 : 0.05, 0.3, 2.7, rng));
-        assertThat(GapControl.claims(one)).extracting(Claim::verdict).containsOnly(INCONCLUSIVE);
+        assertThat(GapControlClaims.claims(one)).extracting(Claim::verdict).containsOnly(INCONCLUSIVE);
         // a spread that falls to 0.45 of its value with 3 seeds: not significantly below half, but not shown above it either,
         // so the gap is not "closed without collapse" (the old rule read SUPPORTED here)
         GapControl.GapControlResult nearHalf = gapControl(3, (lambda, s) -> lambda == 0 ? geometry(0.5, 0.3, 2.7, rng)
                 : geometry(0.05, Math.sqrt(1 - Math.pow(0.45 * 0.954, 2)) * (1 + 0.03 * (s - 1)), 3.1, rng));
-        assertThat(GapControl.claims(nearHalf).get(0).verdict()).isNotEqualTo(SUPPORTED);
+        assertThat(GapControlClaims.claims(nearHalf).get(0).verdict()).isNotEqualTo(SUPPORTED);
         // judged over the grid: lambda = 1 closes the gap without collapse while lambda = 30 collapses
         GapControl.GapControlResult grid = gapControl(5, new double[] {0, 1, 30}, (lambda, s) -> lambda == 0 ? geometry(0.5, 0.3, 2.7, rng)
                 : lambda == 1 ? geometry(0.2, 0.3, 2.8, rng) : geometry(0.04, 0.995, 3.1, rng));
-        Claim closesAt1 = GapControl.claims(grid).get(0);
+        Claim closesAt1 = GapControlClaims.claims(grid).get(0);
         assertThat(closesAt1.verdict()).isEqualTo(SUPPORTED);
         assertThat(closesAt1.evidence()).contains("without collapse: 1.0").contains("COLLAPSE");
     }
@@ -241,7 +243,7 @@ class VerdictsTest {
             }
             GapControl.GapControlResult nothing = gapControl(5, new double[] {0, 1, 3, 10, 30},
                     (lambda, s) -> geometry(seedGap[s], 0.3, 2.7, rng));
-            supported += GapControl.claims(nothing).get(0).verdict() == SUPPORTED ? 1 : 0;
+            supported += GapControlClaims.claims(nothing).get(0).verdict() == SUPPORTED ? 1 : 0;
         }
         // Holm across 4 lambdas keeps the family level at 0.05: binomial(200, 0.05) exceeds 18 with probability < 0.01
         assertThat(supported).isLessThanOrEqualTo(18);
@@ -400,10 +402,10 @@ class VerdictsTest {
         Random rng = new Random(17);
         GradConsistency.GradConsistencyResult converging = grad(c, j -> 1 - 0.8 / Math.sqrt(ns.get(j)) + 0.004 * rng.nextGaussian(),
                 j -> 1.2 / Math.pow(ns.get(j), 0.3) + 0.01 * rng.nextGaussian());
-        assertThat(GradConsistency.claims(converging)).extracting(Claim::verdict).containsExactly(SUPPORTED, SUPPORTED);
+        assertThat(GradConsistencyClaims.claims(converging)).extracting(Claim::verdict).containsExactly(SUPPORTED, SUPPORTED);
         // gradients unrelated to the reference: no trend, cosine near 0
         GradConsistency.GradConsistencyResult random = grad(c, j -> 0.05 * rng.nextGaussian(), j -> 1.4 + 0.05 * rng.nextGaussian());
-        List<Claim> claims = GradConsistency.claims(random);
+        List<Claim> claims = GradConsistencyClaims.claims(random);
         assertThat(claims.get(0).verdict()).isIn(INCONCLUSIVE, NOT_SUPPORTED);
         assertThat(claims.get(1).verdict()).isEqualTo(NOT_SUPPORTED);
     }

@@ -4,7 +4,7 @@ import static org.gaplab.engine.experiment.alignedstart.AlignedStart.cells;
 import static org.gaplab.engine.experiment.alignedstart.AlignedStart.chunks;
 import static org.gaplab.engine.experiment.alignedstart.AlignedStart.datasets;
 import static org.gaplab.engine.experiment.alignedstart.AlignedStart.path;
-import static org.gaplab.engine.experiment.alignedstart.AlignedStart.write;
+import static org.gaplab.engine.experiment.alignedstart.AlignedStartReport.write;
 
 import org.gaplab.engine.experiment.Reproduction;
 import org.gaplab.engine.experiment.TrackedTraining;

@@ -2,7 +2,7 @@ package org.gaplab.engine.experiment.gapcontrol;
 
 import static org.gaplab.engine.experiment.gapcontrol.GapControl.KEY;
 import static org.gaplab.engine.experiment.gapcontrol.GapControl.datasets;
-import static org.gaplab.engine.experiment.gapcontrol.GapControl.write;
+import static org.gaplab.engine.experiment.gapcontrol.GapControlReport.write;
 
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.experiment.ParameterStudy;

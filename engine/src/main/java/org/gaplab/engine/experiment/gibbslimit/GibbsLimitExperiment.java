@@ -1,7 +1,7 @@
 package org.gaplab.engine.experiment.gibbslimit;
 
 import static org.gaplab.engine.experiment.gibbslimit.GibbsLimit.rows;
-import static org.gaplab.engine.experiment.gibbslimit.GibbsLimit.write;
+import static org.gaplab.engine.experiment.gibbslimit.GibbsLimitReport.write;
 
 import ai.djl.ndarray.NDManager;
 
@@ -11,8 +11,8 @@ import org.gaplab.engine.experiment.gibbs.GibbsReference;
 import org.gaplab.engine.experiment.gibbs.SphereBins;
 import org.gaplab.engine.experiment.gibbs.UnimodalGibbsConfig;
 import org.gaplab.engine.experiment.gibbs.UnimodalGibbsExperiment;
-import org.gaplab.engine.experiment.gibbslimit.GibbsLimit.Level;
 import org.gaplab.engine.experiment.gibbslimit.GibbsLimit.GibbsLimitResult;
+import org.gaplab.engine.experiment.gibbslimit.GibbsLimit.Level;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

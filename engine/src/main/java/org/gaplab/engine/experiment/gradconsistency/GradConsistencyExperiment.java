@@ -1,7 +1,7 @@
 package org.gaplab.engine.experiment.gradconsistency;
 
 import static org.gaplab.engine.experiment.gradconsistency.GradConsistency.curves;
-import static org.gaplab.engine.experiment.gradconsistency.GradConsistency.write;
+import static org.gaplab.engine.experiment.gradconsistency.GradConsistencyReport.write;
 
 import org.gaplab.core.Json;
 import org.gaplab.engine.experiment.Reproduction;

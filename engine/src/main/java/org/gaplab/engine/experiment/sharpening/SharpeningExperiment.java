@@ -2,7 +2,7 @@ package org.gaplab.engine.experiment.sharpening;
 
 import static org.gaplab.engine.experiment.sharpening.Sharpening.cells;
 import static org.gaplab.engine.experiment.sharpening.Sharpening.chunks;
-import static org.gaplab.engine.experiment.sharpening.Sharpening.write;
+import static org.gaplab.engine.experiment.sharpening.SharpeningReport.write;
 
 import org.gaplab.engine.experiment.Reproduction;
 import org.gaplab.engine.experiment.TrackedTraining;
