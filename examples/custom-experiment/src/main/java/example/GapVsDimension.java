@@ -9,7 +9,7 @@ import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.experiment.Claim;
 import org.gaplab.engine.experiment.Experiment;
-import org.gaplab.engine.experiment.Inference;
+import org.gaplab.engine.experiment.HypothesisTests;
 import org.gaplab.engine.experiment.Outputs;
 import org.gaplab.engine.report.Figures;
 import org.gaplab.engine.sweep.SweepRow;
@@ -117,8 +117,8 @@ public class GapVsDimension implements Experiment<GapVsDimension.Config> {
         double[] y = points.stream().mapToDouble(p -> p[2]).toArray();
         long[] seed = points.stream().mapToLong(p -> (long) p[1]).toArray();
         // the same verdict machinery as the paper's claims: a trend within seeds, tested across them
-        Claim claim = Inference.trendClaim("The centroid gap falls as the embedding dimension grows", "a hypothesis of ours",
-                "centroid gap", "d", x, y, seed, Inference.Direction.DECREASING);
+        Claim claim = HypothesisTests.trendClaim("The centroid gap falls as the embedding dimension grows", "a hypothesis of ours",
+                "centroid gap", "d", x, y, seed, HypothesisTests.Direction.DECREASING);
         Outputs.summary(dir.resolve("summary.md"), "Centroid gap against the embedding dimension",
                 c.dims().size() + " dimensions x " + c.seeds() + " seeds x " + c.steps() + " steps", List.of(claim), "");
 

@@ -11,6 +11,7 @@ import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.config.ConfigLoader;
 import org.gaplab.engine.device.DeviceChoice;
 import org.gaplab.engine.report.Provenance;
+import org.gaplab.engine.report.ShardMerge;
 import org.gaplab.engine.rundir.DirectoryLock;
 import org.gaplab.engine.rundir.OutputDirectory;
 import org.gaplab.engine.rundir.StagedDirectory;
@@ -353,23 +354,8 @@ public final class ExperimentRunner {
      * @return the rendered JSON document
      */
     public static Map<String, Object> merge(List<Path> given, Path out, boolean force) {
-        List<Path> dirs = new ArrayList<>();
-        for (Path d : given) {
-            if (Files.exists(d.resolve(META)) || !Files.isDirectory(d)) {
-                dirs.add(d);
-                continue;
-            }
-            try (var children = Files.list(d)) {
-                children.filter(c -> Files.exists(c.resolve(META)))
-                        .filter(c -> !canonical(c).equals(canonical(out))).sorted().forEach(dirs::add);
-            } catch (IOException ex) {
-                throw new UnavailableException("cannot list " + d + ": " + ex.getMessage(), ex);
-            }
-        }
-        if (dirs.isEmpty()) {
-            throw new ConfigException("merge needs at least one shard directory");
-        }
-        Map<Integer, Path> shards = new TreeMap<>();
+        List<Path> dirs = ShardMerge.shardDirs(given, out, META);
+        ShardMerge.Shards shards = new ShardMerge.Shards();
         JsonNode first = null;
         int count = -1;
         for (Path d : dirs) {
@@ -387,9 +373,7 @@ public final class ExperimentRunner {
                         + m.path("config_hash").asText() + ", " + s.count() + " shards) than " + dirs.get(0) + " ("
                         + first.path("experiment").asText() + ", config " + first.path("config_hash").asText() + ", " + count + " shards)");
             }
-            if (shards.put(s.index(), d) != null) {
-                throw new ConfigException("shard " + s + " is given twice (" + shards.get(s.index()) + ", " + d + ")");
-            }
+            shards.add(s.index(), s.toString(), d);
             List<String> missing = new ArrayList<>();
             m.path("units").forEach(u -> {
                 if (readUnit(unitFile(d.resolve(UNITS), u.asText())) == null) {
@@ -401,27 +385,10 @@ public final class ExperimentRunner {
                         + "; re-run it before merging");
             }
         }
-        List<String> absent = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            if (!shards.containsKey(i)) {
-                absent.add(i + "/" + count);
-            }
-        }
-        if (!absent.isEmpty()) {
-            throw new ConfigException("cannot merge: missing shard(s) " + String.join(", ", absent));
-        }
-        for (Path d : given) {
-            if (canonical(d).equals(canonical(out))) {
-                throw new ConfigException("--out " + out + " is one of the inputs; choose another --out");
-            }
-        }
-        for (Path d : dirs) {
-            if (canonical(d).equals(canonical(out))) {
-                throw new ConfigException("--out " + out + " is one of the inputs (" + d + "); choose another --out");
-            }
-        }
+        List<Path> shardDirs = shards.requireAll(count);
+        ShardMerge.requireOutsideInputs(out, given, dirs);
         Experiment<?> e = Experiments.get(first.path("experiment").asText());
-        return mergeAs(e, first, new ArrayList<>(shards.values()), out, force);
+        return mergeAs(e, first, shardDirs, out, force);
     }
 
     private static <C extends Record> Map<String, Object> mergeAs(Experiment<C> e, JsonNode meta, List<Path> shardDirs, Path out,
@@ -469,14 +436,6 @@ public final class ExperimentRunner {
             return doc;
         } catch (IOException ex) {
             throw new UnavailableException("cannot merge into " + out + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    private static Path canonical(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (IOException ex) {
-            return p.toAbsolutePath().normalize();
         }
     }
 

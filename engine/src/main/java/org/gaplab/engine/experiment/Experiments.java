@@ -1,6 +1,14 @@
 package org.gaplab.engine.experiment;
 
 import org.gaplab.engine.config.ConfigException;
+import org.gaplab.engine.experiment.alignedstart.AlignedStartExperiment;
+import org.gaplab.engine.experiment.corruption.CorruptionStudyExperiment;
+import org.gaplab.engine.experiment.gapcontrol.GapControlExperiment;
+import org.gaplab.engine.experiment.gibbs.UnimodalGibbsExperiment;
+import org.gaplab.engine.experiment.gibbslimit.GibbsLimitExperiment;
+import org.gaplab.engine.experiment.gradconsistency.GradConsistencyExperiment;
+import org.gaplab.engine.experiment.modalitygap.ModalityGapExperiment;
+import org.gaplab.engine.experiment.sharpening.SharpeningExperiment;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,9 +19,9 @@ public final class Experiments {
     private static final Map<String, Experiment<?>> ALL = new LinkedHashMap<>();
 
     static {
-        for (Experiment<?> e : List.<Experiment<?>>of(new ModalityGap.Declaration(), new GradConsistency.Declaration(),
-                new UnimodalGibbs.Declaration(), new CorruptionStudy.Declaration(), new GapControl.Declaration(),
-                new AlignedStart.Declaration(), new Sharpening.Declaration(), new GibbsLimit.Declaration())) {
+        for (Experiment<?> e : List.<Experiment<?>>of(new ModalityGapExperiment(), new GradConsistencyExperiment(),
+                new UnimodalGibbsExperiment(), new CorruptionStudyExperiment(), new GapControlExperiment(),
+                new AlignedStartExperiment(), new SharpeningExperiment(), new GibbsLimitExperiment())) {
             ALL.put(e.name(), e);
         }
     }

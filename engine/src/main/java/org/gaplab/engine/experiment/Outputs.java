@@ -46,7 +46,7 @@ public final class Outputs {
      */
     public static void summary(Path file, String title, String preamble, List<Claim> claims, String tail) {
         StringBuilder sb = new StringBuilder("# ").append(title).append("\n\n").append(preamble).append("\n\n");
-        sb.append("## Claims\n\n").append("Each claim is decided by a one-sided test at level ").append(Inference.ALPHA)
+        sb.append("## Claims\n\n").append("Each claim is decided by a one-sided test at level ").append(HypothesisTests.ALPHA)
                 .append(" (docs/theory.md, \"Verdicts\"): SUPPORTED when it rejects \"no effect\" in the direction the paper ")
                 .append("states, NOT SUPPORTED when the data contradict the claim, INCONCLUSIVE when they cannot decide.\n\n");
         for (Claim c : claims) {

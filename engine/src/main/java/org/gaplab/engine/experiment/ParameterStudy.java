@@ -68,26 +68,7 @@ public final class ParameterStudy {
     }
 
     /**
-     * Trains and measures every (value, seed).
-     *
-     * @param key the parameter's name in the rows
-     * @param values its values
-     * @param seeds seeds 0..seeds-1 per value
-     * @param configFor the run of (value, seed)
-     * @param device where to train
-     * @return the rows (index = value index x seeds + seed)
-     */
-    public static SweepTable run(String key, List<Double> values, int seeds, BiFunction<Double, Long, RunConfig> configFor,
-            Device device) {
-        List<SweepRow> rows = new ArrayList<>();
-        for (List<SweepPoint> chunk : chunks(key, values, seeds, configFor)) {
-            rows.addAll(trainChunk(key, chunk, device));
-        }
-        return new SweepTable(rows);
-    }
-
-    /**
-     * Every (value, seed) as a point, grouped into the stacked computations {@link #run} trains:
+     * Every (value, seed) as a point, grouped into the stacked computations {@link #trainChunk} trains:
      * structurally equal runs together, in index order, at most {@link SweepPlan#autoChunk} per chunk.
      * An experiment's work units are these chunks.
      *

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
-import org.gaplab.core.Seeds;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.measure.AngleHistogramDivergence;
@@ -19,11 +18,10 @@ import org.gaplab.engine.train.DivergenceCheck;
 import org.gaplab.engine.train.EvalSummary;
 import org.gaplab.engine.train.Evaluation;
 import org.gaplab.engine.train.RunStatus;
+import org.gaplab.engine.train.StopSignal;
 import org.gaplab.engine.train.Trainer;
-import org.gaplab.engine.train.TrainedModel;
 import org.gaplab.engine.train.TrainingListener;
 import org.gaplab.engine.train.TrainingLoop;
-import org.gaplab.engine.train.StopSignal;
 import org.gaplab.models.DualEncoder;
 
 import java.util.ArrayList;
@@ -39,9 +37,9 @@ import java.util.Map;
  * (final loss below ln B, and a loss that moved by at most 1% over the last tenth of training).
  * Used by the aligned-start and sharpening studies, which need what a sweep row does not keep.
  */
-final class TrackedTraining {
+public final class TrackedTraining {
     /** Relative loss change over the last tenth of training above which a run counts as unconverged. */
-    static final double DRIFT_BOUND = 0.01;
+    public static final double DRIFT_BOUND = 0.01;
     /** Points per side of the energy distance's two independent samples. */
     static final int ENERGY_SUBSAMPLE = 1000;
 
@@ -59,14 +57,14 @@ final class TrackedTraining {
      * @param pathJ J on disjoint halves along the path (2-d embeddings only; NaN otherwise)
      * @param pathGap centroid gap along the path
      */
-    record Row(int index, long seed, Map<String, Object> overrides, RunStatus status, Map<String, Double> metrics, int[] pathSteps,
+    public record Row(int index, long seed, Map<String, Object> overrides, RunStatus status, Map<String, Double> metrics, int[] pathSteps,
             double[] pathJ, double[] pathGap) {
-        double metric(String key) {
+        public double metric(String key) {
             Double v = metrics.get(key);
             return v == null ? Double.NaN : v;
         }
 
-        boolean converged() {
+        public boolean converged() {
             return metric("converged") > 0.5;
         }
     }
@@ -89,7 +87,7 @@ final class TrackedTraining {
      * @param pathSteps steps (ascending, each a multiple of the chunk's log interval) at which the gap is measured
      * @return one row per point
      */
-    static List<Row> train(List<SweepPoint> points, Device device, int[] pathSteps) {
+    public static List<Row> train(List<SweepPoint> points, Device device, int[] pathSteps) {
         List<RunConfig> configs = points.stream().map(SweepPoint::config).toList();
         RunConfig first = configs.get(0);
         int k = configs.size();
@@ -195,15 +193,9 @@ final class TrackedTraining {
         }
     }
 
-    /** Evaluation embeddings of one run: modality 1 and 2 of the run's own evaluation pairs. */
-    private static NDList embed(DualEncoder model, PairedSource source, RunConfig rc, NDManager scope) {
-        NDList eval = source.evaluationSet(scope, Seeds.derive(rc.seed(), "eval", 0), rc.eval().size(), rc.precision().dataType());
-        return new NDList(TrainedModel.embedWith(model, eval.get(0), org.gaplab.models.Modality.FIRST), TrainedModel.embedWith(model, eval.get(1), org.gaplab.models.Modality.SECOND));
-    }
-
     /** J on disjoint halves (2-d embeddings only, NaN otherwise) and the centroid gap on all pairs. */
     private static Gap gap(DualEncoder model, PairedSource source, RunConfig rc, NDManager scope) {
-        NDList z = embed(model, source, rc, scope);
+        NDList z = Evaluation.embeddings(model, source, rc, scope);
         NDArray z1 = z.get(0);
         NDArray z2 = z.get(1);
         double centroid = z1.mean(new int[] {0}).sub(z2.mean(new int[] {0})).norm().toType(DataType.FLOAT64, false).getDouble();
@@ -218,7 +210,7 @@ final class TrackedTraining {
 
     /** Energy distance of modality 1 from the first half of the evaluation pairs against modality 2 from the second. */
     private static double energy(DualEncoder model, PairedSource source, RunConfig rc, NDManager scope, Pairwise pairwise) {
-        NDList z = embed(model, source, rc, scope);
+        NDList z = Evaluation.embeddings(model, source, rc, scope);
         int sub = (int) Math.min(ENERGY_SUBSAMPLE, z.get(0).getShape().get(0) / 2);
         return EnergyDistance.compute(z.get(0).get(new NDIndex("0:{}", sub)), z.get(1).get(new NDIndex("{}:{}", sub, 2 * sub)), pairwise)
                 .energy();

@@ -8,6 +8,7 @@ import org.gaplab.core.Json;
 import org.gaplab.core.UnavailableException;
 import org.gaplab.engine.config.ConfigException;
 import org.gaplab.engine.device.DeviceChoice;
+import org.gaplab.engine.report.ShardMerge;
 import org.gaplab.engine.report.Progress;
 import org.gaplab.engine.report.Provenance;
 import org.gaplab.engine.report.RunLogFile;
@@ -267,25 +268,6 @@ public final class SweepRunner {
         }
     }
 
-    /** A directory without sweep.json stands for the shard directories directly inside it. */
-    static List<Path> expandShardDirs(List<Path> given, Path out) {
-        List<Path> dirs = new ArrayList<>();
-        for (Path d : given) {
-            if (Files.exists(d.resolve("sweep.json")) || !Files.isDirectory(d)) {
-                dirs.add(d);
-                continue;
-            }
-            try (var children = Files.list(d)) {
-                children.filter(c -> Files.exists(c.resolve("sweep.json")))
-                        .filter(c -> !c.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize()))
-                        .sorted().forEach(dirs::add);
-            } catch (IOException e) {
-                throw new UnavailableException("cannot list " + d + ": " + e.getMessage(), e);
-            }
-        }
-        return dirs;
-    }
-
     private static void append(Path file, List<String> lines) {
         try (BufferedWriter w = org.gaplab.core.OutputGuard.appendWriter(file)) {
             for (String l : lines) {
@@ -321,13 +303,10 @@ public final class SweepRunner {
      * @return the merged table
      */
     public static SweepTable merge(List<Path> given, Path out, boolean force) {
-        List<Path> shardDirs = expandShardDirs(given, out);
-        if (shardDirs.isEmpty()) {
-            throw new ConfigException("merge needs at least one shard directory");
-        }
+        List<Path> shardDirs = ShardMerge.shardDirs(given, out, "sweep.json");
         String hash = null;
         int count = -1;
-        Map<Integer, Path> shards = new java.util.TreeMap<>();
+        ShardMerge.Shards shards = new ShardMerge.Shards();
         List<SweepRow> rows = new ArrayList<>();
         JsonNode firstMeta = null;
         for (Path dir : shardDirs) {
@@ -350,9 +329,7 @@ public final class SweepRunner {
                 throw new ConfigException(dir + " belongs to another sweep or shard count (" + m.path("spec_hash").asText()
                         + ", " + s.count() + " shards) than " + shardDirs.get(0) + " (" + hash + ", " + count + " shards)");
             }
-            if (shards.put(s.index(), dir) != null) {
-                throw new ConfigException("shard " + s + " is given twice (" + shards.get(s.index()) + ", " + dir + ")");
-            }
+            shards.add(s.index(), s.toString(), dir);
             Set<Integer> expected = new HashSet<>();
             m.path("shard_points").forEach(n -> expected.add(n.asInt()));
             SweepTable t = SweepTable.readJsonl(dir.resolve("runs.jsonl"));
@@ -364,16 +341,8 @@ public final class SweepRunner {
             }
             rows.addAll(t.rows());
         }
-        List<String> missing = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            if (!shards.containsKey(i)) {
-                missing.add(i + "/" + count);
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new ConfigException("cannot merge: missing shard(s) " + String.join(", ", missing));
-        }
-        requireOutsideInputs(out, given, shardDirs);
+        shards.requireAll(count);
+        ShardMerge.requireOutsideInputs(out, given, shardDirs);
         boolean foreign = requireMergeTarget(out, hash, force);
         SweepTable table = new SweepTable(rows);
         try (StagedDirectory staged = StagedDirectory.open(out, "gaplab merge")) {
@@ -421,31 +390,6 @@ public final class SweepRunner {
             return s.allMatch(p -> p.getFileName().toString().equals(DirectoryLock.FILE_NAME));
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    /**
-     * Refuses an output directory that is one of the inputs (or a shard found inside one): writing
-     * the merged table there would overwrite a shard's own runs.jsonl and sweep.json.
-     */
-    static void requireOutsideInputs(Path out, List<Path> given, List<Path> shardDirs) {
-        Path o = canonical(out);
-        for (List<Path> dirs : List.of(given, shardDirs)) {
-            for (Path d : dirs) {
-                if (canonical(d).equals(o)) {
-                    throw new ConfigException("--out " + out + " is one of the inputs (" + d + "); merging there would overwrite"
-                            + " that shard; choose another --out");
-                }
-            }
-        }
-    }
-
-    /** @return the real path when it exists, else the normalised absolute path */
-    private static Path canonical(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (IOException e) {
-            return p.toAbsolutePath().normalize();
         }
     }
 

@@ -16,6 +16,24 @@ public final class Evaluation {
     private Evaluation() {}
 
     /**
+     * The evaluation embeddings of a run: its fixed evaluation set, drawn from the run's own
+     * {@code (seed, "eval")} stream ({@link RunConfig#eval()} pairs, the held-out split of a finite
+     * dataset), embedded by each tower.
+     *
+     * @param model a one-run model
+     * @param source the run's source
+     * @param config the run's config
+     * @param scope where the set and the embeddings live
+     * @return modality 1's and modality 2's embeddings, {@code [n, d]} each
+     */
+    public static NDList embeddings(DualEncoder model, PairedSource source, RunConfig config, NDManager scope) {
+        NDList eval = source.evaluationSet(scope, Seeds.derive(config.seed(), "eval", 0), config.eval().size(),
+                config.precision().dataType());
+        return new NDList(TrainedModel.embedWith(model, eval.get(0), org.gaplab.models.Modality.FIRST),
+                TrainedModel.embedWith(model, eval.get(1), org.gaplab.models.Modality.SECOND));
+    }
+
+    /**
      * Embeds a run's fixed evaluation set (its own {@code (seed, "eval")} stream) and summarises it.
      *
      * @param model a one-run model
@@ -26,10 +44,9 @@ public final class Evaluation {
      */
     public static EvalSummary evaluate(DualEncoder model, PairedSource source, RunConfig config, NDManager manager) {
         try (NDManager scope = manager.newSubManager()) {
-            long seed = Seeds.derive(config.seed(), "eval", 0);
-            NDList eval = source.evaluationSet(scope, seed, config.eval().size(), config.precision().dataType());
-            NDArray z1 = TrainedModel.embedWith(model, eval.get(0), org.gaplab.models.Modality.FIRST);
-            NDArray z2 = TrainedModel.embedWith(model, eval.get(1), org.gaplab.models.Modality.SECOND);
+            NDList z = embeddings(model, source, config, scope);
+            NDArray z1 = z.get(0);
+            NDArray z2 = z.get(1);
             long b = Math.min(config.batchSize(), z1.getShape().get(0));
             NDIndex head = new NDIndex("0:{}", b);
             model.tempAttach(scope);

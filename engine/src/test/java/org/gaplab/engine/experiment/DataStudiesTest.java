@@ -6,8 +6,10 @@ import ai.djl.Device;
 
 import org.gaplab.engine.config.LossConfig;
 import org.gaplab.engine.config.RunConfig;
-import org.gaplab.engine.sweep.Sweeps;
+import org.gaplab.engine.experiment.gapcontrol.GapControlConfig;
+import org.gaplab.engine.sweep.SweepPoint;
 import org.gaplab.engine.sweep.SweepTable;
+import org.gaplab.engine.sweep.Sweeps;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -17,8 +19,10 @@ import java.util.List;
 class DataStudiesTest {
     @Test
     void digitsQuickRunRetrievesHeldOutHalvesFarAboveChance() {
-        SweepTable t = ParameterStudy.run("corruption", List.of(0.0), 1, (p, seed) -> DigitsRun.quick().withSeed(seed),
-                Device.cpu());
+        // one chunk of one run, trained as reproduce corruption trains its units
+        List<List<SweepPoint>> chunks = ParameterStudy.chunks("corruption", List.of(0.0), 1, (p, seed) -> DigitsRun.quick().withSeed(seed));
+        assertThat(chunks).hasSize(1);
+        SweepTable t = new SweepTable(ParameterStudy.trainChunk("corruption", chunks.get(0), Device.cpu()));
         double r12 = t.rows().get(0).metric("eval_r1_1to2");
         double r21 = t.rows().get(0).metric("eval_r1_2to1");
         // 359 held-out images: chance R@1 = 1/359 = 0.003

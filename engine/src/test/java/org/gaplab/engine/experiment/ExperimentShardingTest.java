@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.gaplab.core.Json;
 import org.gaplab.engine.cli.ExitCodes;
 import org.gaplab.engine.cli.GaplabCli;
-import org.gaplab.core.Json;
+import org.gaplab.engine.experiment.gibbs.UnimodalGibbsConfig;
+import org.gaplab.engine.experiment.gibbs.UnimodalGibbsExperiment;
+import org.gaplab.engine.experiment.modalitygap.ModalityGap;
+import org.gaplab.engine.experiment.modalitygap.ModalityGapConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,7 +118,7 @@ class ExperimentShardingTest {
      */
     @Test
     void aStoppedRunResumesWhereItStopped(@TempDir Path tmp) throws IOException {
-        UnimodalGibbs.Declaration gibbs = new UnimodalGibbs.Declaration();
+        UnimodalGibbsExperiment gibbs = new UnimodalGibbsExperiment();
         UnimodalGibbsConfig config = ExperimentRunner.config(gibbs, true, null, List.of("runs_per_chunk=4", "steps=60",
                 "mc_points=50000"), null, null);
         var cpu = org.gaplab.engine.device.DeviceProbe.choose(org.gaplab.engine.device.DeviceRequest.parse("cpu"));

@@ -3,6 +3,16 @@ package org.gaplab.engine.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import org.gaplab.engine.experiment.alignedstart.AlignedStart;
+import org.gaplab.engine.experiment.alignedstart.AlignedStartClaims;
+import org.gaplab.engine.experiment.alignedstart.AlignedStartConfig;
+import org.gaplab.engine.experiment.gibbs.GibbsReference;
+import org.gaplab.engine.experiment.gibbslimit.GibbsLimit;
+import org.gaplab.engine.experiment.gibbslimit.GibbsLimitClaims;
+import org.gaplab.engine.experiment.gibbslimit.GibbsLimitConfig;
+import org.gaplab.engine.experiment.sharpening.Sharpening;
+import org.gaplab.engine.experiment.sharpening.SharpeningClaims;
+import org.gaplab.engine.experiment.sharpening.SharpeningConfig;
 import org.gaplab.engine.measure.AngleHistogramDivergence;
 import org.gaplab.engine.train.RunStatus;
 import org.junit.jupiter.api.Test;
@@ -33,12 +43,12 @@ class HeadlineClaimsTest {
         for (int i = 0; i < 20; i++) {
             v[i] = 20 - i;     // 1..20, reversed
         }
-        RobustInference.MedianCi m = RobustInference.medianCi(v);
+        RobustHypothesisTests.MedianCi m = RobustHypothesisTests.medianCi(v);
         // P(Bin(20, 1/2) <= 5) = 0.0207 <= 0.05 < P(<= 6) = 0.0577: the 6th and 15th order statistics
         assertThat(m.median()).isEqualTo(10.5);
         assertThat(m.lo()).isEqualTo(6.0);
         assertThat(m.hi()).isEqualTo(15.0);
-        assertThat(RobustInference.medianCi(new double[] {1, 2, 3, 4}).lo()).isNaN();
+        assertThat(RobustHypothesisTests.medianCi(new double[] {1, 2, 3, 4}).lo()).isNaN();
         Random rng = new Random(3);
         int covered = 0;
         for (int r = 0; r < 2000; r++) {
@@ -46,7 +56,7 @@ class HeadlineClaimsTest {
             for (int i = 0; i < x.length; i++) {
                 x[i] = Math.exp(rng.nextGaussian());   // skewed, median 1
             }
-            RobustInference.MedianCi ci = RobustInference.medianCi(x);
+            RobustHypothesisTests.MedianCi ci = RobustHypothesisTests.medianCi(x);
             covered += ci.lo() <= 1 && 1 <= ci.hi() ? 1 : 0;
         }
         assertThat(covered / 2000.0).isGreaterThanOrEqualTo(0.89);
@@ -54,7 +64,7 @@ class HeadlineClaimsTest {
 
     @Test
     void signTestAndEquivalenceHoldTheirLevelAtTheMargin() {
-        assertThat(RobustInference.signTest(new double[] {1, 2, 3, 4, 5}, 0, Inference.Direction.INCREASING).pExpected())
+        assertThat(RobustHypothesisTests.signTest(new double[] {1, 2, 3, 4, 5}, 0, HypothesisTests.Direction.INCREASING).pExpected())
                 .isCloseTo(1 / 32.0, within(1e-12));
         Random rng = new Random(5);
         int equivalent = 0;
@@ -65,8 +75,8 @@ class HeadlineClaimsTest {
             for (int i = 0; i < d.length; i++) {
                 d[i] = 0.1 + rng.nextGaussian();      // true median exactly at the margin
             }
-            equivalent += RobustInference.signEquivalence(d, 0.1).pEquivalent() < Inference.ALPHA ? 1 : 0;
-            tEquivalent += RobustInference.tEquivalence(Stats.mean(d), Stats.sem(d), 19, 0.1).pEquivalent() < Inference.ALPHA ? 1 : 0;
+            equivalent += RobustHypothesisTests.signEquivalence(d, 0.1).pEquivalent() < HypothesisTests.ALPHA ? 1 : 0;
+            tEquivalent += RobustHypothesisTests.tEquivalence(Stats.mean(d), Stats.sem(d), 19, 0.1).pEquivalent() < HypothesisTests.ALPHA ? 1 : 0;
         }
         assertThat(equivalent / (double) repeats).isLessThanOrEqualTo(0.06);
         assertThat(tEquivalent / (double) repeats).isLessThanOrEqualTo(0.06);
@@ -75,23 +85,23 @@ class HeadlineClaimsTest {
         for (int i = 0; i < inside.length; i++) {
             inside[i] = 0.01 * rng.nextGaussian();
         }
-        assertThat(RobustInference.signEquivalence(inside, 0.1).pEquivalent()).isLessThan(Inference.ALPHA);
-        assertThat(RobustInference.tEquivalence(0.5, 0.05, 10, 0.1).pBeyond()).isLessThan(Inference.ALPHA);
+        assertThat(RobustHypothesisTests.signEquivalence(inside, 0.1).pEquivalent()).isLessThan(HypothesisTests.ALPHA);
+        assertThat(RobustHypothesisTests.tEquivalence(0.5, 0.05, 10, 0.1).pBeyond()).isLessThan(HypothesisTests.ALPHA);
     }
 
     @Test
     void weightedLineRecoversAnExactLineAndItsClosedFormErrors() {
-        RobustInference.Line l = RobustInference.weightedLine(new double[] {0.1225, 0.0625, 0.030625}, new double[] {0.0122, 0.0062, 0.0030},
+        RobustHypothesisTests.Line l = RobustHypothesisTests.weightedLine(new double[] {0.1225, 0.0625, 0.030625}, new double[] {0.0122, 0.0062, 0.0030},
                 new double[] {0.001, 0.001, 0.001});
         // y = 0.0002 + 0.0977 x would leave residuals; check the two-point case by hand instead
-        RobustInference.Line two = RobustInference.weightedLine(new double[] {1, 2}, new double[] {3, 5}, new double[] {1, 1});
+        RobustHypothesisTests.Line two = RobustHypothesisTests.weightedLine(new double[] {1, 2}, new double[] {3, 5}, new double[] {1, 1});
         assertThat(two.a()).isCloseTo(1, within(1e-12));
         assertThat(two.b()).isCloseTo(2, within(1e-12));
         // a = 2 y1 - y2: var = 4 + 1
         assertThat(two.seA()).isCloseTo(Math.sqrt(5), within(1e-12));
         assertThat(two.seB()).isCloseTo(Math.sqrt(2), within(1e-12));
         assertThat(l.a()).isBetween(-0.001, 0.001);
-        assertThat(RobustInference.weightedLine(new double[] {1}, new double[] {1}, new double[] {1}).a()).isNaN();
+        assertThat(RobustHypothesisTests.weightedLine(new double[] {1}, new double[] {1}, new double[] {1}).a()).isNaN();
     }
 
     @Test
@@ -111,7 +121,7 @@ class HeadlineClaimsTest {
                 flagged[i] = s < 2;
             }
         }
-        Claim c = Inference.trendClaim("grows", "src", "J", "sigma", x, y, seed, Inference.Direction.INCREASING, flagged);
+        Claim c = HypothesisTests.trendClaim("grows", "src", "J", "sigma", x, y, seed, HypothesisTests.Direction.INCREASING, flagged);
         assertThat(c.verdict()).isEqualTo(SUPPORTED);
         assertThat(c.evidence()).contains("per-seed slope median 0.5").contains("with the 8 flagged runs").contains("would read SUPPORTED");
     }
@@ -151,8 +161,8 @@ class HeadlineClaimsTest {
                             1e-8).jeffreys();
                 }
             }
-            pairedRejects += Inference.trend(x, paired, seed, Inference.Direction.INCREASING).test().verdict() == SUPPORTED ? 1 : 0;
-            disjointRejects += Inference.trend(x, disjoint, seed, Inference.Direction.INCREASING).test().verdict() == SUPPORTED ? 1 : 0;
+            pairedRejects += HypothesisTests.trend(x, paired, seed, HypothesisTests.Direction.INCREASING).test().verdict() == SUPPORTED ? 1 : 0;
+            disjointRejects += HypothesisTests.trend(x, disjoint, seed, HypothesisTests.Direction.INCREASING).test().verdict() == SUPPORTED ? 1 : 0;
         }
         // paired rows: the partners' shared noise makes J grow with sigma under identical marginals
         assertThat(pairedRejects).isGreaterThanOrEqualTo(30);
@@ -167,16 +177,16 @@ class HeadlineClaimsTest {
         GibbsLimitConfig c = GibbsLimitConfig.paperDefault().withSeeds(10);
         Random rng = new Random(19);
         // bias proportional to h^2 (0.1 h^2: +0.012 at h = 0.35), vanishing at h = 0; per-seed sd shrinking with 1/sqrt(M)
-        GibbsLimit.Result vanishing = gibbsLimit(c, (h, m) -> 0.1 * h * h + 0.004 * Math.sqrt(768.0 / m) * rng.nextGaussian());
-        assertThat(GibbsLimit.claims(vanishing)).extracting(Claim::verdict).containsExactly(SUPPORTED, SUPPORTED);
+        GibbsLimit.GibbsLimitResult vanishing = gibbsLimit(c, (h, m) -> 0.1 * h * h + 0.004 * Math.sqrt(768.0 / m) * rng.nextGaussian());
+        assertThat(GibbsLimitClaims.claims(vanishing)).extracting(Claim::verdict).containsExactly(SUPPORTED, SUPPORTED);
         // a bias that does not depend on h: the estimator is not its cause
-        GibbsLimit.Result constant = gibbsLimit(c, (h, m) -> 0.012 + 0.004 * Math.sqrt(768.0 / m) * rng.nextGaussian());
-        List<Claim> cc = GibbsLimit.claims(constant);
+        GibbsLimit.GibbsLimitResult constant = gibbsLimit(c, (h, m) -> 0.012 + 0.004 * Math.sqrt(768.0 / m) * rng.nextGaussian());
+        List<Claim> cc = GibbsLimitClaims.claims(constant);
         assertThat(cc.get(0).verdict()).isNotEqualTo(SUPPORTED);
         assertThat(cc.get(1).verdict()).isEqualTo(NOT_SUPPORTED);
         // two seeds: the extrapolation's interval is too wide to decide
         GibbsLimitConfig two = c.withSeeds(2);
-        assertThat(GibbsLimit.claims(gibbsLimit(two, (h, m) -> 0.1 * h * h + 0.004 * rng.nextGaussian())).get(1).verdict())
+        assertThat(GibbsLimitClaims.claims(gibbsLimit(two, (h, m) -> 0.1 * h * h + 0.004 * rng.nextGaussian())).get(1).verdict())
                 .isEqualTo(INCONCLUSIVE);
         // calibration: an extrapolated bias exactly at the margin reads SUPPORTED at most at the level
         int supported = 0;
@@ -184,14 +194,14 @@ class HeadlineClaimsTest {
         GibbsLimitConfig one = new GibbsLimitConfig(c.bandwidths(), c.particles(), List.of(1.0), 10, c.steps(), c.lr(), c.noiseSd(),
                 c.potential(), c.capRadius(), c.mcPoints(), c.mcChunk(), c.margin());
         for (int r = 0; r < repeats; r++) {
-            GibbsLimit.Result atMargin = gibbsLimit(one, (h, m) -> one.margin() + 0.1 * h * h + 0.004 * Math.sqrt(768.0 / m) * rng.nextGaussian());
-            supported += GibbsLimit.claims(atMargin).get(1).verdict() == SUPPORTED ? 1 : 0;
+            GibbsLimit.GibbsLimitResult atMargin = gibbsLimit(one, (h, m) -> one.margin() + 0.1 * h * h + 0.004 * Math.sqrt(768.0 / m) * rng.nextGaussian());
+            supported += GibbsLimitClaims.claims(atMargin).get(1).verdict() == SUPPORTED ? 1 : 0;
         }
         // binomial(300, 0.05) exceeds 25 with probability < 0.01
         assertThat(supported).isLessThanOrEqualTo(25);
     }
 
-    private static GibbsLimit.Result gibbsLimit(GibbsLimitConfig c, java.util.function.BiFunction<Double, Integer, Double> bias) {
+    private static GibbsLimit.GibbsLimitResult gibbsLimit(GibbsLimitConfig c, java.util.function.BiFunction<Double, Integer, Double> bias) {
         int nt = c.taus().size();
         double[] gibbsCap = new double[nt];
         double[] se = new double[nt];
@@ -213,7 +223,7 @@ class HeadlineClaimsTest {
             }
             levels.add(new GibbsLimit.Level(h, m, cap, new double[nt][c.seeds()]));
         }
-        return new GibbsLimit.Result(c, ref, levels, GibbsLimit.rows(c, ref, levels), 0, "cpu()");
+        return new GibbsLimit.GibbsLimitResult(c, ref, levels, GibbsLimit.rows(c, ref, levels), 0, "cpu()");
     }
 
     // ---- aligned-start ----
@@ -239,23 +249,23 @@ class HeadlineClaimsTest {
         AlignedStartConfig c = AlignedStartConfig.paperDefault().withSeeds(12);
         Random rng = new Random(29);
         // trained, J grows with sigma, and the start does not matter
-        AlignedStart.Result same = aligned(c, (sigma, aligned) -> run(0.01 + sigma * sigma + 0.002 * rng.nextGaussian(), 3.0, 5.0, 0.1), rng);
-        assertThat(AlignedStart.claims(same)).extracting(Claim::verdict).containsExactly(SUPPORTED, SUPPORTED);
+        AlignedStart.AlignedStartResult same = aligned(c, (sigma, aligned) -> run(0.01 + sigma * sigma + 0.002 * rng.nextGaussian(), 3.0, 5.0, 0.1), rng);
+        assertThat(AlignedStartClaims.claims(same)).extracting(Claim::verdict).containsExactly(SUPPORTED, SUPPORTED);
         // untrained (the loss did not fall): (a) cannot be about training
-        AlignedStart.Result untrained = aligned(c, (sigma, aligned) -> run(0.01 + sigma * sigma + 0.005 * rng.nextGaussian(), 5.0,
+        AlignedStart.AlignedStartResult untrained = aligned(c, (sigma, aligned) -> run(0.01 + sigma * sigma + 0.005 * rng.nextGaussian(), 5.0,
                 5.0 + 0.01 * rng.nextGaussian(), 0.1), rng);
-        assertThat(AlignedStart.claims(untrained).get(0).verdict()).isEqualTo(INCONCLUSIVE);
+        assertThat(AlignedStartClaims.claims(untrained).get(0).verdict()).isEqualTo(INCONCLUSIVE);
         // training from an aligned start closes the gap: J at sigma > 0 falls below the sigma = 0 level
-        AlignedStart.Result closes = aligned(c, (sigma, aligned) -> run(aligned ? 0.05 - 0.1 * sigma + 0.002 * rng.nextGaussian()
+        AlignedStart.AlignedStartResult closes = aligned(c, (sigma, aligned) -> run(aligned ? 0.05 - 0.1 * sigma + 0.002 * rng.nextGaussian()
                 : 0.01 + sigma, 3.0, 5.0, 0.1), rng);
-        assertThat(AlignedStart.claims(closes)).extracting(Claim::verdict).containsExactly(NOT_SUPPORTED, NOT_SUPPORTED);
+        assertThat(AlignedStartClaims.claims(closes)).extracting(Claim::verdict).containsExactly(NOT_SUPPORTED, NOT_SUPPORTED);
         // the start decides the gap's size (aligned twice the independent one) and the digits gap too
-        AlignedStart.Result depends = aligned(c, (sigma, aligned) -> run((aligned ? 2 : 1) * (0.01 + sigma * sigma) + 0.002 * rng.nextGaussian(),
+        AlignedStart.AlignedStartResult depends = aligned(c, (sigma, aligned) -> run((aligned ? 2 : 1) * (0.01 + sigma * sigma) + 0.002 * rng.nextGaussian(),
                 3.0, 5.0, aligned ? 0.2 : 0.1), rng);
-        assertThat(AlignedStart.claims(depends).get(1).verdict()).isEqualTo(NOT_SUPPORTED);
+        assertThat(AlignedStartClaims.claims(depends).get(1).verdict()).isEqualTo(NOT_SUPPORTED);
         // two seeds decide nothing
-        AlignedStart.Result two = aligned(AlignedStartConfig.quick(), (sigma, aligned) -> run(0.01 + sigma * sigma, 3.0, 5.0, 0.1), rng);
-        assertThat(AlignedStart.claims(two)).extracting(Claim::verdict).containsOnly(INCONCLUSIVE);
+        AlignedStart.AlignedStartResult two = aligned(AlignedStartConfig.quick(), (sigma, aligned) -> run(0.01 + sigma * sigma, 3.0, 5.0, 0.1), rng);
+        assertThat(AlignedStartClaims.claims(two)).extracting(Claim::verdict).containsOnly(INCONCLUSIVE);
     }
 
     private record Fake(double j, double evalLoss, double evalLoss0, double gap) {}
@@ -264,7 +274,7 @@ class HeadlineClaimsTest {
         return new Fake(j, evalLoss, evalLoss0, gap);
     }
 
-    private static AlignedStart.Result aligned(AlignedStartConfig c, java.util.function.BiFunction<Double, Boolean, Fake> f, Random rng) {
+    private static AlignedStart.AlignedStartResult aligned(AlignedStartConfig c, java.util.function.BiFunction<Double, Boolean, Fake> f, Random rng) {
         List<TrackedTraining.Row> rows = new ArrayList<>();
         for (double sigma : c.sigmas()) {
             for (String start : List.of(AlignedStart.INDEPENDENT, AlignedStart.ALIGNED)) {
@@ -280,7 +290,7 @@ class HeadlineClaimsTest {
                 rows.add(row(rows.size(), s, Outputs.inOrder("dataset", "digits", "start", start), x, rng));
             }
         }
-        return new AlignedStart.Result(c, rows, AlignedStart.cells(c, rows), 0, "cpu()");
+        return new AlignedStart.AlignedStartResult(c, rows, AlignedStart.cells(c, rows), 0, "cpu()");
     }
 
     private static TrackedTraining.Row row(int index, long seed, Map<String, Object> overrides, Fake x, Random rng) {
@@ -305,21 +315,21 @@ class HeadlineClaimsTest {
     void sharpeningClaimReadsEachWayAndLeavesUnconvergedRunsOut() {
         SharpeningConfig c = SharpeningConfig.paperDefault();
         Random rng = new Random(31);
-        Sharpening.Result persists = sharpening(c, (tau, sigma) -> 0.02 + sigma * (1 + 0.1 * rng.nextGaussian()), (tau, sigma) -> true);
-        assertThat(Sharpening.claims(persists).get(0).verdict()).isEqualTo(SUPPORTED);
+        Sharpening.SharpeningResult persists = sharpening(c, (tau, sigma) -> 0.02 + sigma * (1 + 0.1 * rng.nextGaussian()), (tau, sigma) -> true);
+        assertThat(SharpeningClaims.claims(persists).get(0).verdict()).isEqualTo(SUPPORTED);
         // the gap vanishes at the sharpest temperature: not every cell rejects, and the sigma > 0 runs sit below the control there
-        Sharpening.Result vanishes = sharpening(c, (tau, sigma) -> tau < 0.03 ? 0.02 - 0.01 * sigma + 0.001 * rng.nextGaussian()
+        Sharpening.SharpeningResult vanishes = sharpening(c, (tau, sigma) -> tau < 0.03 ? 0.02 - 0.01 * sigma + 0.001 * rng.nextGaussian()
                 : 0.02 + sigma * (1 + 0.1 * rng.nextGaussian()), (tau, sigma) -> true);
-        assertThat(Sharpening.claims(vanishes).get(0).verdict()).isEqualTo(NOT_SUPPORTED);
+        assertThat(SharpeningClaims.claims(vanishes).get(0).verdict()).isEqualTo(NOT_SUPPORTED);
         // runs that did not converge at tau = 1 are left out; with none left that cell cannot reject
-        Sharpening.Result slow = sharpening(c, (tau, sigma) -> 0.02 + sigma * (1 + 0.1 * rng.nextGaussian()), (tau, sigma) -> tau < 1);
-        Claim claim = Sharpening.claims(slow).get(0);
+        Sharpening.SharpeningResult slow = sharpening(c, (tau, sigma) -> 0.02 + sigma * (1 + 0.1 * rng.nextGaussian()), (tau, sigma) -> tau < 1);
+        Claim claim = SharpeningClaims.claims(slow).get(0);
         assertThat(claim.verdict()).isEqualTo(INCONCLUSIVE);
         assertThat(claim.evidence()).startsWith("30 of 240 runs unconverged");
-        assertThat(Sharpening.trendText(persists)).contains("per-seed slope per unit ln tau");
+        assertThat(SharpeningClaims.trendText(persists)).contains("per-seed slope per unit ln tau");
     }
 
-    private static Sharpening.Result sharpening(SharpeningConfig c, java.util.function.BiFunction<Double, Double, Double> j,
+    private static Sharpening.SharpeningResult sharpening(SharpeningConfig c, java.util.function.BiFunction<Double, Double, Double> j,
             java.util.function.BiPredicate<Double, Double> converged) {
         List<TrackedTraining.Row> rows = new ArrayList<>();
         for (double tau : c.taus()) {
@@ -338,6 +348,6 @@ class HeadlineClaimsTest {
                 }
             }
         }
-        return new Sharpening.Result(c, rows, Sharpening.cells(c, rows), 0, "cpu()");
+        return new Sharpening.SharpeningResult(c, rows, Sharpening.cells(c, rows), 0, "cpu()");
     }
 }
