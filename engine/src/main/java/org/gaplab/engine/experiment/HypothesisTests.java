@@ -1,5 +1,7 @@
 package org.gaplab.engine.experiment;
 
+import org.gaplab.engine.measure.Moments;
+
 import org.apache.commons.math3.distribution.ChiSquaredDistribution;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.distribution.TDistribution;
@@ -106,11 +108,11 @@ public final class HypothesisTests {
         double[] slope = slopes.stream().mapToDouble(Double::doubleValue).toArray();
         int agreeing = (int) taus.stream().filter(t -> t * direction.sign() > 0).count();
         Tested test = signedRank(tau, new double[tau.length], direction);
-        double mean = slope.length == 0 ? Double.NaN : Stats.mean(slope);
+        double mean = slope.length == 0 ? Double.NaN : Moments.mean(slope);
         double half = Double.NaN;
         if (slope.length >= 2) {
             double q = new TDistribution(null, slope.length - 1).inverseCumulativeProbability(1 - ALPHA);
-            half = q * Math.sqrt(sampleVar(slope) / slope.length);
+            half = q * Math.sqrt(Moments.sampleVariance(slope) / slope.length);
         }
         return new Trend(tau, agreeing, test, mean, mean - half, mean + half);
     }
@@ -135,8 +137,8 @@ public final class HypothesisTests {
 
     /** @return the least-squares slope of {@code y} on {@code x}; NaN when x is constant */
     static double slope(double[] x, double[] y) {
-        double mx = Stats.mean(x);
-        double my = Stats.mean(y);
+        double mx = Moments.mean(x);
+        double my = Moments.mean(y);
         double sxx = 0;
         double sxy = 0;
         for (int i = 0; i < x.length; i++) {
@@ -229,12 +231,12 @@ public final class HypothesisTests {
         a = finite(a);
         b = finite(b);
         if (a.length < 2 || b.length < 2) {
-            double d = a.length > 0 && b.length > 0 ? Stats.mean(a) - Stats.mean(b) : Double.NaN;
+            double d = a.length > 0 && b.length > 0 ? Moments.mean(a) - Moments.mean(b) : Double.NaN;
             return new Welch(d, Double.NaN, Double.NaN, new Tested(1, 1));
         }
-        double va = sampleVar(a) / a.length;
-        double vb = sampleVar(b) / b.length;
-        double d = Stats.mean(a) - Stats.mean(b);
+        double va = Moments.sampleVariance(a) / a.length;
+        double vb = Moments.sampleVariance(b) / b.length;
+        double d = Moments.mean(a) - Moments.mean(b);
         double se = Math.sqrt(va + vb);
         if (se == 0) {
             // identical values on both sides leave no estimate of the uncertainty: nothing to decide with
@@ -263,8 +265,8 @@ public final class HypothesisTests {
         if (v.length < 2) {
             return new Tested(1, 1);
         }
-        double m = Stats.mean(v);
-        double se = Math.sqrt(sampleVar(v) / v.length);
+        double m = Moments.mean(v);
+        double se = Math.sqrt(Moments.sampleVariance(v) / v.length);
         if (se == 0) {
             // identical values leave no estimate of the uncertainty: nothing to decide with
             return new Tested(1, 1);
@@ -406,16 +408,6 @@ public final class HypothesisTests {
         Arrays.sort(s);
         int n = s.length;
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-    }
-
-    /** @return the unbiased sample variance */
-    static double sampleVar(double[] x) {
-        double m = Stats.mean(x);
-        double s = 0;
-        for (double v : x) {
-            s += (v - m) * (v - m);
-        }
-        return s / (x.length - 1);
     }
 
     /** @return a p-value as text: three decimals, two significant digits below 0.001, a bound below 1e-16 */

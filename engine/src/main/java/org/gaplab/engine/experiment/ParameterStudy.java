@@ -4,6 +4,7 @@ import ai.djl.Device;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.gaplab.engine.measure.Moments;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.measure.Metric;
 import org.gaplab.engine.report.Figures;
@@ -107,8 +108,8 @@ public final class ParameterStudy {
             if (!at.isEmpty()) {
                 for (String metric : at.get(0).metrics().keySet()) {
                     double[] xs = at.stream().mapToDouble(r -> r.metrics().getOrDefault(metric, Double.NaN)).toArray();
-                    mean.put(metric, Stats.mean(xs));
-                    sd.put(metric, xs.length > 1 ? Stats.std(xs) : 0);
+                    mean.put(metric, Moments.mean(xs));
+                    sd.put(metric, xs.length > 1 ? Moments.populationStd(xs) : 0);
                 }
             }
             out.add(new Point(v, at.size(), mean, sd));

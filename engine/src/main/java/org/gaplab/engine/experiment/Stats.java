@@ -1,35 +1,8 @@
 package org.gaplab.engine.experiment;
 
-/** Small descriptive statistics over seeds, in double precision on the host. */
+/** Fits and table columns over seeds, in double precision on the host (means and errors: {@link org.gaplab.engine.measure.Moments}). */
 public final class Stats {
     private Stats() {}
-
-    /** @return the arithmetic mean */
-    public static double mean(double[] x) {
-        double s = 0;
-        for (double v : x) {
-            s += v;
-        }
-        return s / x.length;
-    }
-
-    /** @return the population standard deviation {@code sqrt(mean((x - mean)^2))} (as numpy's std) */
-    public static double std(double[] x) {
-        double m = mean(x);
-        double s = 0;
-        for (double v : x) {
-            s += (v - m) * (v - m);
-        }
-        return Math.sqrt(s / x.length);
-    }
-
-    /** @return the standard error of the mean, {@code std_sample / sqrt(n)}; 0 for one value */
-    public static double sem(double[] x) {
-        if (x.length < 2) {
-            return 0;
-        }
-        return std(x) * Math.sqrt(x.length / (x.length - 1.0)) / Math.sqrt(x.length);
-    }
 
     /**
      * Least-squares slope of {@code log y} against {@code log x}.

@@ -3,6 +3,7 @@ package org.gaplab.engine.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import org.gaplab.engine.measure.Moments;
 import org.gaplab.engine.experiment.alignedstart.AlignedStart;
 import org.gaplab.engine.experiment.alignedstart.AlignedStartClaims;
 import org.gaplab.engine.experiment.alignedstart.AlignedStartConfig;
@@ -76,7 +77,7 @@ class HeadlineClaimsTest {
                 d[i] = 0.1 + rng.nextGaussian();      // true median exactly at the margin
             }
             equivalent += RobustHypothesisTests.signEquivalence(d, 0.1).pEquivalent() < HypothesisTests.ALPHA ? 1 : 0;
-            tEquivalent += RobustHypothesisTests.tEquivalence(Stats.mean(d), Stats.sem(d), 19, 0.1).pEquivalent() < HypothesisTests.ALPHA ? 1 : 0;
+            tEquivalent += RobustHypothesisTests.tEquivalence(Moments.mean(d), Moments.standardError(d), 19, 0.1).pEquivalent() < HypothesisTests.ALPHA ? 1 : 0;
         }
         assertThat(equivalent / (double) repeats).isLessThanOrEqualTo(0.06);
         assertThat(tEquivalent / (double) repeats).isLessThanOrEqualTo(0.06);

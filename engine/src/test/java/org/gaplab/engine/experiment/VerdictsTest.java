@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import org.apache.commons.math3.stat.inference.TTest;
+import org.gaplab.engine.measure.Moments;
 import org.gaplab.engine.experiment.corruption.CorruptionStudy;
 import org.gaplab.engine.experiment.corruption.CorruptionStudyConfig;
 import org.gaplab.engine.experiment.gapcontrol.GapControl;
@@ -107,8 +108,8 @@ class VerdictsTest {
             double[] se = new double[ref.length];
             for (int i = 0; i < ref.length; i++) {
                 double[] two = {ref[i] + 0.02 * rng.nextGaussian(), ref[i] + 0.02 * rng.nextGaussian()};
-                est[i] = Stats.mean(two);
-                se[i] = Stats.sem(two);
+                est[i] = Moments.mean(two);
+                se[i] = Moments.standardError(two);
             }
             agreementRejects += HypothesisTests.chiSquareAgreement(est, ref, se, 2) < HypothesisTests.ALPHA ? 1 : 0;
         }
@@ -127,7 +128,7 @@ class VerdictsTest {
         double twoSided = new TTest().tTest(a, b);
         assertThat(w.test().pExpected()).isCloseTo(twoSided / 2, within(1e-12));
         assertThat(w.test().pOpposite()).isCloseTo(1 - twoSided / 2, within(1e-12));
-        assertThat(w.difference()).isCloseTo(Stats.mean(a) - Stats.mean(b), within(1e-15));
+        assertThat(w.difference()).isCloseTo(Moments.mean(a) - Moments.mean(b), within(1e-15));
         assertThat(HypothesisTests.slope(new double[] {0, 1, 2, 3}, new double[] {1, 3, 5, 7.5})).isCloseTo(2.15, within(1e-12));
         assertThat(HypothesisTests.kendallTau(new double[] {0, 1, 2, 3}, new double[] {1, 3, 2, 7})).isCloseTo(4.0 / 6, within(1e-12));
         // identical seeds leave no uncertainty to test with: nothing is decided

@@ -2,6 +2,7 @@ package org.gaplab.engine.experiment.corruption;
 
 import ai.djl.Device;
 
+import org.gaplab.engine.measure.Moments;
 import org.gaplab.core.Json;
 import org.gaplab.datasets.paired.DigitsConfig;
 import org.gaplab.engine.experiment.Claim;
@@ -82,7 +83,7 @@ public final class CorruptionStudy {
         if (learned.verdict() != Claim.Verdict.SUPPORTED) {
             String why = String.format(java.util.Locale.ROOT, "the runs did not learn the pairing: held-out R@1 at p = %s exceeds the "
                     + "untrained model's by %.4f on average (paired t-test over seeds, p = %s), so there is nothing for corruption to "
-                    + "degrade", p0, Stats.mean(java.util.Arrays.stream(gain).filter(Double::isFinite).toArray()), HypothesisTests.p(learned.pExpected()));
+                    + "degrade", p0, Moments.mean(java.util.Arrays.stream(gain).filter(Double::isFinite).toArray()), HypothesisTests.p(learned.pExpected()));
             String criterion = "first, the runs at p = " + p0 + " must beat the untrained model's R@1 (paired one-sided t-test, level "
                     + HypothesisTests.ALPHA + "); then a trend test across seeds over every p";
             return List.of(new Claim("Retrieval falls as the corruption probability p grows.", source, criterion, Claim.Verdict.INCONCLUSIVE, why),

@@ -1,5 +1,6 @@
 package org.gaplab.engine.experiment.gapcontrol;
 
+import org.gaplab.engine.measure.Moments;
 import org.gaplab.engine.config.RunConfig;
 import org.gaplab.engine.experiment.HypothesisTests;
 import org.gaplab.engine.experiment.ParameterStudy;
@@ -86,12 +87,12 @@ public final class GapControl {
     }
 
     static double mean(Curve c, double lambda, Metric metric) {
-        return Stats.mean(values(c, lambda, x -> x.metric(metric)));
+        return Moments.mean(values(c, lambda, x -> x.metric(metric)));
     }
 
     private static String diff(double[] before, double[] after, HypothesisTests.Welch w) {
         return String.format(java.util.Locale.ROOT, "%.4g -> %.4g (difference %.4g, %.0f%% CI [%.4g, %.4g], p = %s)",
-                Stats.mean(before), Stats.mean(after), w.difference(), 100 * (1 - 2 * HypothesisTests.ALPHA), w.lo(), w.hi(),
+                Moments.mean(before), Moments.mean(after), w.difference(), 100 * (1 - 2 * HypothesisTests.ALPHA), w.lo(), w.hi(),
                 HypothesisTests.p(w.test().pExpected()));
     }
 

@@ -1,5 +1,6 @@
 package org.gaplab.engine.experiment.gapcontrol;
 
+import org.gaplab.engine.measure.Moments;
 import org.gaplab.engine.experiment.Claim;
 import org.gaplab.engine.experiment.HypothesisTests;
 import org.gaplab.engine.experiment.Outputs;
@@ -42,10 +43,10 @@ public final class GapControlClaims {
                 pClose[i] = Math.max(gap.pExpected(), Math.max(rel.pExpected(), kept.pExpected()));
                 falls[i] = gap.pExpected() < HypothesisTests.ALPHA;
                 collapsed[i] = kept.pOpposite() < HypothesisTests.ALPHA;
-                ev.append("lambda ").append(l).append(": centroid gap ").append(Outputs.f(Stats.mean(gap0), 3)).append(" -> ")
-                        .append(Outputs.f(Stats.mean(gapL), 3)).append(" (p = ").append(HypothesisTests.p(gap.pExpected())).append("), gap / spread p = ")
-                        .append(HypothesisTests.p(rel.pExpected())).append(", spread ").append(Outputs.f(Stats.mean(sp0), 3)).append(" -> ")
-                        .append(Outputs.f(Stats.mean(spL), 3)).append(" (above half: p = ").append(HypothesisTests.p(kept.pExpected()))
+                ev.append("lambda ").append(l).append(": centroid gap ").append(Outputs.f(Moments.mean(gap0), 3)).append(" -> ")
+                        .append(Outputs.f(Moments.mean(gapL), 3)).append(" (p = ").append(HypothesisTests.p(gap.pExpected())).append("), gap / spread p = ")
+                        .append(HypothesisTests.p(rel.pExpected())).append(", spread ").append(Outputs.f(Moments.mean(sp0), 3)).append(" -> ")
+                        .append(Outputs.f(Moments.mean(spL), 3)).append(" (above half: p = ").append(HypothesisTests.p(kept.pExpected()))
                         .append(collapsed[i] ? "; COLLAPSE: below half, p = " + HypothesisTests.p(kept.pOpposite()) : "").append("); ");
             }
             double[] holm = HypothesisTests.holm(pClose);
@@ -81,7 +82,7 @@ public final class GapControlClaims {
             out.add(new Claim(c.dataset() + ": closing the gap is a trade-off: the contrastive fit gets worse.", source,
                     "one-sided paired t-test over seeds at level " + HypothesisTests.ALPHA + ": held-out symmetric InfoNCE loss at lambda = " + l1
                             + " above the same seed's lambda = 0 loss",
-                    loss.verdict(), "held-out InfoNCE " + Outputs.f(Stats.mean(GapControl.finite(loss0)), 4) + " -> " + Outputs.f(Stats.mean(GapControl.finite(loss1)), 4)
+                    loss.verdict(), "held-out InfoNCE " + Outputs.f(Moments.mean(GapControl.finite(loss0)), 4) + " -> " + Outputs.f(Moments.mean(GapControl.finite(loss1)), 4)
                             + " (p = " + HypothesisTests.p(loss.pExpected()) + "); R@1 "
                             + Outputs.f(GapControl.mean(c, l0, Metric.EVAL_R1_1TO2), 4) + " -> " + Outputs.f(GapControl.mean(c, l1, Metric.EVAL_R1_1TO2), 4)
                             + "; mean pair cosine " + Outputs.f(GapControl.mean(c, l0, Metric.MEAN_PAIR_COSINE), 4) + " -> "

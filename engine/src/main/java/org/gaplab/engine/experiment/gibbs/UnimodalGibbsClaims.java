@@ -1,5 +1,6 @@
 package org.gaplab.engine.experiment.gibbs;
 
+import org.gaplab.engine.measure.Moments;
 import org.gaplab.engine.experiment.Claim;
 import org.gaplab.engine.experiment.HypothesisTests;
 import org.gaplab.engine.experiment.Outputs;
@@ -64,9 +65,9 @@ public final class UnimodalGibbsClaims {
         for (int i = 0; i < judged.size(); i++) {
             int t = judged.get(i);
             double[] cap = Arrays.stream(r.capMass()[t]).filter(Double::isFinite).toArray();
-            est[i] = Stats.mean(cap);
+            est[i] = Moments.mean(cap);
             ref[i] = g[t];
-            se[i] = cap.length < 2 ? Double.NaN : Math.hypot(Stats.sem(cap), r.gibbs().capMassSe()[t]);
+            se[i] = Math.hypot(Moments.standardError(cap), r.gibbs().capMassSe()[t]);
             RobustHypothesisTests.Equivalence e = RobustHypothesisTests.tEquivalence(est[i] - ref[i], se[i], cap.length - 1, TRACKING_MARGIN);
             pEquivalent[i] = e.pEquivalent();
             pBeyond[i] = e.pBeyond();
@@ -75,8 +76,8 @@ public final class UnimodalGibbsClaims {
             ev.append("tau=").append(UnimodalGibbs.fmtTau(taus[t])).append(": ").append(Outputs.f(est[i], 3)).append(" vs ").append(Outputs.f(ref[i], 3))
                     .append(" (difference ").append(String.format(java.util.Locale.ROOT, "%+.4f", est[i] - ref[i])).append(", 90% CI [")
                     .append(Outputs.f(est[i] - ref[i] - half, 4)).append(", ").append(Outputs.f(est[i] - ref[i] + half, 4))
-                    .append("], KL ").append(Outputs.f(Stats.mean(r.kl()[t]), 3)).append(" vs exact-sample floor ")
-                    .append(Outputs.f(Stats.mean(r.klFloor()[t]), 3)).append("); ");
+                    .append("], KL ").append(Outputs.f(Moments.mean(r.kl()[t]), 3)).append(" vs exact-sample floor ")
+                    .append(Outputs.f(Moments.mean(r.klFloor()[t]), 3)).append("); ");
         }
         boolean equivalent = !judged.isEmpty() && seeds >= 2 && Arrays.stream(pEquivalent).allMatch(p -> p < HypothesisTests.ALPHA);
         boolean beyond = seeds >= 2 && Arrays.stream(HypothesisTests.holm(pBeyond)).anyMatch(p -> p < HypothesisTests.ALPHA);
@@ -119,7 +120,7 @@ public final class UnimodalGibbsClaims {
         for (int t = 0; t < taus.length; t++) {
             if (!resolved(taus[t], c.bandwidth())) {
                 sb.append("- tau = ").append(UnimodalGibbs.fmtTau(taus[t])).append(": trained cap mass ")
-                        .append(Outputs.f(Stats.mean(r.capMass()[t]), 3)).append(" +- ").append(Outputs.f(Stats.sem(r.capMass()[t]), 3))
+                        .append(Outputs.f(Moments.mean(r.capMass()[t]), 3)).append(" +- ").append(Outputs.f(Moments.standardError(r.capMass()[t]), 3))
                         .append(" (SEM) against Gibbs ").append(Outputs.f(r.gibbs().capMass()[t], 3))
                         .append(". The Gibbs wells are about sqrt(tau) = ").append(Outputs.f(Math.sqrt(taus[t]), 2))
                         .append(" rad wide, narrower than the KDE bandwidth h = ").append(c.bandwidth())

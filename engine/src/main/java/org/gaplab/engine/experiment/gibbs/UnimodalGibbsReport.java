@@ -1,5 +1,6 @@
 package org.gaplab.engine.experiment.gibbs;
 
+import org.gaplab.engine.measure.Moments;
 import org.gaplab.core.Json;
 import org.gaplab.core.UserException;
 import org.gaplab.engine.experiment.Claim;
@@ -84,13 +85,13 @@ public final class UnimodalGibbsReport {
         List<Object[]> capRows = new ArrayList<>();
         List<Object[]> klRows = new ArrayList<>();
         for (int t = 0; t < n; t++) {
-            capMean[t] = Stats.mean(r.capMass()[t]);
-            capStd[t] = Stats.std(r.capMass()[t]);
-            klMean[t] = Stats.mean(r.kl()[t]);
-            klStd[t] = Stats.std(r.kl()[t]);
-            floorMean[t] = Stats.mean(r.klFloor()[t]);
-            floorStd[t] = Stats.std(r.klFloor()[t]);
-            capRows.add(new Object[] {taus[t], capMean[t], capStd[t], Stats.sem(r.capMass()[t]), r.gibbs().capMass()[t]});
+            capMean[t] = Moments.mean(r.capMass()[t]);
+            capStd[t] = Moments.populationStd(r.capMass()[t]);
+            klMean[t] = Moments.mean(r.kl()[t]);
+            klStd[t] = Moments.populationStd(r.kl()[t]);
+            floorMean[t] = Moments.mean(r.klFloor()[t]);
+            floorStd[t] = Moments.populationStd(r.klFloor()[t]);
+            capRows.add(new Object[] {taus[t], capMean[t], capStd[t], Moments.standardError(r.capMass()[t]), r.gibbs().capMass()[t]});
             klRows.add(new Object[] {taus[t], klMean[t], klStd[t], floorMean[t], floorStd[t]});
         }
         Map<String, Object> doc = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package org.gaplab.engine.experiment.gibbslimit;
 
+import org.gaplab.engine.measure.Moments;
 import org.gaplab.engine.experiment.Stats;
 import org.gaplab.engine.experiment.gibbs.GibbsReference;
 import org.gaplab.engine.experiment.gibbs.UnimodalGibbs;
@@ -66,9 +67,9 @@ public final class GibbsLimit {
         for (Level l : levels) {
             for (int t = 0; t < c.taus().size(); t++) {
                 double[] cap = Arrays.stream(l.capMass()[t]).filter(Double::isFinite).toArray();
-                double mean = Stats.mean(cap);
-                double sem = cap.length > 1 ? Stats.sem(cap) : Double.NaN;
-                out.add(new Row(l.bandwidth(), l.particles(), c.taus().get(t), cap.length, mean, cap.length > 1 ? Stats.std(cap) : Double.NaN,
+                double mean = Moments.mean(cap);
+                double sem = Moments.standardError(cap);   // NaN for one seed
+                out.add(new Row(l.bandwidth(), l.particles(), c.taus().get(t), cap.length, mean, cap.length > 1 ? Moments.populationStd(cap) : Double.NaN,
                         gibbs.capMass()[t], mean - gibbs.capMass()[t], Math.hypot(sem, gibbs.capMassSe()[t])));
             }
         }

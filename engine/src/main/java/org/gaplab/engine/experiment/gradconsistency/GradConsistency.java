@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
+import org.gaplab.engine.measure.Moments;
 import org.gaplab.core.Seeds;
 import org.gaplab.datasets.GaussianMixture;
 import org.gaplab.engine.experiment.Outputs;
@@ -100,7 +101,7 @@ public final class GradConsistency {
             double[] out = new double[perSeed[0].length];
             for (int j = 0; j < out.length; j++) {
                 double[] col = Stats.column(perSeed, j);
-                out[j] = mean ? Stats.mean(col) : Stats.std(col);
+                out[j] = mean ? Moments.mean(col) : Moments.populationStd(col);
             }
             return out;
         }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
+import org.gaplab.engine.measure.Moments;
 import org.gaplab.core.Json;
 import org.gaplab.core.Seeds;
 import org.gaplab.datasets.CircleMixtureConfig;
@@ -212,7 +213,7 @@ public final class ModalityGap {
         double q25 = quantile(j, 0.25);
         double q75 = quantile(j, 0.75);
         List<Long> degenerate = at.stream().filter(ModalityGap::degenerate).map(RunMeasurement::seed).toList();
-        return new SigmaSummary(sigma, at.size(), Stats.mean(j), j.length > 1 ? Stats.sem(j) : 0, quantile(j, 0.5), q25, q75,
+        return new SigmaSummary(sigma, at.size(), Moments.mean(j), Moments.standardError(j), quantile(j, 0.5), q25, q75,
                 degenerate, (int) at.stream().filter(RunMeasurement::oppositeOrientation).count(),
                 quantile(at.stream().mapToDouble(RunMeasurement::centroidGap).toArray(), 0.5),
                  quantile(at.stream().mapToDouble(RunMeasurement::energyDistance).toArray(), 0.5), quantile(control, 0.5), control,
