@@ -49,9 +49,10 @@ public final class GibbsLimitExperiment extends Reproduction<GibbsLimitConfig> {
             "Claims (docs/theory.md section 8.1): the bias shrinks as h falls (Welch, largest vs smallest h, per",
             "tau), and its weighted least-squares extrapolation to h = 0 lies within +-0.004 (equivalence).",
             "",
-            "Cost: the step grows faster than M^2 once the M x M kernels leave the cache: beside other jobs on a",
-            "2-core CPU it took about 11, 66 and 960 ms per run-step at M = 768, 1536, 3072, so the full study",
-            "(90 runs x 5000 steps) is about 43 CPU-hours there, almost all at M = 3072: a GPU or a cluster job.",
+            "Cost: the step grows faster than M^2 once the M x M kernels leave the cache: on a quiet 2-core AMD",
+            "EPYC a run of 5000 steps took about 15 s, 1 min and 10 min at M = 768, 1536, 3072, so the full study",
+            "(90 runs) is about 5.5 hours there, almost all at M = 3072; the tau = 1 slice with 5 seeds",
+            "(--set 'taus=[1.0]' --seeds 5) about an hour. Use a GPU or shards for the full study.",
             "--shard i/n shares out the stacked chunks (the costliest level first) and 'gaplab merge' joins them.",
             "--quick: two small levels, seconds.",
             "Outputs: gibbs_limit.json, gibbs_limit.csv, runs.csv, bias_vs_h2.png/.svg, summary.md.");
