@@ -60,6 +60,24 @@ public final class Outputs {
     }
 
     /**
+     * The head every reproduction's JSON starts with, in this order: schema version, experiment,
+     * config, device. The caller puts the rest (its wall time first) in the order it writes them.
+     *
+     * @param experiment the experiment's name
+     * @param config its config (a record, or a map of what it records)
+     * @param device where it ran
+     * @return a mutable, ordered map
+     */
+    public static Map<String, Object> document(String experiment, Object config, String device) {
+        Map<String, Object> doc = new java.util.LinkedHashMap<>();
+        doc.put("schema_version", 1);
+        doc.put("experiment", experiment);
+        doc.put("config", config);
+        doc.put("device", device);
+        return doc;
+    }
+
+    /**
      * A map in the order written, for JSON documents and figure legends ({@code Map.of} orders its
      * entries differently from one JVM to the next, so files and legends would change between runs).
      *

@@ -94,11 +94,7 @@ public final class UnimodalGibbsReport {
             capRows.add(new Object[] {taus[t], capMean[t], capStd[t], Moments.standardError(r.capMass()[t]), r.gibbs().capMass()[t]});
             klRows.add(new Object[] {taus[t], klMean[t], klStd[t], floorMean[t], floorStd[t]});
         }
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("schema_version", 1);
-        doc.put("experiment", "unimodal-gibbs");
-        doc.put("config", c);
-        doc.put("device", r.device());
+        Map<String, Object> doc = Outputs.document("unimodal-gibbs", c, r.device());
         doc.put("wall_seconds", r.seconds());
         doc.put("taus", taus);
         doc.put("uniform_cap_mass", UnimodalGibbs.uniformCapMass(c.capRadius()));

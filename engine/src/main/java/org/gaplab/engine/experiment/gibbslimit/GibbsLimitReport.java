@@ -12,7 +12,6 @@ import org.knowm.xchart.XYSeries;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,11 +23,7 @@ public final class GibbsLimitReport {
     public static Map<String, Object> write(GibbsLimit.GibbsLimitResult r, Path dir) {
         GibbsLimitConfig c = r.config();
         List<Claim> claims = GibbsLimitClaims.claims(r);
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("schema_version", 1);
-        doc.put("experiment", "gibbs-limit");
-        doc.put("config", c);
-        doc.put("device", r.device());
+        Map<String, Object> doc = Outputs.document("gibbs-limit", c, r.device());
         doc.put("seconds", r.seconds());
         doc.put("gibbs", Outputs.inOrder("taus", r.gibbs().taus(), "cap_mass", r.gibbs().capMass(), "cap_mass_se", r.gibbs().capMassSe()));
         doc.put("rows", r.rows());

@@ -27,11 +27,7 @@ public final class GradConsistencyReport {
     public static Map<String, Object> write(GradConsistency.GradConsistencyResult r, Path out) {
         List<Claim> claims = GradConsistencyClaims.claims(r);
         GradConsistencyConfig c = r.config();
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("schema_version", 1);
-        doc.put("experiment", "grad-consistency");
-        doc.put("config", c);
-        doc.put("device", r.device());
+        Map<String, Object> doc = Outputs.document("grad-consistency", c, r.device());
         doc.put("wall_seconds", r.seconds());
         doc.put("negatives", c.negatives());
         List<Map<String, Object>> critics = new ArrayList<>();

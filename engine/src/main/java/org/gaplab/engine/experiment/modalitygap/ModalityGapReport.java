@@ -13,7 +13,6 @@ import java.awt.Color;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,11 +29,7 @@ public final class ModalityGapReport {
      */
     public static Map<String, Object> write(ModalityGap.ModalityGapResult r, Path dir) {
         ModalityGapConfig c = r.config();
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("schema_version", 1);
-        doc.put("experiment", "modality-gap");
-        doc.put("config", c);
-        doc.put("device", r.device());
+        Map<String, Object> doc = Outputs.document("modality-gap", c, r.device());
         doc.put("seconds", r.seconds());
         doc.put("estimator", "J = KL(p||q) + KL(q||p) of 60-bin angle histograms (+1e-8), the paper's, with modality 1 from the first half "
                 + "of the evaluation pairs and modality 2 from the second (two independent samples); D_sym = J/2");

@@ -12,7 +12,6 @@ import org.knowm.xchart.XYSeries;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,11 +23,7 @@ public final class SharpeningReport {
     public static Map<String, Object> write(Sharpening.SharpeningResult r, Path dir) {
         SharpeningConfig c = r.config();
         List<Claim> claims = SharpeningClaims.claims(r);
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("schema_version", 1);
-        doc.put("experiment", "sharpening");
-        doc.put("config", c);
-        doc.put("device", r.device());
+        Map<String, Object> doc = Outputs.document("sharpening", c, r.device());
         doc.put("seconds", r.seconds());
         doc.put("cells", r.cells());
         doc.put("claims", claims);
