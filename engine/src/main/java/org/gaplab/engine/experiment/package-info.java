@@ -12,8 +12,8 @@
  * holding its config record (paper defaults and a quick mode), its compute, and its declaration
  * ({@code *Experiment}). This package keeps the helpers they share: claims and their verdicts
  * ({@link org.gaplab.engine.experiment.Claim}, {@link org.gaplab.engine.experiment.HypothesisTests},
- * {@link org.gaplab.engine.experiment.RobustHypothesisTests}), seed statistics, outputs (JSON, CSV,
- * summary.md), and the trained-run studies ({@link org.gaplab.engine.experiment.ParameterStudy},
+ * {@link org.gaplab.engine.experiment.RobustHypothesisTests}), fits over seeds ({@code Stats}; means and
+ * standard errors are {@link org.gaplab.engine.measure.Moments}), outputs (JSON, CSV, summary.md), and the trained-run studies ({@link org.gaplab.engine.experiment.ParameterStudy},
  * {@link org.gaplab.engine.experiment.TrackedTraining}). Each writes a JSON with every plotted
  * number, CSV tables, PNG/SVG figures and a {@code summary.md} that checks the paper's claims.
  */

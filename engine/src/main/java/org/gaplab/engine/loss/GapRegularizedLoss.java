@@ -13,7 +13,7 @@ import org.gaplab.models.Scalars;
  *
  * with L_B the symmetric InfoNCE (or another pair loss) and D an {@link MmdPenalty} or a
  * {@link CentroidGapPenalty}. lambda = 0 gives L_B exactly. The reported training loss is L; its
- * parts ({@link #parts()}) are {@code contrastive} = L_B and {@code penalty} = D (unweighted), so
+ * parts ({@link #perRunWithParts}, {@link LossGradient#parts}) are {@code contrastive} = L_B and {@code penalty} = D (unweighted), so
  * {@code L = contrastive + lambda * penalty}.
  */
 public final class GapRegularizedLoss implements PairLoss {
@@ -52,11 +52,6 @@ public final class GapRegularizedLoss implements PairLoss {
         return new LossValue(contrastive.add(Scalars.mul(d, lambda)), parts(contrastive, d));
     }
 
-    @Override
-    public java.util.List<String> parts() {
-        return java.util.List.of(CONTRASTIVE, PENALTY);
-    }
-
     private static java.util.Map<String, NDArray> parts(NDArray contrastive, NDArray penalty) {
         java.util.Map<String, NDArray> m = new java.util.LinkedHashMap<>();
         m.put(CONTRASTIVE, contrastive);
@@ -64,7 +59,7 @@ public final class GapRegularizedLoss implements PairLoss {
         return m;
     }
 
-    /** Closed form when both the contrastive loss and the penalty have one (the centroid gap; not MMD^2). */
+    /** Closed form when both the contrastive loss and the penalty have one (every built-in penalty has one). */
     @Override
     public boolean hasEmbeddingGradient() {
         return base.hasEmbeddingGradient() && penalty.hasGradient();

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A loss per run with its named parts ({@link PairLoss#parts()}), for training to log each term
+ * A loss per run with its named parts (empty for a loss that is one term), for training to log each term
  * beside the total.
  *
  * @param total the loss of each run, {@code [K]}

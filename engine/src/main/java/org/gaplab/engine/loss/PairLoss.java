@@ -27,14 +27,6 @@ public interface PairLoss {
     }
 
     /**
-     * @return the names of the parts this loss reports ({@link #perRunWithParts},
-     *     {@link LossGradient#parts}); empty for a loss that is one term
-     */
-    default java.util.List<String> parts() {
-        return java.util.List.of();
-    }
-
-    /**
      * Whether {@link #valueAndGradient} is available: the loss and its gradient with respect to
      * the embeddings in closed form, in row blocks. Losses without it train by autograd through
      * the whole graph.

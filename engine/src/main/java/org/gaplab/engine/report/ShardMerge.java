@@ -72,7 +72,7 @@ public final class ShardMerge {
     }
 
     /** @return the real path when it exists, else the normalised absolute path */
-    public static Path canonical(Path p) {
+    private static Path canonical(Path p) {
         try {
             return p.toRealPath();
         } catch (IOException e) {

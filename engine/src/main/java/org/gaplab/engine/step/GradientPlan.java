@@ -73,12 +73,14 @@ public record GradientPlan(Route route, TowerRoute tower1, TowerRoute tower2, in
         LAYERS("layers"),
         /**
          * One autograd graph of the tower over the whole batch, recorded with the loss, and one
-         * backward pass of {@code sum(z . g)} through it (GELU towers).
+         * backward pass of {@code sum(u . g)} through it, u the tower's output before the
+         * output map and {@code g = dL/du} (GELU towers).
          */
         TOWER_GRAPH("autograd"),
         /**
-         * Gradient caching: embed without a graph, compute {@code g = dL/dz}, then re-run each
-         * chunk of rows with a graph and backward its share {@code sum(z_chunk . g_chunk)}.
+         * Gradient caching: embed without a graph, compute {@code g = dL/du} (u the output before
+         * the output map), then re-run each chunk of rows with a graph and backward its share
+         * {@code sum(u_chunk . g_chunk)}.
          */
         CACHED_CHUNKS("cached_chunks");
 

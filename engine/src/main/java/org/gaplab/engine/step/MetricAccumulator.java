@@ -26,6 +26,8 @@ public final class MetricAccumulator {
     private final NDArray lossSum;
     private final NDArray gradNormSum;
     private final Map<String, NDArray> partSums = new LinkedHashMap<>();
+    /** Steps in each part's sum: fewer than {@link #steps} after resuming from a checkpoint written without the part. */
+    private final Map<String, Long> partSteps = new LinkedHashMap<>();
     private long steps;
 
     /**
@@ -60,7 +62,10 @@ public final class MetricAccumulator {
      * @param parts per-run value of each named part {@code [K]}
      */
     public void add(NDArray loss, NDArray gradNorm, Map<String, NDArray> parts) {
-        parts.forEach((name, value) -> partSum(name).addi(value));
+        parts.forEach((name, value) -> {
+            partSum(name).addi(value);
+            partSteps.merge(name, 1L, Long::sum);
+        });
         add(loss, gradNorm);
     }
 
@@ -107,11 +112,12 @@ public final class MetricAccumulator {
         double[] loss = toDoubles(lossSum, n);
         double[] grad = toDoubles(gradNormSum, n);
         Map<String, double[]> parts = new LinkedHashMap<>();
-        partSums.forEach((name, sum) -> parts.put(name, toDoubles(sum, n)));
+        partSums.forEach((name, sum) -> parts.put(name, toDoubles(sum, Math.max(1, partSteps.getOrDefault(name, 0L)))));
         IntervalMetrics m = new IntervalMetrics(step, steps, lrFactor, loss, grad, logitScale, parts);
         zero(lossSum);
         zero(gradNormSum);
         partSums.values().forEach(MetricAccumulator::zero);
+        partSums.keySet().forEach(name -> partSteps.put(name, 0L));
         steps = 0;
         return m;
     }
@@ -138,7 +144,9 @@ public final class MetricAccumulator {
     }
 
     /**
-     * Restores sums written by {@link #arrays()} and the interval's step count.
+     * Restores sums written by {@link #arrays()} and the interval's step count. A part the
+     * checkpoint lacks (one written before the loss reported parts) starts its sum at the resume,
+     * so its first mean covers only the steps since then.
      *
      * @param arrays the named sums
      * @param intervalSteps steps added since the last drain
@@ -152,6 +160,9 @@ public final class MetricAccumulator {
                 throw new IllegalArgumentException("unknown accumulator " + name + " in checkpoint");
             }
             dst.set(a.toType(dataType, false).toByteBuffer());
+            if (name.startsWith(PREFIX + "part/")) {
+                partSteps.put(name.substring((PREFIX + "part/").length()), intervalSteps);
+            }
         }
         this.steps = intervalSteps;
     }

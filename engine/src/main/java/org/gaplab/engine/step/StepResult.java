@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDArray;
  *
  * @param step the 1-based index of the step just taken
  * @param lr learning-rate multiplier applied (schedule factor)
- * @param loss per-run loss of this batch, {@code [K]}
- * @param gradNorm per-run global gradient norm before clipping, {@code [K]}
+ * @param loss per-run sum of the loss over the steps since the last metrics drain, {@code [K]}
+ * @param gradNorm per-run sum of the global gradient norm (before clipping) over the same steps, {@code [K]}
  */
 public record StepResult(long step, double lr, NDArray loss, NDArray gradNorm) {}

@@ -266,6 +266,7 @@ public final class Trainer implements StepSource, AutoCloseable, CheckpointSourc
     @Override
     public void close() {
         gradientStep.close();
+        blocks.close();
         root.close();
     }
 }

@@ -100,12 +100,8 @@ public final class CorruptionStudy {
     public static Map<String, Object> write(CorruptionStudyResult r, Path out) {
         List<String> metrics = EvalGeometry.rowMetrics();
         List<Claim> claims = claims(r);
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("schema_version", 1);
-        doc.put("experiment", "corruption");
-        doc.put("config", Outputs.inOrder("probabilities", r.config().probabilities(), "seeds", r.config().seeds(),
-                "run", org.gaplab.engine.config.ConfigLoader.toTree(r.config().run())));
-        doc.put("device", r.device());
+        Map<String, Object> doc = Outputs.document("corruption", Outputs.inOrder("probabilities", r.config().probabilities(),
+                "seeds", r.config().seeds(), "run", org.gaplab.engine.config.ConfigLoader.toTree(r.config().run())), r.device());
         doc.put("wall_seconds", r.seconds());
         doc.put("measured_on", "the clean held-out pairs (eval split); " + EvalGeometry.class.getSimpleName()
                 + ": one subsample of at most " + EvalGeometry.SUBSAMPLE + " pairs");

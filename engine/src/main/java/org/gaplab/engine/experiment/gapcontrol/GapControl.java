@@ -90,12 +90,6 @@ public final class GapControl {
         return Moments.mean(values(c, lambda, x -> x.metric(metric)));
     }
 
-    private static String diff(double[] before, double[] after, HypothesisTests.Welch w) {
-        return String.format(java.util.Locale.ROOT, "%.4g -> %.4g (difference %.4g, %.0f%% CI [%.4g, %.4g], p = %s)",
-                Moments.mean(before), Moments.mean(after), w.difference(), 100 * (1 - 2 * HypothesisTests.ALPHA), w.lo(), w.hi(),
-                HypothesisTests.p(w.test().pExpected()));
-    }
-
     /** The two datasets of the study, in output order. */
     static List<Map.Entry<String, RunConfig>> datasets(GapControlConfig config) {
         return List.of(Map.entry("circle", config.circle()), Map.entry("digits", config.digits()));

@@ -22,17 +22,13 @@ public final class GapControlReport {
     public static Map<String, Object> write(GapControl.GapControlResult r, Path out) {
         List<String> metrics = EvalGeometry.rowMetrics();
         List<Claim> claims = GapControlClaims.claims(r);
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("schema_version", 1);
-        doc.put("experiment", "gap-control");
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("penalty", r.config().penalty().name().toLowerCase(java.util.Locale.ROOT));
         cfg.put("lambdas", r.config().lambdas());
         cfg.put("seeds", r.config().seeds());
         cfg.put("circle", ConfigLoader.toTree(r.config().circle()));
         cfg.put("digits", ConfigLoader.toTree(r.config().digits()));
-        doc.put("config", cfg);
-        doc.put("device", r.device());
+        Map<String, Object> doc = Outputs.document("gap-control", cfg, r.device());
         doc.put("wall_seconds", r.seconds());
         StringBuilder tail = new StringBuilder();
         Map<String, Object> curves = new LinkedHashMap<>();
