@@ -21,6 +21,7 @@ import org.gaplab.engine.train.RunStatus;
 import org.gaplab.engine.train.StopSignal;
 import org.gaplab.engine.train.Trainer;
 import org.gaplab.engine.train.TrainingListener;
+import org.gaplab.engine.train.TrainingListeners;
 import org.gaplab.engine.train.TrainingLoop;
 import org.gaplab.models.DualEncoder;
 
@@ -153,7 +154,8 @@ public final class TrackedTraining {
             // progress of the stack's steps: a line at most every 2 s and at each tenth (report.Progress)
             try (Progress progress = Progress.start("tracked training of " + k + " run(s)", steps)) {
                 TrainingListener progressLine = TrainingListener.atIntervals((loop, im) -> progress.update(im.step(), null));
-                TrainingLoop.run(t, steps, logEvery, List.of(divergence, track, progressLine, StopSignal.none()));
+                TrainingLoop.run(t, steps, logEvery, TrainingListeners.builder().setDivergence(divergence).optProgress(progressLine)
+                        .optListener(track).optStop(StopSignal.none()).build());
             }
             double lnB = Math.log(first.batchSize());
             List<Row> rows = new ArrayList<>();
