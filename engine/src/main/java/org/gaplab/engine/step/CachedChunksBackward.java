@@ -8,7 +8,6 @@ import org.gaplab.models.ParamSpec;
 import org.gaplab.models.Parameters;
 import org.gaplab.models.Tower;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -46,11 +45,7 @@ final class CachedChunksBackward implements TowerBackward {
             @Override
             public Map<ParamSpec, NDArray> gradients(NDArray gradZ) {
                 backwardInChunks(scope, input, TowerBackward.gradU(tower, u, z, gradZ));
-                Map<ParamSpec, NDArray> grads = new HashMap<>();
-                for (ParamSpec p : tower.specs()) {
-                    grads.put(p, params.get(p).getGradient());
-                }
-                return grads;
+                return TowerBackward.recordedGradients(tower, params);
             }
         };
     }

@@ -43,7 +43,12 @@ final class EmbeddingSplitStep implements GradientStep {
         this.request = new GradientRequest(plan.logitsRowBlock(), plan.unitShift(), learnableScale);
         this.tower1 = TowerBackward.of(plan.tower1(), model.tower1(), model.parameters(), plan.chunkRows1());
         this.tower2 = TowerBackward.of(plan.tower2(), model.tower2(), model.parameters(), plan.chunkRows2());
-        graphedTowers(plan, model).forEach(t -> autogradParams.addAll(t.specs()));
+        for (Tower t : graphedTowers(plan, model)) {
+            for (ParamSpec p : t.specs()) {
+                model.parameters().get(p).setRequiresGradient(true);
+                autogradParams.add(p);
+            }
+        }
         if (towerThreads > 0) {
             // the optimiser's first group is tower 1's parameters, which come first
             List<String> names = model.parameters().names();
@@ -56,7 +61,7 @@ final class EmbeddingSplitStep implements GradientStep {
     }
 
     /** @return the towers that back-propagate through an autograd graph on the split route */
-    static List<Tower> graphedTowers(GradientPlan plan, DualEncoder model) {
+    private static List<Tower> graphedTowers(GradientPlan plan, DualEncoder model) {
         List<Tower> out = new ArrayList<>();
         if (plan.tower1().recordsGraph()) {
             out.add(model.tower1());

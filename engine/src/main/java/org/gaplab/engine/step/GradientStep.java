@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import org.gaplab.engine.loss.PairLoss;
 import org.gaplab.engine.optim.Optimizer;
 import org.gaplab.models.DualEncoder;
-import org.gaplab.models.Tower;
 
 /**
  * One optimisation update of K stacked runs from one batch: the loss, its gradient by the plan's
@@ -30,9 +29,6 @@ public interface GradientStep extends AutoCloseable {
         if (plan.route() == GradientPlan.Route.WHOLE_GRAPH) {
             model.parameters().requireGradients();
             return new WholeGraphStep(model, loss, optimizer);
-        }
-        for (Tower t : EmbeddingSplitStep.graphedTowers(plan, model)) {
-            t.specs().forEach(p -> model.parameters().get(p).setRequiresGradient(true));
         }
         return new EmbeddingSplitStep(plan, model, loss, optimizer, learnableScale, towerThreads);
     }

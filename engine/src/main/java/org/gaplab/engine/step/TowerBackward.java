@@ -7,6 +7,7 @@ import org.gaplab.models.ParamSpec;
 import org.gaplab.models.Parameters;
 import org.gaplab.models.Tower;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -73,6 +74,15 @@ public interface TowerBackward {
          * @return the gradient of each of the tower's parameters
          */
         Map<ParamSpec, NDArray> gradients(NDArray gradZ);
+    }
+
+    /** @return the gradient autograd wrote into each of the tower's parameters */
+    static Map<ParamSpec, NDArray> recordedGradients(Tower tower, Parameters params) {
+        Map<ParamSpec, NDArray> grads = new HashMap<>();
+        for (ParamSpec p : tower.specs()) {
+            grads.put(p, params.get(p).getGradient());
+        }
+        return grads;
     }
 
     /** {@code dL/du} from {@code dL/dz}, through the tower's output map in closed form (u: before the map). */

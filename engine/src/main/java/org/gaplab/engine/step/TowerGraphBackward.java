@@ -7,7 +7,6 @@ import org.gaplab.models.ParamSpec;
 import org.gaplab.models.Parameters;
 import org.gaplab.models.Tower;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -62,11 +61,7 @@ final class TowerGraphBackward implements TowerBackward {
 
             @Override
             public Map<ParamSpec, NDArray> gradients(NDArray gradZ) {
-                Map<ParamSpec, NDArray> grads = new HashMap<>();     // the backward ran with the loss
-                for (ParamSpec p : tower.specs()) {
-                    grads.put(p, params.get(p).getGradient());
-                }
-                return grads;
+                return TowerBackward.recordedGradients(tower, params);     // the backward ran with the loss
             }
         };
     }
