@@ -141,7 +141,25 @@ public final class GapMeasurer {
      */
     public static NDList embed(DualEncoder model, int run, PairedSource data, long evalSeed, int n, NDManager manager) {
         try (NDManager scope = manager.newSubManager()) {
-            DualEncoder one = model.selectRun(run, scope);
+            return embedEvaluation(model.selectRun(run, scope), data, evalSeed, n, manager);
+        }
+    }
+
+    /**
+     * The evaluation embeddings of a one-run model: n pairs of its source's evaluation set (the
+     * {@code evalSeed} stream, drawn in the model's precision), embedded by each tower. gaplab's
+     * one way to embed a run's evaluation set ({@code train.Evaluation.embeddings} and
+     * {@link #embed} call it).
+     *
+     * @param one a one-run model
+     * @param data the paired source
+     * @param evalSeed seed of the evaluation set
+     * @param n number of pairs
+     * @param manager owner of the result
+     * @return {@code [z1, z2]}, each {@code [n, d]} on the model's device
+     */
+    public static NDList embedEvaluation(DualEncoder one, PairedSource data, long evalSeed, int n, NDManager manager) {
+        try (NDManager scope = manager.newSubManager()) {
             DataType dt = one.parameters().get(one.parameters().specs().get(0).name()).getDataType();
             NDList eval = data.evaluationSet(scope, evalSeed, n, dt);
             NDArray z1 = one.embedRows(eval.get(0), org.gaplab.models.Modality.FIRST);

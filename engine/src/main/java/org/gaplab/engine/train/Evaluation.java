@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import org.gaplab.core.Seeds;
 import org.gaplab.datasets.PairedSource;
 import org.gaplab.engine.config.RunConfig;
+import org.gaplab.engine.measure.GapMeasurer;
 import org.gaplab.models.DualEncoder;
 
 /** The end-of-run evaluation shared by single runs and sweeps. */
@@ -27,10 +28,7 @@ public final class Evaluation {
      * @return modality 1's and modality 2's embeddings, {@code [n, d]} each
      */
     public static NDList embeddings(DualEncoder model, PairedSource source, RunConfig config, NDManager scope) {
-        NDList eval = source.evaluationSet(scope, Seeds.derive(config.seed(), "eval", 0), config.eval().size(),
-                config.precision().dataType());
-        return new NDList(TrainedModel.embedWith(model, eval.get(0), org.gaplab.models.Modality.FIRST),
-                TrainedModel.embedWith(model, eval.get(1), org.gaplab.models.Modality.SECOND));
+        return GapMeasurer.embedEvaluation(model, source, Seeds.derive(config.seed(), "eval", 0), config.eval().size(), scope);
     }
 
     /**
